@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what strata needs on a fresh Debian machine; cheap to re-run (each step checks first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v mkfs.btrfs >/dev/null || need_apt+=(btrfs-progs)
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v losetup >/dev/null || need_apt+=(mount)
+command -v ar >/dev/null || need_apt+=(binutils)
+command -v zstd >/dev/null || need_apt+=(zstd)
+command -v xz >/dev/null || need_apt+=(xz-utils)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY="${STRATA_PYTHON:-python3}"
+if ! "$PY" -c 'import starlark' 2>/dev/null; then
+  "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+[ -f dist/runner/main.js ] || npm run --silent build

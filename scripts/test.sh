@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, and runs the whole vitest suite (btrfs suites need root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+npm run --silent build
+exec npx vitest run "$@"

@@ -1,0 +1,41 @@
+// Errors a user sees. Each names the Buck2 label and the feature, says what was expected and what was found,
+// and renders with a first line `error: ...` that Buck2's console and an IDE can show.
+
+export interface ErrorDetail {
+  /** Buck2 label of the target the error belongs to */
+  label: string;
+  /** the feature, as `type(key="value", ...)`; absent for layer-level errors */
+  feature?: string;
+  message: string;
+  expected?: string;
+  found?: string;
+  /** further lines, e.g. the features of a cycle */
+  notes?: string[];
+}
+
+export class StrataError extends Error {
+  readonly details: ErrorDetail[];
+  constructor(details: ErrorDetail | ErrorDetail[]) {
+    const list = Array.isArray(details) ? details : [details];
+    super(renderErrors(list));
+    this.name = "StrataError";
+    this.details = list;
+  }
+}
+
+function renderOne(d: ErrorDetail): string {
+  const head = [d.label, d.feature, d.message].filter((s) => s !== undefined && s !== "").join(": ");
+  const lines = [`error: ${head}`];
+  if (d.expected !== undefined) lines.push(`  expected: ${d.expected}`);
+  if (d.found !== undefined) lines.push(`  found:    ${d.found}`);
+  for (const n of d.notes ?? []) lines.push(`  ${n}`);
+  return lines.join("\n");
+}
+
+/** Several errors: a summary `error:` line first, then every error in full, so none is hidden behind the first. */
+export function renderErrors(details: ErrorDetail[]): string {
+  if (details.length === 1) return renderOne(details[0]!);
+  const label = details[0]?.label ?? "";
+  const head = `error: ${label}: ${details.length} errors`;
+  return [head, ...details.map(renderOne)].join("\n");
+}

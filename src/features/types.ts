@@ -1,0 +1,49 @@
+// The contract every feature module fulfils. Adding a feature type = one module here + its Starlark twin in rules/features/.
+import type { z } from "zod";
+import type { FactsView, FeatureBase, Item, Requirement } from "../types.js";
+
+export interface AnalyzeContext {
+  /** the phase's label (the layer target) */
+  label: string;
+  /** absolute project root: relative source paths resolve against it */
+  projectRoot: string;
+  /** facts of the parent layer (empty view for a layer without parent) */
+  parent: FactsView;
+  /** facts of another published layer, by the path of its output symlink (clone, layer_mount) */
+  layerFacts(layerOut: string): FactsView;
+}
+
+export interface CompileContext {
+  label: string;
+  projectRoot: string;
+  /** absolute path of the writable image root being built */
+  root: string;
+  /** SOURCE_DATE_EPOCH in seconds: every written path gets this mtime/atime */
+  epoch: number;
+  parent: FactsView;
+  layerFacts(layerOut: string): FactsView;
+  /** report a path this feature created or changed (the runner derives the child's facts from these) */
+  touched(path: string): void;
+  /** report a path this feature removed (with everything under it) */
+  removed(path: string): void;
+}
+
+export interface Analysis {
+  requires: Requirement[];
+  provides: Item[];
+}
+
+export interface FeatureModule<T extends FeatureBase = FeatureBase> {
+  type: string;
+  /** zod schema of the features-file object, `type` and `label` included; strict (unknown keys are errors) */
+  schema: z.ZodType<T>;
+  /** the feature as users know it, for messages: `install(dst="/etc/app.conf")` */
+  describe(feature: T): string;
+  analyze(feature: T, ctx: AnalyzeContext): Analysis;
+  compile(feature: T, ctx: CompileContext): Promise<void>;
+  /**
+   * true for features whose effects cannot be declared up front (genrule): the runner then derives the
+   * phase's facts by comparing the tree with the parent's facts instead of from `touched`/`removed`.
+   */
+  opaque?: boolean;
+}

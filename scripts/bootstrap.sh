@@ -18,7 +18,9 @@ fi
 
 PY="${STRATA_PYTHON:-python3}"
 if ! "$PY" -c 'import starlark' 2>/dev/null; then
-  "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  # Debian's own python refuses user installs (PEP 668) unless told otherwise.
+  "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>/dev/null \
+    || "$PY" -m pip install --quiet --disable-pip-version-check --break-system-packages -r requirements.txt
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

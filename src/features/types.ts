@@ -28,9 +28,15 @@ export interface CompileContext {
   removed(path: string): void;
 }
 
+/**
+ * An item with the owner it will get (`user:group` as written in the feature), so that two providers of the
+ * same directory with different owners are a conflict rather than an order-dependent result.
+ */
+export type ProvidedItem = Item & { owner?: string };
+
 export interface Analysis {
   requires: Requirement[];
-  provides: Item[];
+  provides: ProvidedItem[];
 }
 
 export interface FeatureModule<T extends FeatureBase = FeatureBase> {
@@ -39,7 +45,8 @@ export interface FeatureModule<T extends FeatureBase = FeatureBase> {
   schema: z.ZodType<T>;
   /** the feature as users know it, for messages: `install(dst="/etc/app.conf")` */
   describe(feature: T): string;
-  analyze(feature: T, ctx: AnalyzeContext): Analysis;
+  /** may be async: tarball reads its archive to learn the members */
+  analyze(feature: T, ctx: AnalyzeContext): Analysis | Promise<Analysis>;
   compile(feature: T, ctx: CompileContext): Promise<void>;
   /**
    * true for features whose effects cannot be declared up front (genrule): the runner then derives the

@@ -1,0 +1,246 @@
+// Builds the phase's dependency graph from the features' analyses and the parent's facts, and collects every
+// problem at once: conflicting providers (in the phase and against the parent), requirements never provided,
+// validator failures (against phase items and parent facts alike), after resolving paths through symlinks.
+import graphology from "graphology";
+import type { ErrorDetail } from "../errors.js";
+import type { FactsView, FileType, Validator } from "../types.js";
+import type { Analysis, FeatureModule, ProvidedItem } from "../features/types.js";
+import type { FeatureBase } from "../types.js";
+import { normalizeImagePath } from "../image/path.js";
+import { GraphResolver, type PhaseSymlink } from "./resolver.js";
+import { factText, itemText, validatorText } from "./text.js";
+
+const { DirectedGraph } = graphology;
+export type { DirectedGraph } from "graphology";
+
+export interface AnalyzedFeature {
+  feature: FeatureBase;
+  module: FeatureModule;
+  analysis: Analysis;
+}
+
+interface Provider {
+  feature: number;
+  item: ProvidedItem;
+}
+
+/** What sits at a required key, whoever made it. */
+interface Found {
+  fileType?: FileType;
+  mode?: number;
+  text: string;
+}
+
+export interface BuiltGraph {
+  graph: InstanceType<typeof DirectedGraph>;
+  errors: ErrorDetail[];
+}
+
+function keyOf(item: ProvidedItem): string {
+  return item.kind === "user" ? `user:${item.name}` : item.kind === "group" ? `group:${item.name}` : `path:${item.path}`;
+}
+
+function itemSignature(item: ProvidedItem): string {
+  return JSON.stringify(item);
+}
+
+function satisfies(v: Validator, f: Found): boolean {
+  switch (v.kind) {
+    case "exists":
+      return true;
+    case "file-type":
+      return f.fileType === v.fileType;
+    case "executable":
+      return f.fileType === "file" && ((f.mode ?? 0) & 0o111) !== 0;
+    case "all":
+      return v.of.every((x) => satisfies(x, f));
+    case "any":
+      return v.of.some((x) => satisfies(x, f));
+  }
+}
+
+function foundFromItem(item: ProvidedItem): Found {
+  if (item.kind === "path") return { fileType: item.fileType, mode: item.mode, text: itemText(item) };
+  if (item.kind === "mount") return { fileType: "directory", mode: 0o555, text: itemText(item) };
+  if (item.kind === "symlink") return { fileType: "symlink", text: itemText(item) };
+  return { text: itemText(item) };
+}
+
+export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, layerLabel: string): BuiltGraph {
+  const errors: ErrorDetail[] = [];
+  const name = (i: number): string => {
+    const f = features[i]!;
+    const d = f.module.describe(f.feature);
+    return f.feature.label === layerLabel ? d : `${d} [${f.feature.label}]`;
+  };
+
+  // 1. Phase symlinks, keyed first by their declared path, then by their canonical path.
+  let symlinks = new Map<string, PhaseSymlink>();
+  features.forEach((f, i) => {
+    for (const it of f.analysis.provides) if (it.kind === "symlink") symlinks.set(normalizeImagePath(it.path), { target: it.target, provider: i });
+  });
+  let resolver = new GraphResolver(symlinks, parent);
+  const canonicalLinks = new Map<string, PhaseSymlink>();
+  for (const [p, l] of symlinks) {
+    const r = resolver.resolveParent(p);
+    canonicalLinks.set(r.ok ? r.path : p, l);
+  }
+  symlinks = canonicalLinks;
+  resolver = new GraphResolver(symlinks, parent);
+
+  // 2. Providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
+  const providers = new Map<string, Provider[]>();
+  features.forEach((f, i) => {
+    for (const raw of f.analysis.provides) {
+      let item = raw;
+      if (raw.kind !== "user" && raw.kind !== "group") {
+        const followLast = raw.kind === "path" && raw.fileType === "directory";
+        const r = resolver.resolve(normalizeImagePath(raw.path), followLast);
+        if (!r.ok) {
+          errors.push({ label: layerLabel, feature: name(i), message: `cannot place "${raw.path}": ${r.reason}` });
+          continue;
+        }
+        if (r.path !== raw.path) item = { ...raw, path: r.path };
+      }
+      const key = keyOf(item);
+      const list = providers.get(key);
+      if (list === undefined) providers.set(key, [{ feature: i, item }]);
+      else if (list[list.length - 1]!.feature !== i || itemSignature(list[list.length - 1]!.item) !== itemSignature(item)) list.push({ feature: i, item });
+    }
+  });
+
+  // 3. Conflicts: within the phase, and against the parent layer and the ambient items.
+  for (const [key, list] of providers) {
+    const first = list[0]!.item;
+    if (list.length > 1) {
+      const sig = itemSignature(first);
+      const same = list.every((p) => itemSignature(p.item) === sig);
+      const harmless = same && (first.kind === "symlink" || (first.kind === "path" && first.fileType === "directory"));
+      if (!harmless) {
+        errors.push({
+          label: layerLabel,
+          message: `${key.slice(key.indexOf(":") + 1)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
+          expected: "one provider, or identical directories",
+          found: `${list.length} providers`,
+          notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
+        });
+      }
+    }
+    checkAgainstParent(key, list, parent, errors, layerLabel, name);
+  }
+
+  // 4. Requirements: resolve, look up, validate, add ordering edges.
+  const graph = new DirectedGraph({ allowSelfLoops: true, multi: false });
+  for (let i = 0; i < features.length; i++) graph.addNode(String(i));
+  features.forEach((f, i) => {
+    for (const req of f.analysis.requires) {
+      const colon = req.key.indexOf(":");
+      const kind = req.key.slice(0, colon);
+      const raw = req.key.slice(colon + 1);
+      let key: string = req.key;
+      let via: number[] = [];
+      if (kind === "path") {
+        const r = resolver.resolve(normalizeImagePath(raw), true);
+        if (!r.ok) {
+          errors.push({ label: layerLabel, feature: name(i), message: `requires "${raw}", which cannot be resolved: ${r.reason}` });
+          continue;
+        }
+        key = `path:${r.path}`;
+        via = r.via;
+      }
+      const shown = kind === "path" ? `"${raw}"${key !== req.key ? ` (resolved through symlinks to "${key.slice(5)}")` : ""}` : `${kind} "${raw}"`;
+      const phase = providers.get(key);
+      let found: Found | undefined;
+      if (phase !== undefined) found = foundFromItem(phase[0]!.item);
+      else found = parentFound(kind, key.slice(colon + 1), parent);
+      if (found === undefined) {
+        errors.push({
+          label: layerLabel,
+          feature: name(i),
+          message: `requires ${shown} but nothing provides it`,
+          expected: `${kind === "path" ? "a path that" : `a ${kind} that`} ${validatorText(req.validator) === "exists" ? "exists" : `is ${validatorText(req.validator)}`}`,
+          found: "not provided by this phase nor present in the parent layer",
+        });
+        continue;
+      }
+      if (!satisfies(req.validator, found)) {
+        errors.push({
+          label: layerLabel,
+          feature: name(i),
+          message: `requires ${shown} to be ${validatorText(req.validator)}`,
+          expected: validatorText(req.validator),
+          found: phase !== undefined ? `${found.text}, provided by ${name(phase[0]!.feature)}` : `${found.text} (in the parent layer)`,
+        });
+        continue;
+      }
+      if (!req.ordered) continue;
+      // One provider is enough: several providers of one key are identical (or already a conflict).
+      if (phase !== undefined) addEdge(graph, phase[0]!.feature, i);
+      for (const s of via) addEdge(graph, s, i);
+    }
+  });
+  return { graph, errors };
+}
+
+function addEdge(graph: InstanceType<typeof DirectedGraph>, from: number, to: number): void {
+  if (from === to) return;
+  const a = String(from);
+  const b = String(to);
+  if (!graph.hasDirectedEdge(a, b)) graph.addDirectedEdge(a, b);
+}
+
+function parentFound(kind: string, name: string, parent: FactsView): Found | undefined {
+  if (kind === "path") {
+    const fact = parent.path(name);
+    if (fact !== undefined) return { fileType: fact.type, mode: fact.mode, text: factText(fact) };
+    return name === "/" ? { fileType: "directory", mode: 0o755, text: "the image root" } : undefined;
+  }
+  if (kind === "user") return parent.user(name) !== undefined || name === "root" ? { text: `user "${name}"` } : undefined;
+  if (kind === "group") return parent.group(name) !== undefined || name === "root" ? { text: `group "${name}"` } : undefined;
+  return undefined;
+}
+
+function checkAgainstParent(
+  key: string,
+  list: Provider[],
+  parent: FactsView,
+  errors: ErrorDetail[],
+  layerLabel: string,
+  name: (i: number) => string,
+): void {
+  const first = list[0]!;
+  const item = first.item;
+  const colon = key.indexOf(":");
+  const kind = key.slice(0, colon);
+  const what = key.slice(colon + 1);
+  if (kind === "path") {
+    const fact = parent.path(what);
+    if (what === "/" && fact === undefined) {
+      if (item.kind === "path" && item.fileType === "directory") return;
+      errors.push({ label: layerLabel, feature: name(first.feature), message: `cannot replace the image root`, expected: "a directory", found: itemText(item) });
+      return;
+    }
+    if (fact === undefined) return;
+    if (fact.type === "directory" && ((item.kind === "path" && item.fileType === "directory") || item.kind === "mount")) return;
+    if (fact.type === "symlink" && item.kind === "symlink" && fact.target === item.target) return;
+    errors.push({
+      label: layerLabel,
+      feature: name(first.feature),
+      message: `"${what}" already exists in the parent layer`,
+      expected: `a path not yet in the image (only a directory may be re-provided as a directory)`,
+      found: `parent has ${factText(fact)}; this feature provides ${itemText(item)}`,
+    });
+    return;
+  }
+  const exists = kind === "user" ? parent.user(what) !== undefined || what === "root" : parent.group(what) !== undefined || what === "root";
+  if (exists) {
+    errors.push({
+      label: layerLabel,
+      feature: name(first.feature),
+      message: `${kind} "${what}" already exists in the parent layer`,
+      expected: `a new ${kind} name`,
+      found: `${kind} "${what}" in the parent's facts`,
+    });
+  }
+}
+

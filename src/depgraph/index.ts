@@ -1,0 +1,89 @@
+// The depgraph API for the phase orchestrator (src/compile.ts) and the `strata depgraph` command.
+//
+//   const plan = await planPhase(features, ctx);   // features: output of parseFeatures()
+//   for (const step of plan.order) await step.module.compile(step.feature, compileCtx);
+//   plan.mounts                                     // MountFact[] to record in the layer's facts
+//
+// planPhase drops exact duplicates (same attributes, label aside: the result would be the same), analyzes every
+// feature, checks the graph and returns the features in a deterministic topological order (ties by input
+// order). Any problem (analysis failures, conflicts, missing requirements, validator failures, cycles) is
+// thrown as ONE StrataError listing all of them.
+import { StrataError, type ErrorDetail } from "../errors.js";
+import { featureModule } from "../features/registry.js";
+import type { AnalyzeContext } from "../features/types.js";
+import type { FeatureBase, MountFact } from "../types.js";
+import { buildPhaseGraph, type AnalyzedFeature } from "./graph.js";
+import { topoSort } from "./toposort.js";
+
+export type PlannedFeature = AnalyzedFeature;
+export type { AnalyzedFeature } from "./graph.js";
+export { emptyFacts } from "./empty-facts.js";
+
+export interface PhasePlan {
+  order: PlannedFeature[];
+  /** layer_mount mounts declared by this phase, in order */
+  mounts: MountFact[];
+}
+
+function identity(f: FeatureBase): string {
+  return JSON.stringify(f, Object.keys(f).filter((k) => k !== "label").sort());
+}
+
+/** Drops features identical to an earlier one (label aside). */
+export function dedupeFeatures(features: FeatureBase[]): FeatureBase[] {
+  const seen = new Set<string>();
+  return features.filter((f) => {
+    const id = identity(f);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeContext): Promise<{ analyzed: AnalyzedFeature[]; errors: ErrorDetail[] }> {
+  const analyzed: AnalyzedFeature[] = [];
+  const errors: ErrorDetail[] = [];
+  for (const feature of features) {
+    const module = featureModule(feature.type);
+    if (module === undefined) {
+      errors.push({ label: feature.label, message: `unknown feature type "${feature.type}"` });
+      continue;
+    }
+    try {
+      const result = module.analyze(feature, ctx);
+      const analysis = result instanceof Promise ? await result : result;
+      analyzed.push({ feature, module, analysis });
+    } catch (e) {
+      if (e instanceof StrataError) errors.push(...e.details);
+      else errors.push({ label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
+    }
+  }
+  return { analyzed, errors };
+}
+
+export function mountsOf(order: PlannedFeature[]): MountFact[] {
+  return order.flatMap((s) => s.analysis.provides.flatMap((i) => (i.kind === "mount" ? [{ mountpoint: i.path, source: i.source }] : [])));
+}
+
+/** Validates and orders one phase. Throws a StrataError holding every problem found. */
+export async function planPhase(features: FeatureBase[], ctx: AnalyzeContext): Promise<PhasePlan> {
+  const { analyzed, errors } = await analyzeFeatures(dedupeFeatures(features), ctx);
+  const { graph, errors: graphErrors } = buildPhaseGraph(analyzed, ctx.parent, ctx.label);
+  errors.push(...graphErrors);
+  const { order, cycles } = topoSort(graph, analyzed.length);
+  for (const cycle of cycles) {
+    const names = cycle.map((i) => {
+      const f = analyzed[i]!;
+      const d = f.module.describe(f.feature);
+      return f.feature.label === ctx.label ? d : `${d} [${f.feature.label}]`;
+    });
+    errors.push({
+      label: ctx.label,
+      message: `cycle in dependency graph (${cycle.length} feature${cycle.length > 1 ? "s" : ""}); each feature must be applied before the next:`,
+      notes: [...names.map((n, k) => `${k === 0 ? "  " : "-> "}${n}`), `-> ${names[0]} (again)`],
+    });
+  }
+  if (errors.length > 0) throw new StrataError(errors);
+  const planned = order.map((i) => analyzed[i]!);
+  return { order: planned, mounts: mountsOf(planned) };
+}

@@ -1,0 +1,48 @@
+// ensure_dirs_exist(dirs, mode, user, group): mkdir -p. Every component is a provided Directory item;
+// components that already exist (in the parent layer or earlier in the phase) are left as they are.
+import { z } from "zod";
+import { ancestors, normalizeImagePath } from "../image/path.js";
+import { resolveMode } from "../image/mode.js";
+import { mkdirsIn } from "../image/fsops.js";
+import { asFeatureError, describeFeature, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, resolveOwner, type Owner } from "./common.js";
+import type { Analysis, CompileContext, FeatureModule } from "./types.js";
+
+const schema = z.strictObject({
+  type: z.literal("ensure_dirs_exist"),
+  label: labelSchema,
+  dirs: imagePathSchema,
+  mode: modeSchema,
+  user: ownerSchema,
+  group: ownerSchema,
+});
+export type EnsureDirsExist = z.infer<typeof schema>;
+
+/** Directory items for every component of `dir` strictly below `base` (base itself excluded). */
+export function dirItems(base: string, dir: string, mode: number, owner: string): Analysis["provides"] {
+  const all = [...ancestors(dir), dir].filter((p) => p !== "/" && (base === "/" || p.startsWith(base + "/")));
+  return all.map((path) => ({ kind: "path" as const, path, fileType: "directory" as const, mode, owner }));
+}
+
+export async function createDirs(ctx: CompileContext, name: string, dir: string, modeSpec: string | number | null | undefined, user: Owner, group: Owner): Promise<void> {
+  await asFeatureError(ctx, name, () => {
+    const owner = resolveOwner(ctx, name, user, group);
+    const mode = resolveMode(modeSpec, true, 0o755);
+    for (const p of mkdirsIn(ctx.root, dir, { mode, ...owner, epoch: ctx.epoch })) ctx.touched(p);
+  });
+}
+
+export const ensureDirsExist: FeatureModule<EnsureDirsExist> = {
+  type: "ensure_dirs_exist",
+  schema,
+  describe: (f) => describeFeature("ensure_dirs_exist", { dirs: f.dirs }),
+  analyze(f) {
+    const dir = normalizeImagePath(f.dirs);
+    return {
+      requires: ownerRequirements(f.user, f.group),
+      provides: dirItems("/", dir, resolveMode(f.mode, true, 0o755), ownerText(f.user, f.group)),
+    };
+  },
+  async compile(f, ctx) {
+    await createDirs(ctx, this.describe(f), f.dirs, f.mode, f.user, f.group);
+  },
+};

@@ -1,0 +1,67 @@
+// Resolves image paths to host paths inside an image root, following symlinks component by component with
+// lstat/readlink. The kernel never follows a link here, so an absolute link in the image (`/etc/x -> /tmp`)
+// means `<root>/tmp`, never the host's `/tmp`; a link that climbs above the root is refused.
+import { lstatSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import { ImagePathError, components, normalizeImagePath, symlinkDestination, baseName, parentOf, joinImage } from "./path.js";
+
+const MAX_LINKS = 40;
+
+export interface Resolved {
+  /** the image path after following symlinks */
+  imagePath: string;
+  /** `<root><imagePath>` */
+  hostPath: string;
+}
+
+export function hostPathOf(root: string, imagePath: string): string {
+  return imagePath === "/" ? root : join(root, imagePath);
+}
+
+function lstatOrNull(p: string) {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+    throw e;
+  }
+}
+
+/**
+ * Follows every symlink on the way to `path` (the last component too when `followLast`).
+ * Components that do not exist are kept as they are, so the result also names paths about to be created.
+ */
+export function resolveInImage(root: string, path: string, followLast = true): Resolved {
+  let pending = components(normalizeImagePath(path));
+  const done: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const [c, ...rest] = pending as [string, ...string[]];
+    const candidate = "/" + [...done, c].join("/");
+    const isLast = rest.length === 0;
+    const st = isLast && !followLast ? null : lstatOrNull(hostPathOf(root, candidate));
+    if (st?.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw new ImagePathError(`too many levels of symbolic links resolving "${path}"`);
+      const dest = symlinkDestination(candidate, readlinkSync(hostPathOf(root, candidate), "utf8"));
+      if (dest === null) {
+        throw new ImagePathError(`"${path}" resolves through the symlink "${candidate}" to a path outside the image`);
+      }
+      pending = [...components(dest), ...rest];
+      done.length = 0;
+      continue;
+    }
+    done.push(c);
+    pending = rest;
+  }
+  const imagePath = "/" + done.join("/");
+  return { imagePath, hostPath: hostPathOf(root, imagePath) };
+}
+
+/** Resolves the parent of `path` through symlinks and keeps the last component as it is (never followed). */
+export function resolveParentInImage(root: string, path: string): Resolved {
+  const p = normalizeImagePath(path);
+  if (p === "/") return { imagePath: "/", hostPath: root };
+  const parent = resolveInImage(root, parentOf(p), true);
+  const imagePath = joinImage(parent.imagePath, baseName(p));
+  return { imagePath, hostPath: hostPathOf(root, imagePath) };
+}

@@ -1,10 +1,43 @@
-import type { CommandModule } from "yargs";
+// `strata compile`: builds one phase of a layer and publishes it at OUT.
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { compilePhase } from "../compile.js";
 
-// Placeholder until the command is implemented.
-export const compileCommand: CommandModule = {
+export const PHASES = ["package_manager", "genrule", "remove", "compile", "buildinfo_stamp"] as const;
+
+interface CompileArgs {
+  label: string;
+  phase: string;
+  features: string;
+  out: string;
+  parent?: string;
+  "working-volume"?: string;
+  "facts-out"?: string;
+  backend?: string;
+}
+
+export const compileCommand: CommandModule<object, CompileArgs> = {
   command: "compile",
-  describe: "(compile: not implemented yet)",
-  handler: () => {
-    throw new Error("compile is not implemented yet");
+  describe: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer",
+  builder: (y: Argv) =>
+    y
+      .option("label", { type: "string", demandOption: true, describe: "Buck2 label of the layer (for messages)" })
+      .option("phase", { type: "string", demandOption: true, choices: PHASES, describe: "the build phase" })
+      .option("features", { type: "string", demandOption: true, describe: "features file (JSON array)" })
+      .option("out", { type: "string", demandOption: true, describe: "output: becomes a symlink to the published layer" })
+      .option("parent", { type: "string", describe: "the parent layer's output symlink" })
+      .option("working-volume", { type: "string", describe: "where layers are stored (default $STRATA_WORKING_VOLUME or ./strata-out)" })
+      .option("facts-out", { type: "string", describe: "also write the layer's facts as one JSON document here" })
+      .option("backend", { type: "string", choices: ["auto", "btrfs", "copy"], describe: "storage backend (default $STRATA_BACKEND or auto)" }) as unknown as Argv<CompileArgs>,
+  handler: async (argv: ArgumentsCamelCase<CompileArgs>) => {
+    await compilePhase({
+      label: argv.label,
+      phase: argv.phase,
+      features: argv.features,
+      out: argv.out,
+      parent: argv.parent,
+      workingVolume: argv["working-volume"],
+      factsOut: argv["facts-out"],
+      backend: argv.backend,
+    });
   },
 };

@@ -1,10 +1,32 @@
-import type { CommandModule } from "yargs";
+// `strata gc`: removes layers no published output points to, once they are older than the grace period.
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { StrataError } from "../errors.js";
+import { DEFAULT_GRACE_SECONDS, collectGarbage } from "../storage/gc.js";
+import { openWorkingVolume } from "../storage/volume.js";
 
-// Placeholder until the command is implemented.
-export const gcCommand: CommandModule = {
+interface GcArgs {
+  "working-volume"?: string;
+  "grace-seconds": number;
+  backend?: string;
+}
+
+export const gcCommand: CommandModule<object, GcArgs> = {
   command: "gc",
-  describe: "(gc: not implemented yet)",
-  handler: () => {
-    throw new Error("gc is not implemented yet");
+  describe: "remove unreferenced layers older than the grace period from the working volume",
+  builder: (y: Argv) =>
+    y
+      .option("working-volume", { type: "string", describe: "the working volume (default $STRATA_WORKING_VOLUME or ./strata-out)" })
+      .option("grace-seconds", { type: "number", default: DEFAULT_GRACE_SECONDS, describe: "keep unreferenced layers younger than this" })
+      .option("backend", { type: "string", choices: ["auto", "btrfs", "copy"], describe: "storage backend (default $STRATA_BACKEND or auto)" }) as unknown as Argv<GcArgs>,
+  handler: async (argv: ArgumentsCamelCase<GcArgs>) => {
+    const grace = argv["grace-seconds"];
+    if (!Number.isFinite(grace) || grace < 0) {
+      throw new StrataError({ label: "strata gc", message: "invalid --grace-seconds", expected: "a number of seconds >= 0", found: String(grace) });
+    }
+    const wv = await openWorkingVolume({ dir: argv["working-volume"], backend: argv.backend, label: "strata gc" });
+    const r = await collectGarbage(wv, grace);
+    for (const name of r.removed) process.stdout.write(`removed ${name}\n`);
+    for (const name of r.factsKept) process.stdout.write(`removed the tree of ${name} (its facts are still needed)\n`);
+    process.stdout.write(`gc: ${r.removed.length} removed, ${r.factsKept.length} trees removed with facts kept, ${r.kept.length} kept\n`);
   },
 };

@@ -1,0 +1,144 @@
+// One phase of a layer: validate everything, snapshot the parent, apply the features in order, derive facts,
+// seal, publish. Nothing is written before validation passes; on any failure the half-built tree is removed
+// and OUT is left as it was.
+import { lutimesSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { planPhase } from "./depgraph/index.js";
+import { StrataError } from "./errors.js";
+import { deriveDelta, type PhaseChanges } from "./facts/derive.js";
+import { exportFactsJson } from "./facts/export.js";
+import { ancestorsOf } from "./facts/format.js";
+import { readUsersAndGroups } from "./facts/passwd.js";
+import { writeFactsRecord } from "./facts/store.js";
+import { emptyFacts, openFacts, type LayerFacts } from "./facts/view.js";
+import { parseFeatures } from "./features/registry.js";
+import type { AnalyzeContext, CompileContext } from "./features/types.js";
+import { beginLayer, publishLayer, resolveLayerOutput, type LayerPaths } from "./storage/layers.js";
+import { removeTree } from "./storage/remove.js";
+import { checkUmask } from "./storage/umask.js";
+import { openWorkingVolume } from "./storage/volume.js";
+
+export interface CompileOptions {
+  label: string;
+  phase: string;
+  /** path of the features file (JSON array) */
+  features: string;
+  out: string;
+  /** the parent layer's OUT symlink */
+  parent?: string;
+  workingVolume?: string;
+  factsOut?: string;
+  backend?: string;
+  /** relative feature sources resolve against it; default the current directory */
+  projectRoot?: string;
+}
+
+export interface CompileResult {
+  out: string;
+  layer: LayerPaths;
+  facts: LayerFacts;
+}
+
+export function sourceDateEpoch(label: string): number {
+  const raw = process.env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === "") return 0;
+  if (!/^\d+$/.test(raw)) {
+    throw new StrataError({ label, message: "SOURCE_DATE_EPOCH is not a timestamp", expected: "a non-negative integer (seconds since 1970)", found: JSON.stringify(raw) });
+  }
+  return Number(raw);
+}
+
+async function readFeaturesFile(file: string, label: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    throw new StrataError({ label, message: `cannot read the features file ${file}`, found: (e as Error).message });
+  }
+}
+
+/** opens another layer's facts through its OUT symlink */
+export function layerFactsOf(label: string, role: string): (out: string) => LayerFacts {
+  return (out) => openFacts(resolveLayerOutput(out, { label, role }).facts);
+}
+
+function hostPath(root: string, imagePath: string): string {
+  return imagePath === "/" ? root : join(root, imagePath);
+}
+
+/** every path the phase wrote, and the directories whose entries it changed, get mtime = atime = epoch */
+function normaliseTimes(root: string, paths: Iterable<string>, epoch: number): void {
+  const done = new Set<string>();
+  const touch = (p: string): void => {
+    if (done.has(p)) return;
+    done.add(p);
+    try {
+      lutimesSync(hostPath(root, p), epoch, epoch);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  };
+  for (const p of paths) {
+    touch(p);
+    const up = ancestorsOf(p)[0];
+    if (up !== undefined) touch(up);
+  }
+  touch("/");
+}
+
+function toImagePath(root: string, p: string): string {
+  const abs = p.startsWith(root + "/") ? p.slice(root.length) : p;
+  const norm = resolve("/", abs);
+  return norm;
+}
+
+export async function compilePhase(opts: CompileOptions): Promise<CompileResult> {
+  const label = opts.label;
+  checkUmask(label);
+  const epoch = sourceDateEpoch(label);
+  const projectRoot = resolve(opts.projectRoot ?? process.cwd());
+  const features = parseFeatures(await readFeaturesFile(opts.features, label), label);
+  const parentLayer = opts.parent !== undefined ? resolveLayerOutput(opts.parent, { label, role: "parent layer" }) : undefined;
+  const parent = parentLayer !== undefined ? openFacts(parentLayer.facts) : emptyFacts();
+  const layerFacts = layerFactsOf(label, "source layer");
+  const analyzeCtx: AnalyzeContext = { label, projectRoot, parent, layerFacts };
+  const plan = await planPhase(features, analyzeCtx);
+
+  const wv = await openWorkingVolume({ dir: opts.workingVolume, backend: opts.backend, label });
+  const layer = await beginLayer(wv, label, opts.phase);
+  try {
+    if (parentLayer !== undefined) await wv.backend.snapshot(parentLayer.tree, layer.tree);
+    else await wv.backend.createEmpty(layer.tree);
+    const root = layer.tree;
+    const changes: PhaseChanges = { touched: new Map(), removed: new Set() };
+    for (const step of plan.order) {
+      const origin = `${step.feature.label}: ${step.feature.type}`;
+      if (step.module.opaque === true) changes.opaqueOrigin = origin;
+      const ctx: CompileContext = {
+        label,
+        projectRoot,
+        root,
+        epoch,
+        parent,
+        layerFacts,
+        touched: (p) => void changes.touched.set(toImagePath(root, p), origin),
+        removed: (p) => void changes.removed.add(toImagePath(root, p)),
+      };
+      await step.module.compile(step.feature, ctx);
+    }
+    const delta = deriveDelta(root, parent, changes);
+    normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
+    const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
+    await wv.backend.setReadOnly(root);
+    await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
+    const facts = openFacts(layer.facts);
+    if (opts.factsOut !== undefined) await exportFactsJson(facts, resolve(opts.factsOut), { label, phase: opts.phase });
+    const out = await publishLayer(wv, layer, opts.out);
+    return { out, layer, facts };
+  } catch (e) {
+    await removeTree(layer.tree).catch(() => {});
+    await rm(layer.dir, { recursive: true, force: true }).catch(() => {});
+    throw e;
+  }
+}
+

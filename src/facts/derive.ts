@@ -1,0 +1,153 @@
+// A child's facts from its parent's plus what the phase changed. Normally only the paths features reported
+// (touched/removed) are examined; a phase with an opaque feature (genrule) is walked in full and diffed.
+import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import type { FactsView, FileType, PathFact } from "../types.js";
+import { DeltaLevel } from "./delta.js";
+import { ancestorsOf, comparePaths } from "./format.js";
+
+export interface PhaseChanges {
+  /** image path → origin (`//label: feature_type`) of the last feature that reported it */
+  touched: Map<string, string | undefined>;
+  removed: Set<string>;
+  /** set when the phase ran an opaque feature: the tree is walked and diffed against the parent */
+  opaqueOrigin?: string;
+}
+
+function fileTypeOf(st: Stats): FileType {
+  if (st.isFile()) return "file";
+  if (st.isDirectory()) return "directory";
+  if (st.isSymbolicLink()) return "symlink";
+  if (st.isBlockDevice()) return "block-device";
+  if (st.isCharacterDevice()) return "char-device";
+  if (st.isFIFO()) return "fifo";
+  return "socket";
+}
+
+function hostPath(root: string, imagePath: string): string {
+  return imagePath === "/" ? root : join(root, imagePath);
+}
+
+function factFromStats(root: string, imagePath: string, st: Stats, origin: string | undefined): PathFact {
+  const type = fileTypeOf(st);
+  const f: PathFact = { path: imagePath, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  if (type === "file") f.size = st.size;
+  if (type === "symlink") f.target = readlinkSync(hostPath(root, imagePath), "utf8");
+  if (origin !== undefined) f.origin = origin;
+  return f;
+}
+
+/** the fact of one image path as it is on disk now, or undefined when it does not exist */
+export function factOf(root: string, imagePath: string, origin?: string): PathFact | undefined {
+  let st: Stats;
+  try {
+    st = lstatSync(hostPath(root, imagePath));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw e;
+  }
+  return factFromStats(root, imagePath, st, origin);
+}
+
+/** every path under image directory `dir` (not `dir` itself), unsorted */
+function walkUnder(root: string, dir: string, origin: string | undefined, out: PathFact[]): void {
+  const entries = readdirSync(hostPath(root, dir), { withFileTypes: true });
+  for (const e of entries) {
+    const p = dir === "/" ? `/${e.name}` : `${dir}/${e.name}`;
+    const f = factFromStats(root, p, lstatSync(hostPath(root, p)), origin);
+    out.push(f);
+    if (f.type === "directory") walkUnder(root, p, origin, out);
+  }
+}
+
+/** the whole tree, `/` included, sorted by path */
+export function walkTree(root: string, origin?: string): PathFact[] {
+  const out: PathFact[] = [];
+  const top = factOf(root, "/", origin);
+  if (top !== undefined) out.push(top);
+  walkUnder(root, "/", origin, out);
+  return out.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+function sameFact(a: PathFact, b: PathFact): boolean {
+  return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target;
+}
+
+function deriveFromReports(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
+  const upserts = new Map<string, PathFact>();
+  const removed = new Set(changes.removed);
+  const hidden = (p: string): boolean => removed.has(p) || ancestorsOf(p).some((a) => removed.has(a));
+  const inParent = (p: string): boolean => !hidden(p) && parent.path(p) !== undefined;
+
+  for (const [p, origin] of changes.touched) {
+    const f = factOf(root, p, origin);
+    if (f === undefined) {
+      removed.add(p);
+      upserts.delete(p);
+      continue;
+    }
+    upserts.set(p, f);
+    // a directory new in this phase: its whole content is new too, whether or not each entry was reported
+    if (f.type === "directory" && !inParent(p)) {
+      const under: PathFact[] = [];
+      walkUnder(root, p, origin, under);
+      for (const u of under) if (!changes.touched.has(u.path)) upserts.set(u.path, u);
+    }
+  }
+  // a feature that created /a/b/c may have created /a and /a/b without reporting them
+  for (const [p, f] of [...upserts]) {
+    for (const a of ancestorsOf(p)) {
+      if (upserts.has(a) || inParent(a)) break;
+      const af = factOf(root, a, f.origin);
+      if (af !== undefined) upserts.set(a, af);
+    }
+  }
+  // tombstones that hide nothing in the parent are noise
+  for (const t of [...removed]) {
+    if (parent.path(t) === undefined) removed.delete(t);
+  }
+  return new DeltaLevel({ upserts: [...upserts.values()], removed: [...removed] });
+}
+
+function deriveByWalking(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
+  const now = walkTree(root);
+  const before: PathFact[] = [];
+  const top = parent.path("/");
+  if (top !== undefined) before.push(top);
+  for (const f of parent.listUnder("/")) before.push(f);
+
+  const upserts: PathFact[] = [];
+  const removed: string[] = [];
+  const originFor = (p: string): string | undefined => (changes.touched.has(p) ? changes.touched.get(p) : changes.opaqueOrigin);
+  let i = 0;
+  let j = 0;
+  let lastTomb: string | undefined;
+  while (i < now.length || j < before.length) {
+    const a = now[i];
+    const b = before[j];
+    const c = a === undefined ? 1 : b === undefined ? -1 : comparePaths(a.path, b.path);
+    if (c < 0) {
+      const o = originFor(a!.path);
+      upserts.push(o === undefined ? a! : { ...a!, origin: o });
+      i++;
+    } else if (c > 0) {
+      if (lastTomb === undefined || !b!.path.startsWith(lastTomb === "/" ? "/" : `${lastTomb}/`)) {
+        removed.push(b!.path);
+        lastTomb = b!.path;
+      }
+      j++;
+    } else {
+      if (!sameFact(a!, b!) || changes.touched.has(a!.path)) {
+        const o = originFor(a!.path);
+        upserts.push(o === undefined ? a! : { ...a!, origin: o });
+      }
+      i++;
+      j++;
+    }
+  }
+  return new DeltaLevel({ upserts, removed });
+}
+
+export function deriveDelta(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
+  return changes.opaqueOrigin !== undefined ? deriveByWalking(root, parent, changes) : deriveFromReports(root, parent, changes);
+}

@@ -1,0 +1,97 @@
+// Garbage collection of the working volume: removes layers that no registered output points to and that are
+// older than the grace period. A dead layer whose facts record a live layer's record builds on keeps its facts.
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { BUILDING_FILE, FACTS_DIR, INFO_FILE, TREE_DIR, gcLockPath } from "./layers.js";
+import { tokenAlive } from "./liveness.js";
+import { withLock } from "./lock.js";
+import { removeTree } from "./remove.js";
+import type { WorkingVolume } from "./volume.js";
+
+export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+
+export interface GcResult {
+  /** layers removed entirely */
+  removed: string[];
+  /** dead layers whose tree was removed but whose facts record is still needed */
+  factsKept: string[];
+  /** layers kept: live, being built, or younger than the grace period */
+  kept: string[];
+}
+
+function liveLayers(wv: WorkingVolume, forget: string[]): Set<string> {
+  const live = new Set<string>();
+  for (const entry of readdirSync(wv.outputsDir)) {
+    if (entry.startsWith(".")) continue;
+    const file = join(wv.outputsDir, entry);
+    const out = readFileSync(file, "utf8");
+    let target: string;
+    try {
+      target = resolve(dirname(out), readlinkSync(out));
+    } catch {
+      forget.push(file);
+      continue;
+    }
+    if (basename(target) === TREE_DIR && dirname(dirname(target)) === wv.layersDir) live.add(basename(dirname(target)));
+    else forget.push(file);
+  }
+  return live;
+}
+
+/** layers whose facts record some live record chains to */
+function factsNeeded(wv: WorkingVolume, live: Set<string>): Set<string> {
+  const need = new Set<string>();
+  for (const name of live) {
+    let dir: string | null = join(wv.layersDir, name, FACTS_DIR);
+    while (dir !== null) {
+      const layer = basename(dirname(dir));
+      if (dirname(dirname(dir)) === wv.layersDir) need.add(layer);
+      try {
+        dir = (JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { parent: string | null }).parent;
+      } catch {
+        dir = null;
+      }
+    }
+  }
+  return need;
+}
+
+function isBuilding(dir: string): boolean {
+  try {
+    return tokenAlive(readFileSync(join(dir, BUILDING_FILE), "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function ageSeconds(dir: string, now: number): number {
+  const info = join(dir, INFO_FILE);
+  const st = statSync(existsSync(info) ? info : dir);
+  return (now - st.mtimeMs) / 1000;
+}
+
+export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_GRACE_SECONDS, now = Date.now()): Promise<GcResult> {
+  return withLock(gcLockPath(wv), async () => {
+    const result: GcResult = { removed: [], factsKept: [], kept: [] };
+    const forget: string[] = [];
+    const live = liveLayers(wv, forget);
+    for (const f of forget) await rm(f, { force: true });
+    const needFacts = factsNeeded(wv, live);
+    for (const name of readdirSync(wv.layersDir).sort()) {
+      const dir = join(wv.layersDir, name);
+      if (live.has(name) || isBuilding(dir) || ageSeconds(dir, now) < graceSeconds) {
+        result.kept.push(name);
+        continue;
+      }
+      await removeTree(join(dir, TREE_DIR));
+      if (needFacts.has(name)) {
+        result.factsKept.push(name);
+      } else {
+        await rm(dir, { recursive: true, force: true });
+        result.removed.push(name);
+      }
+    }
+    return result;
+  });
+}

@@ -1,0 +1,134 @@
+// Layout of one layer in the working volume (see docs/storage.md):
+//   layers/<name>/root        the tree (btrfs subvolume, or a directory for the copy backend)
+//   layers/<name>/facts/      the facts record
+//   layers/<name>/layer.json  label, phase, creation time
+//   layers/<name>/building    present while a runner builds it: "<pid> <process start time>"
+//   outputs/<sha256 of OUT>   registry of published outputs: the absolute OUT path (gc keeps what they point to)
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { StrataError } from "../errors.js";
+import { replaceSymlink, writeFileAtomic } from "./atomic.js";
+import { withLock } from "./lock.js";
+import { selfToken } from "./liveness.js";
+import type { WorkingVolume } from "./volume.js";
+
+export const TREE_DIR = "root";
+export const FACTS_DIR = "facts";
+export const INFO_FILE = "layer.json";
+export const BUILDING_FILE = "building";
+
+export interface LayerPaths {
+  name: string;
+  dir: string;
+  tree: string;
+  facts: string;
+}
+
+export interface LayerInfoFile {
+  label: string;
+  phase: string;
+  created: string;
+}
+
+export function layerPaths(dir: string): LayerPaths {
+  return { name: basename(dir), dir, tree: join(dir, TREE_DIR), facts: join(dir, FACTS_DIR) };
+}
+
+function newLayerName(label: string, phase: string): string {
+  const slug = `${label}-${phase}`.replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/^[_.-]+/, "").slice(0, 80);
+  return `${slug}-${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
+}
+
+export function gcLockPath(wv: WorkingVolume): string {
+  return join(wv.store, "gc.lock");
+}
+
+/** a fresh layer directory, marked as being built by this process (under the gc lock, so gc never sees it unmarked) */
+export async function beginLayer(wv: WorkingVolume, label: string, phase: string): Promise<LayerPaths> {
+  const dir = join(wv.layersDir, newLayerName(label, phase));
+  await withLock(gcLockPath(wv), async () => {
+    await mkdir(dir);
+    await writeFile(join(dir, BUILDING_FILE), selfToken());
+  });
+  const info: LayerInfoFile = { label, phase, created: new Date().toISOString() };
+  await writeFile(join(dir, INFO_FILE), JSON.stringify(info));
+  return layerPaths(dir);
+}
+
+export function outputRegistryEntry(wv: WorkingVolume, out: string): string {
+  return join(wv.outputsDir, createHash("sha256").update(out).digest("hex"));
+}
+
+/**
+ * Makes OUT a symlink to the finished (sealed, facts written) layer: a new symlink renamed over OUT, so a crash
+ * leaves OUT at the previous layer or the new one. Under the gc lock so gc never sees the layer neither live nor building.
+ */
+export async function publishLayer(wv: WorkingVolume, layer: LayerPaths, outArg: string): Promise<string> {
+  const out = resolve(outArg);
+  await mkdir(dirname(out), { recursive: true });
+  await withLock(gcLockPath(wv), async () => {
+    await writeFileAtomic(outputRegistryEntry(wv, out), out);
+    await replaceSymlink(out, layer.tree);
+    await rm(join(layer.dir, BUILDING_FILE), { force: true });
+  });
+  return out;
+}
+
+export function readLayerInfo(dir: string): LayerInfoFile | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, INFO_FILE), "utf8")) as LayerInfoFile;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ResolveOptions {
+  /** label of the layer being built, for messages */
+  label: string;
+  /** what the output is to the caller, for messages: "parent layer", "source layer" */
+  role: string;
+}
+
+/** the layer an OUT symlink points to; a StrataError that says how to recover when it is missing or dangling */
+export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerPaths {
+  const out = resolve(outArg);
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch {
+    throw new StrataError({
+      label: opts.label,
+      message: `the ${opts.role} output ${out} does not exist`,
+      expected: "the output symlink of a layer built by `strata compile`",
+      found: "no such file",
+      notes: [`build the ${opts.role} first (with Buck2: \`buck2 build <its label>\`)`],
+    });
+  }
+  if (!st.isSymbolicLink()) {
+    throw new StrataError({
+      label: opts.label,
+      message: `the ${opts.role} output ${out} is not a layer`,
+      expected: "a symlink to a layer in a strata working volume",
+      found: st.isDirectory() ? "a directory" : "a regular file",
+    });
+  }
+  const target = readlinkSync(out);
+  const layer = layerPaths(dirname(resolve(dirname(out), target)));
+  if (!existsSync(layer.tree) || !existsSync(join(layer.facts, "meta.json"))) {
+    const info = readLayerInfo(layer.dir);
+    const rebuild = info !== undefined ? `buck2 build ${info.label}` : "buck2 build <label of the " + opts.role + ">";
+    throw new StrataError({
+      label: opts.label,
+      message: `the ${opts.role} output ${out} is dangling: its layer is gone (removed by \`strata gc\` or by hand)`,
+      expected: `a published layer at ${layer.tree}`,
+      found: "nothing there",
+      notes: [
+        `to recover, rebuild the ${opts.role}${info !== undefined ? ` (${info.label})` : ""}: with Buck2 run \`${rebuild}\`,`,
+        `or delete ${out} so that the build system rebuilds it`,
+      ],
+    });
+  }
+  return layer;
+}

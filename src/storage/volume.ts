@@ -1,0 +1,105 @@
+// The working volume: where layers live. Default `strata-out/` under the current directory. When that directory
+// is not on btrfs and we are root, a loopback btrfs image is created under it once and mounted at `<dir>/btrfs`
+// (under a lock, so concurrent runners neither format nor mount twice); without root the copy backend is used.
+import { execa } from "execa";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { StrataError } from "../errors.js";
+import type { BackendChoice, SnapshotBackend } from "./backend.js";
+import { btrfsBackend } from "./btrfs.js";
+import { copyBackend } from "./copy.js";
+import { isOnBtrfs, isRoot } from "./fstype.js";
+import { withLock } from "./lock.js";
+
+export const DEFAULT_WORKING_VOLUME = "strata-out";
+const LOOPBACK_IMAGE = "btrfs.img";
+const LOOPBACK_MOUNT = "btrfs";
+
+export interface WorkingVolume {
+  /** the directory the user named */
+  dir: string;
+  /** where layers, facts and the output registry live (dir itself, or the loopback mount under it) */
+  store: string;
+  backend: SnapshotBackend;
+  layersDir: string;
+  outputsDir: string;
+}
+
+export interface VolumeOptions {
+  dir?: string;
+  backend?: string;
+  /** label for error messages */
+  label?: string;
+}
+
+export function resolveVolumeDir(dir?: string): string {
+  return resolve(dir ?? process.env.STRATA_WORKING_VOLUME ?? DEFAULT_WORKING_VOLUME);
+}
+
+export function resolveBackendChoice(choice: string | undefined, label: string): BackendChoice {
+  const c = choice ?? process.env.STRATA_BACKEND ?? "auto";
+  if (c === "auto" || c === "btrfs" || c === "copy") return c;
+  throw new StrataError({ label, message: "unknown storage backend", expected: "auto, btrfs or copy", found: JSON.stringify(c) });
+}
+
+async function run(label: string, cmd: string, args: string[]): Promise<void> {
+  const r = await execa(cmd, args, { reject: false, stdin: "ignore" });
+  if (r.exitCode !== 0) {
+    throw new StrataError({ label, message: `could not provision the loopback btrfs working volume: ${cmd} ${args.join(" ")} failed`, found: String(r.stderr).trim() });
+  }
+}
+
+/** mounts (creating it the first time) the loopback btrfs image under `dir`; returns the mount point */
+async function ensureLoopback(dir: string, label: string): Promise<string> {
+  const mnt = join(dir, LOOPBACK_MOUNT);
+  if (isOnBtrfs(mnt)) return mnt;
+  await withLock(join(dir, ".provision.lock"), async () => {
+    if (isOnBtrfs(mnt)) return; // another runner mounted it while we waited
+    mkdirSync(mnt, { recursive: true });
+    const img = join(dir, LOOPBACK_IMAGE);
+    if (!existsSync(img)) {
+      const tmp = `${img}.tmp-${process.pid}`;
+      // sparse: only what layers use takes disk space
+      await run(label, "truncate", ["-s", process.env.STRATA_VOLUME_SIZE ?? "64G", tmp]);
+      await run(label, "mkfs.btrfs", ["-q", tmp]);
+      renameSync(tmp, img);
+    }
+    await run(label, "mount", ["-o", "loop", img, mnt]);
+  });
+  return mnt;
+}
+
+export async function openWorkingVolume(opts: VolumeOptions = {}): Promise<WorkingVolume> {
+  const label = opts.label ?? "strata";
+  const dir = resolveVolumeDir(opts.dir);
+  const choice = resolveBackendChoice(opts.backend, label);
+  mkdirSync(dir, { recursive: true });
+  let store: string;
+  let backend: SnapshotBackend;
+  if (choice === "copy") {
+    store = dir;
+    backend = copyBackend;
+  } else if (isOnBtrfs(dir)) {
+    store = dir;
+    backend = btrfsBackend;
+  } else if (isRoot()) {
+    store = await ensureLoopback(dir, label);
+    backend = btrfsBackend;
+  } else if (choice === "btrfs") {
+    throw new StrataError({
+      label,
+      message: `the btrfs backend needs the working volume on btrfs, or root to create a loopback btrfs volume there`,
+      expected: `${dir} on btrfs, or running as root`,
+      found: "another filesystem, not root",
+      notes: ["use --backend copy (or STRATA_BACKEND=copy) to build with plain directories"],
+    });
+  } else {
+    store = dir;
+    backend = copyBackend;
+  }
+  const layersDir = join(store, "layers");
+  const outputsDir = join(store, "outputs");
+  mkdirSync(layersDir, { recursive: true });
+  mkdirSync(outputsDir, { recursive: true });
+  return { dir, store, backend, layersDir, outputsDir };
+}

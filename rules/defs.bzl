@@ -1,0 +1,22 @@
+"""Public API of strata: `image` and `feature`.
+
+    load("@strata//rules:defs.bzl", "feature", "image")   # strata as a cell of your project
+    load("//rules:defs.bzl", "feature", "image")          # inside the strata repository
+"""
+
+load("//rules:feature_new.bzl", _feature_new = "new")
+load("//rules:layer.bzl", _layer = "layer")
+load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
+load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
+# genrule layer (isolation): load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
+
+image = struct(
+    layer = _layer,
+    # genrule_layer = _genrule_layer,
+)
+
+# feature.new plus one function per registered feature type (rules/features/registry.bzl).
+feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
+
+LayerInfo = _LayerInfo
+FeatureInfo = _FeatureInfo

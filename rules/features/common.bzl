@@ -1,0 +1,99 @@
+"""Shared pieces of the feature modules: the feature-type descriptor and argument checks.
+
+A feature function runs while a BUCK file is evaluated and returns a plain dict: `type` plus exactly the
+attributes of the call. Sources and layers stay label strings here; the rule that collects the features
+resolves them to artifacts (see rules/feature_collection.bzl).
+"""
+
+def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = []):
+    """Describes one feature type for the registry.
+
+    Args:
+        name: the feature type, as in the features file and `src/features/<name>.ts`.
+        phase: the build phase its features run in (a value of BUILD_PHASE).
+        function: the `feature.<name>` function users call.
+        sources: attributes holding a source file, directory or target output; they become artifact paths.
+        layers: attributes holding an image layer target; they become that layer's output path.
+    """
+    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers)
+
+def _kind(value) -> str:
+    t = type(value)
+    if t == "string":
+        return "string \"{}\"".format(value)
+    if t == "NoneType":
+        return "None"
+    return "{} {}".format(t, repr(value))
+
+def _bad(ftype: str, attr: str, expected: str, value):
+    fail("feature.{}: attribute `{}` must be {}; found {}".format(ftype, attr, expected, _kind(value)))
+
+def check_string(ftype: str, attr: str, value):
+    """A non-empty string."""
+    if type(value) != "string" or value == "":
+        _bad(ftype, attr, "a non-empty string", value)
+
+def check_image_path(ftype: str, attr: str, value):
+    """An absolute path inside the image, like "/etc/app.conf"."""
+    if type(value) != "string" or not value.startswith("/"):
+        _bad(ftype, attr, "an absolute image path (a string starting with \"/\")", value)
+
+def check_relative_path(ftype: str, attr: str, value):
+    """A non-empty path relative to another image path, like "a/b"."""
+    if type(value) != "string" or value == "" or value.startswith("/"):
+        _bad(ftype, attr, "a relative path (a non-empty string not starting with \"/\")", value)
+
+def check_mode(ftype: str, attr: str, value, allow_none: bool = False):
+    """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed."""
+    if value == None and allow_none:
+        return
+    t = type(value)
+    if t == "int":
+        if value < 0 or value > 0o7777:
+            _bad(ftype, attr, "a mode between 0 and 0o7777", value)
+        return
+    if t == "string" and value != "":
+        return
+    _bad(ftype, attr, "an int or a string (like 0o644 or \"u=rw,go=r\")" + (" or None" if allow_none else ""), value)
+
+def check_owner(ftype: str, attr: str, value):
+    """A user or group: a name or a non-negative number."""
+    if type(value) == "string" and value != "":
+        return
+    if type(value) == "int" and value >= 0:
+        return
+    _bad(ftype, attr, "a name (string) or a non-negative id (int)", value)
+
+def check_optional_id(ftype: str, attr: str, value):
+    """A uid/gid or None (allocated by the runner)."""
+    if value == None:
+        return
+    if type(value) != "int" or value < 0:
+        _bad(ftype, attr, "a non-negative int or None", value)
+
+def check_optional_string(ftype: str, attr: str, value):
+    """A string or None."""
+    if value != None and type(value) != "string":
+        _bad(ftype, attr, "a string or None", value)
+
+def check_bool(ftype: str, attr: str, value):
+    """True or False."""
+    if type(value) != "bool":
+        _bad(ftype, attr, "True or False", value)
+
+def check_string_list(ftype: str, attr: str, value, check_item = check_string):
+    """A list of strings; each item also passes `check_item`."""
+    if type(value) != "list":
+        _bad(ftype, attr, "a list of strings", value)
+    for item in value:
+        check_item(ftype, attr + "[]", item)
+
+def check_target(ftype: str, attr: str, value):
+    """A target label (":name", "//pkg:name", "cell//pkg:name")."""
+    if type(value) != "string" or ":" not in value:
+        _bad(ftype, attr, "a target label (like \":name\" or \"//pkg:name\")", value)
+
+def check_source(ftype: str, attr: str, value):
+    """A source file or directory of this package (like "files/app.conf") or a target (like ":gen")."""
+    if type(value) != "string" or value == "":
+        _bad(ftype, attr, "a source path or a target label (a non-empty string)", value)

@@ -1,0 +1,31 @@
+"""feature.ensure_subdirs_exist: make sure a relative chain of directories exists under an existing directory.
+Twin of src/features/ensure_subdirs_exist.ts. Phase: compile."""
+
+load("//rules:build_phase.bzl", "BUILD_PHASE")
+load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_relative_path", "feature_type")
+
+def ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root") -> dict:
+    """Creates `into_dir/subdirs_to_create` and its missing components below `into_dir`.
+
+    Args:
+        into_dir: an existing directory in the image ("/var").
+        subdirs_to_create: relative path of the directories to create under it ("lib/app/cache").
+        mode: mode of the directories this creates: int (0o755) or string.
+        user: owner of the directories this creates, a user name or uid.
+        group: group of the directories this creates, a group name or gid.
+    """
+    check_image_path("ensure_subdirs_exist", "into_dir", into_dir)
+    check_relative_path("ensure_subdirs_exist", "subdirs_to_create", subdirs_to_create)
+    check_mode("ensure_subdirs_exist", "mode", mode)
+    check_owner("ensure_subdirs_exist", "user", user)
+    check_owner("ensure_subdirs_exist", "group", group)
+    return {
+        "type": "ensure_subdirs_exist",
+        "into_dir": into_dir,
+        "subdirs_to_create": subdirs_to_create,
+        "mode": mode,
+        "user": user,
+        "group": group,
+    }
+
+FEATURE = feature_type(name = "ensure_subdirs_exist", phase = BUILD_PHASE.compile, function = ensure_subdirs_exist)

@@ -1,0 +1,25 @@
+"""feature.install_text: write a file with the given text into the image.
+Twin of src/features/install_text.ts. Phase: compile."""
+
+load("//rules:build_phase.bzl", "BUILD_PHASE")
+load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "feature_type")
+
+def install_text(text, dst, mode = 0o444, user = "root", group = "root") -> dict:
+    """Writes `text` to the file `dst` in the image.
+
+    Args:
+        text: the file's contents (UTF-8).
+        dst: absolute path of the file in the image. Its parent directory must exist.
+        mode: int (0o444) or string ("a=r").
+        user: owner, a user name or uid.
+        group: group, a group name or gid.
+    """
+    if type(text) != "string":
+        fail("feature.install_text: attribute `text` must be a string; found {} {}".format(type(text), repr(text)))
+    check_image_path("install_text", "dst", dst)
+    check_mode("install_text", "mode", mode)
+    check_owner("install_text", "user", user)
+    check_owner("install_text", "group", group)
+    return {"type": "install_text", "text": text, "dst": dst, "mode": mode, "user": user, "group": group}
+
+FEATURE = feature_type(name = "install_text", phase = BUILD_PHASE.compile, function = install_text)

@@ -1,0 +1,52 @@
+"""The list of feature types. Adding a feature type = one module in this directory + one line below
+(its runner twin is src/features/<type>.ts, listed in src/features/registry.ts)."""
+
+load("//rules:build_phase.bzl", "phase_index")
+load("//rules/features:clone.bzl", clone = "FEATURE")
+load("//rules/features:ensure_dir_symlink.bzl", ensure_dir_symlink = "FEATURE")
+load("//rules/features:ensure_dirs_exist.bzl", ensure_dirs_exist = "FEATURE")
+load("//rules/features:ensure_file_symlink.bzl", ensure_file_symlink = "FEATURE")
+load("//rules/features:ensure_subdirs_exist.bzl", ensure_subdirs_exist = "FEATURE")
+load("//rules/features:group_add.bzl", group_add = "FEATURE")
+load("//rules/features:install.bzl", install = "FEATURE")
+load("//rules/features:install_text.bzl", install_text = "FEATURE")
+load("//rules/features:layer_mount.bzl", layer_mount = "FEATURE")
+load("//rules/features:remove.bzl", remove = "FEATURE")
+load("//rules/features:requires.bzl", requires = "FEATURE")
+load("//rules/features:tarball.bzl", tarball = "FEATURE")
+load("//rules/features:user_add.bzl", user_add = "FEATURE")
+load("//rules/features:usermod.bzl", usermod = "FEATURE")
+# genrule (isolation): load("//rules/features:genrule.bzl", genrule = "FEATURE") and add `genrule` to FEATURE_TYPES.
+
+FEATURE_TYPES = [
+    install,
+    install_text,
+    ensure_dirs_exist,
+    ensure_subdirs_exist,
+    ensure_file_symlink,
+    ensure_dir_symlink,
+    remove,
+    group_add,
+    user_add,
+    usermod,
+    requires,
+    tarball,
+    clone,
+    layer_mount,
+    # genrule,
+]
+
+def _index(types: list) -> dict:
+    by_name = {}
+    for t in types:
+        if t.name in by_name:
+            fail("strata: feature type \"{}\" is registered twice".format(t.name))
+        phase_index(t.phase)  # fails on an unknown phase
+        by_name[t.name] = t
+    return by_name
+
+# feature type name -> its descriptor (rules/features/common.bzl feature_type)
+FEATURE_TYPES_BY_NAME = _index(FEATURE_TYPES)
+
+# feature type name -> the `feature.<name>` function
+FEATURE_FUNCTIONS = {t.name: t.function for t in FEATURE_TYPES}

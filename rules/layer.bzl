@@ -1,0 +1,164 @@
+"""image.layer: an image layer built from a parent layer and features, one runner action per build phase."""
+
+load("//rules:build_phase.bzl", "BUILD_PHASE", "BUILD_PHASES")
+load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
+load("//rules:providers.bzl", "LayerInfo")
+load("//rules:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
+
+def _split_by_phase(features: list) -> list:
+    """[(phase, features)] for the non-empty phases, in phase order; feature order kept within a phase."""
+    by_phase = {}
+    for f in features:
+        by_phase.setdefault(FEATURE_TYPES_BY_NAME[f["type"]].phase, []).append(f)
+    return [(phase, by_phase[phase]) for phase in BUILD_PHASES if phase in by_phase]
+
+def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
+    """Declares the compile and depgraph actions of one phase; returns its outputs."""
+    features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
+    inputs = feature_inputs(features)
+    parent_args = ["--parent", parent] if parent else []
+
+    out = ctx.actions.declare_output(phase + "/layer")
+    facts = ctx.actions.declare_output(phase + "/facts.json")
+    ctx.actions.run(
+        cmd_args(
+            runner,
+            "compile",
+            "--label",
+            label,
+            "--phase",
+            phase,
+            "--features",
+            features_file,
+            "--out",
+            out.as_output(),
+            "--facts-out",
+            facts.as_output(),
+            parent_args,
+            hidden = inputs,
+        ),
+        category = "strata_compile",
+        identifier = phase,
+        # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
+        local_only = True,
+    )
+
+    depgraph = ctx.actions.declare_output(phase + "/depgraph.json")
+    ctx.actions.run(
+        cmd_args(
+            runner,
+            "depgraph",
+            "--label",
+            label,
+            "--features",
+            features_file,
+            "--out",
+            depgraph.as_output(),
+            parent_args,
+            hidden = inputs,
+        ),
+        category = "strata_depgraph",
+        identifier = phase,
+        # it reads the parent's facts beside the parent's subvolume
+        local_only = True,
+    )
+    return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph)
+
+def _layer_impl(ctx) -> list:
+    runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
+    label = str(ctx.label.raw_target())
+    parent = ctx.attrs.parent_layer[LayerInfo] if ctx.attrs.parent_layer else None
+    collected = resolve_features(ctx)
+
+    phases = _split_by_phase(collected.features)
+    if not phases:
+        # A layer without features still publishes its own snapshot (of its parent, or an empty image).
+        phases = [(BUILD_PHASE.compile, [])]
+
+    previous = parent.subvol if parent else None
+    facts = None
+    debug = {}
+    for phase, features in phases:
+        built = _phase_actions(ctx, runner, label, phase, features, previous)
+        debug[phase] = [DefaultInfo(
+            default_outputs = [built.features_file, built.depgraph],
+            sub_targets = {
+                "depgraph": [DefaultInfo(default_output = built.depgraph)],
+                "facts": [DefaultInfo(default_output = built.facts)],
+                "features": [DefaultInfo(default_output = built.features_file)],
+                "layer": [DefaultInfo(default_output = built.out)],
+            },
+        )]
+        previous = built.out
+        facts = built.facts
+    out = previous
+
+    all_features = ctx.actions.write_json("features.json", collected.features, pretty = True)
+    sub_targets = {
+        "container": [
+            DefaultInfo(default_output = out),
+            RunInfo(args = cmd_args(runner, "shell", "--layer", out)),
+        ],
+        "debug": [DefaultInfo(sub_targets = debug)],
+        "facts": [DefaultInfo(default_output = facts)],
+        "features": [DefaultInfo(default_output = all_features)],
+    }
+    if ctx.attrs.parent_layer:
+        sub_targets["parent_layer"] = [ctx.attrs.parent_layer[DefaultInfo], parent]
+
+    return [
+        DefaultInfo(default_output = out, sub_targets = sub_targets),
+        LayerInfo(
+            label = label,
+            subvol = out,
+            facts = facts,
+            parent = parent,
+            features = collected.features,
+            mounts = (parent.mounts if parent else []) + collected.mounts,
+        ),
+    ]
+
+_layer_attrs = dict(collection_attrs())
+_layer_attrs.update({
+    "parent_layer": attrs.option(
+        attrs.dep(providers = [LayerInfo]),
+        default = None,
+        doc = "The layer this one starts from (an image.layer target); None starts from an empty image.",
+    ),
+    "_strata_toolchain": attrs.toolchain_dep(
+        # cell-relative: resolves in the strata cell, whether it is the root cell or not
+        default = "//:toolchain",
+        providers = [StrataToolchainInfo],
+        doc = "The strata runner.",
+    ),
+})
+
+strata_layer = rule(
+    impl = _layer_impl,
+    attrs = _layer_attrs,
+    doc = "An image layer: its parent's tree plus its features, built as one btrfs snapshot per non-empty build phase. Use the image.layer macro.",
+)
+
+def layer(name, parent_layer = None, features = [], visibility = None):
+    """Declares an image layer: the parent layer's filesystem plus `features`.
+
+    Builds to a symlink to a read-only btrfs subvolume holding the layer's root filesystem.
+    Sub-targets: [facts], [features], [parent_layer], [container] (`buck2 run` gives a shell in the layer)
+    and [debug][<phase>] (that phase's features file and dependency-graph output).
+
+    Args:
+        name: the target name.
+        parent_layer: an image.layer target to start from (":base", "//img:base"), or None for an empty image.
+        features: feature.* calls, feature.new target labels, and (nested) lists of them.
+        visibility: Buck2 visibility of the target (e.g. ["PUBLIC"]).
+    """
+    where = "image.layer(name = \"{}\")".format(name)
+    if parent_layer != None and (type(parent_layer) != "string" or ":" not in parent_layer):
+        fail("{}: `parent_layer` must be an image.layer target label (like \":base\") or None; found {} {}".format(where, type(parent_layer), repr(parent_layer)))
+    kwargs = collect_features(where, features)
+    if parent_layer != None:
+        kwargs["parent_layer"] = parent_layer
+    if visibility != None:
+        kwargs["visibility"] = visibility
+    strata_layer(name = name, **kwargs)

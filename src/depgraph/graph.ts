@@ -149,7 +149,16 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
         via = r.via;
       }
       const shown = kind === "path" ? `"${raw}"${key !== req.key ? ` (resolved through symlinks to "${key.slice(5)}")` : ""}` : `${kind} "${raw}"`;
-      const phase = providers.get(key);
+      let phase = providers.get(key);
+      if (kind === "path" && req.validator.kind === "exists" && phase === undefined && parentFound("path", key.slice(5), parent) === undefined) {
+        // A dangling symlink still exists as itself (e.g. for remove).
+        const own = resolver.resolve(normalizeImagePath(raw), false);
+        if (own.ok && (providers.has(`path:${own.path}`) || parent.path(own.path) !== undefined)) {
+          key = `path:${own.path}`;
+          via = own.via;
+          phase = providers.get(key);
+        }
+      }
       let found: Found | undefined;
       if (phase !== undefined) found = foundFromItem(phase[0]!.item);
       else found = parentFound(kind, key.slice(colon + 1), parent);

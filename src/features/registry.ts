@@ -8,8 +8,30 @@ import { install } from "./install.js";
 import { installText } from "./install_text.js";
 import { ensureDirsExist } from "./ensure_dirs_exist.js";
 import { ensureSubdirsExist } from "./ensure_subdirs_exist.js";
+import { ensureDirSymlink, ensureFileSymlink } from "./symlink.js";
+import { remove } from "./remove.js";
+import { requires } from "./requires.js";
+import { groupAdd, userAdd, usermod } from "./users.js";
+import { tarball } from "./tarball.js";
+import { clone } from "./clone.js";
+import { layerMount } from "./layer_mount.js";
 
-const MODULES: FeatureModule<any>[] = [install, installText, ensureDirsExist, ensureSubdirsExist];
+const MODULES: FeatureModule<any>[] = [
+  install,
+  installText,
+  ensureDirsExist,
+  ensureSubdirsExist,
+  ensureFileSymlink,
+  ensureDirSymlink,
+  remove,
+  requires,
+  groupAdd,
+  userAdd,
+  usermod,
+  tarball,
+  clone,
+  layerMount,
+];
 
 const registry = new Map<string, FeatureModule>();
 for (const m of MODULES) registerFeature(m);

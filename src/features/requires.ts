@@ -1,0 +1,28 @@
+// requires(files, users, groups): an assertion only; the depgraph checks it, compile does nothing.
+import { z } from "zod";
+import { EXISTS, IS_FILE, describeFeature, imagePathSchema, labelSchema, requirePath } from "./common.js";
+import type { FeatureModule } from "./types.js";
+
+const schema = z.strictObject({
+  type: z.literal("requires"),
+  label: labelSchema,
+  files: z.array(imagePathSchema).optional().default([]),
+  users: z.array(z.string().min(1)).optional().default([]),
+  groups: z.array(z.string().min(1)).optional().default([]),
+});
+export type Requires = z.infer<typeof schema>;
+
+export const requires: FeatureModule<Requires> = {
+  type: "requires",
+  schema: schema as unknown as z.ZodType<Requires>,
+  describe: (f) => describeFeature("requires", { files: f.files, users: f.users, groups: f.groups }),
+  analyze: (f) => ({
+    requires: [
+      ...(f.files ?? []).map((p) => requirePath(p, IS_FILE)),
+      ...(f.users ?? []).map((u) => ({ key: `user:${u}` as const, ordered: true, validator: EXISTS })),
+      ...(f.groups ?? []).map((g) => ({ key: `group:${g}` as const, ordered: true, validator: EXISTS })),
+    ],
+    provides: [],
+  }),
+  async compile() {},
+};

@@ -1,0 +1,60 @@
+// ensure_file_symlink(link, target) and ensure_dir_symlink(link, target): the target must exist as a file /
+// directory (relative targets resolve against the link's directory); the link is written with the raw text.
+import { z } from "zod";
+import { joinImage, normalizeImagePath, parentOf } from "../image/path.js";
+import { symlinkIn } from "../image/fsops.js";
+import { IS_DIR, IS_FILE, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireParentDir, requirePath } from "./common.js";
+import type { FeatureModule } from "./types.js";
+
+function schemaFor<T extends string>(type: T) {
+  return z.strictObject({
+    type: z.literal(type),
+    label: labelSchema,
+    link: imagePathSchema,
+    target: z.string().min(1),
+  });
+}
+
+const fileSchema = schemaFor("ensure_file_symlink");
+const dirSchema = schemaFor("ensure_dir_symlink");
+export type EnsureFileSymlink = z.infer<typeof fileSchema>;
+export type EnsureDirSymlink = z.infer<typeof dirSchema>;
+
+/** The image path the target names, `..` applied lexically; null when it climbs above the root. */
+function targetPath(link: string, target: string): string | null {
+  const base = target.startsWith("/") ? "/" : parentOf(link);
+  const parts: string[] = base === "/" ? [] : base.slice(1).split("/");
+  for (const c of target.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(c);
+  }
+  return joinImage("/", parts.join("/"));
+}
+
+function symlinkModule<T extends EnsureFileSymlink | EnsureDirSymlink>(type: T["type"], schema: z.ZodType<T>, isDir: boolean): FeatureModule<T> {
+  return {
+    type,
+    schema,
+    describe: (f) => describeFeature(type, { link: f.link, target: f.target }),
+    analyze(f, ctx) {
+      const link = normalizeImagePath(f.link);
+      const dest = targetPath(link, f.target);
+      if (dest === null) throw featureError(ctx, this.describe(f), `the target "${f.target}" leads outside the image`, "a target inside the image", f.target);
+      return {
+        requires: [requireParentDir(link), requirePath(dest, isDir ? IS_DIR : IS_FILE)],
+        provides: [{ kind: "symlink", path: link, target: f.target }],
+      };
+    },
+    async compile(f, ctx) {
+      await asFeatureError(ctx, this.describe(f), () => {
+        ctx.touched(symlinkIn(ctx.root, f.link, f.target, { uid: 0, gid: 0, epoch: ctx.epoch }).imagePath);
+      });
+    },
+  };
+}
+
+export const ensureFileSymlink = symlinkModule<EnsureFileSymlink>("ensure_file_symlink", fileSchema, false);
+export const ensureDirSymlink = symlinkModule<EnsureDirSymlink>("ensure_dir_symlink", dirSchema, true);

@@ -1,0 +1,297 @@
+// Every feature type: analyze, then compile into a real directory, checking the tree it leaves.
+import { describe, expect, it } from "vitest";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freshScratchDir } from "../helpers/volume.js";
+import { featureModule, parseFeatures } from "../../src/features/registry.js";
+import type { FeatureBase } from "../../src/types.js";
+import { analyzeCtx, compileCtx, seedImage } from "./context.js";
+import { factsOf } from "../depgraph/facts-fixture.js";
+
+const L = "//test:feat";
+
+async function apply(root: string, project: string, raw: object[], opts: Parameters<typeof compileCtx>[2] = {}) {
+  const ctx = compileCtx(root, project, opts);
+  for (const f of parseFeatures(raw.map((r) => ({ label: L, ...r })), L)) await featureModule(f.type)!.compile(f, ctx);
+  return ctx;
+}
+
+async function analysis(raw: object, project = "/nonexistent", layers: Record<string, ReturnType<typeof factsOf>> = {}) {
+  const [f] = parseFeatures([{ label: L, ...raw }], L) as [FeatureBase];
+  return featureModule(f.type)!.analyze(f, analyzeCtx(project, undefined, layers));
+}
+
+const mode = (p: string) => lstatSync(p).mode & 0o7777;
+
+describe("install_text", () => {
+  it("writes the text with the default mode, owner root and epoch times", async () => {
+    const root = freshScratchDir();
+    mkdirSync(join(root, "etc"));
+    const ctx = await apply(root, "/", [{ type: "install_text", text: "hi\n", dst: "/etc/motd" }], { epoch: 1234 });
+    const st = lstatSync(join(root, "etc/motd"));
+    expect(readFileSync(join(root, "etc/motd"), "utf8")).toBe("hi\n");
+    expect(st.mode & 0o7777).toBe(0o444);
+    expect([st.uid, st.gid, st.mtimeMs / 1000, st.atimeMs / 1000]).toEqual([0, 0, 1234, 1234]);
+    expect(ctx.touchedPaths).toEqual(["/etc/motd"]);
+    expect(lstatSync(join(root, "etc")).mtimeMs).toBe(1234_000);
+  });
+
+  it("analysis: parent dir ordered, named owners required, file provided with the symbolic mode", async () => {
+    const a = await analysis({ type: "install_text", text: "x", dst: "/etc//app.conf", mode: "u=rw,go=r", user: "app", group: 7 });
+    expect(a.provides).toEqual([{ kind: "path", path: "/etc/app.conf", fileType: "file", mode: 0o644, owner: "app:7" }]);
+    expect(a.requires).toEqual([
+      { key: "path:/etc", ordered: true, validator: { kind: "file-type", fileType: "directory" } },
+      { key: "user:app", ordered: true, validator: { kind: "exists" } },
+    ]);
+  });
+
+  it("resolves a user name through the image's /etc/passwd at compile time", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    writeFileSync(join(root, "etc/passwd"), "root:x:0:0::/:/bin/sh\napp:x:1234:1234::/:/bin/sh\n");
+    writeFileSync(join(root, "etc/group"), "root:x:0:\napp:x:1235:\n");
+    await apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/a", user: "app", group: "app" }]);
+    expect([lstatSync(join(root, "etc/a")).uid, lstatSync(join(root, "etc/a")).gid]).toEqual([1234, 1235]);
+    await expect(apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/b", user: "ghost" }])).rejects.toThrow(/user "ghost" is not in the image/);
+  });
+});
+
+describe("install", () => {
+  it("installs a file (0o444), an executable (0o555), into a dir with a trailing slash", async () => {
+    const project = freshScratchDir("proj-");
+    writeFileSync(join(project, "app.conf"), "conf");
+    writeFileSync(join(project, "tool"), "#!/bin/sh\n");
+    chmodSync(join(project, "tool"), 0o700);
+    const root = freshScratchDir();
+    mkdirSync(join(root, "etc"));
+    mkdirSync(join(root, "bin"));
+    await apply(root, project, [
+      { type: "install", src: "app.conf", dst: "/etc/app.conf" },
+      { type: "install", src: "tool", dst: "/bin/" },
+      { type: "install", src: join(project, "app.conf"), dst: "/etc/explicit", mode: 0o600 },
+    ]);
+    expect(mode(join(root, "etc/app.conf"))).toBe(0o444);
+    expect(mode(join(root, "bin/tool"))).toBe(0o555);
+    expect(mode(join(root, "etc/explicit"))).toBe(0o600);
+    expect(readFileSync(join(root, "bin/tool"), "utf8")).toBe("#!/bin/sh\n");
+  });
+
+  it("installs a directory tree in sorted order with default modes and symlinks kept", async () => {
+    const project = freshScratchDir("proj-");
+    mkdirSync(join(project, "tree/sub"), { recursive: true });
+    writeFileSync(join(project, "tree/b"), "b");
+    writeFileSync(join(project, "tree/a"), "a");
+    writeFileSync(join(project, "tree/sub/run"), "x");
+    chmodSync(join(project, "tree/sub/run"), 0o755);
+    symlinkSync("../a", join(project, "tree/sub/link"));
+    const a = await analysis({ type: "install", src: "tree", dst: "/opt/tree" }, project);
+    expect(a.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/opt/tree", "/opt/tree/a", "/opt/tree/b", "/opt/tree/sub", "/opt/tree/sub/link", "/opt/tree/sub/run"]);
+    const root = freshScratchDir();
+    mkdirSync(join(root, "opt"));
+    const ctx = await apply(root, project, [{ type: "install", src: "tree", dst: "/opt/tree" }]);
+    expect(ctx.touchedPaths).toEqual(["/opt/tree", "/opt/tree/a", "/opt/tree/b", "/opt/tree/sub", "/opt/tree/sub/link", "/opt/tree/sub/run"]);
+    expect(mode(join(root, "opt/tree"))).toBe(0o755);
+    expect(mode(join(root, "opt/tree/a"))).toBe(0o444);
+    expect(mode(join(root, "opt/tree/sub/run"))).toBe(0o555);
+    expect(readlinkSync(join(root, "opt/tree/sub/link"))).toBe("../a");
+  });
+
+  it("a missing source fails with the feature named", async () => {
+    await expect(analysis({ type: "install", src: "nope", dst: "/x" }, freshScratchDir())).rejects.toThrow(/install\(src="nope", dst="\/x"\): cannot read the source/);
+  });
+});
+
+describe("ensure_dirs_exist / ensure_subdirs_exist", () => {
+  it("creates only missing components and provides one item per component", async () => {
+    const root = freshScratchDir();
+    mkdirSync(join(root, "usr"), { mode: 0o700 });
+    const a = await analysis({ type: "ensure_dirs_exist", dirs: "/usr/share/app", mode: "u=rwx,go=rx" });
+    expect(a.provides.map((i) => (i.kind === "path" ? [i.path, i.mode] : []))).toEqual([["/usr", 0o755], ["/usr/share", 0o755], ["/usr/share/app", 0o755]]);
+    const ctx = await apply(root, "/", [{ type: "ensure_dirs_exist", dirs: "/usr/share/app", mode: 0o750 }]);
+    expect(ctx.touchedPaths).toEqual(["/usr/share", "/usr/share/app"]);
+    expect(mode(join(root, "usr"))).toBe(0o700); // existing dirs are left alone
+    expect(mode(join(root, "usr/share/app"))).toBe(0o750);
+  });
+
+  it("subdirs require into_dir and create the components below it", async () => {
+    const a = await analysis({ type: "ensure_subdirs_exist", into_dir: "/var", subdirs_to_create: "lib/app" });
+    expect(a.requires[0]).toEqual({ key: "path:/var", ordered: true, validator: { kind: "file-type", fileType: "directory" } });
+    expect(a.provides.map((i) => (i.kind === "path" ? i.path : ""))).toEqual(["/var/lib", "/var/lib/app"]);
+    const root = freshScratchDir();
+    mkdirSync(join(root, "var"));
+    await apply(root, "/", [{ type: "ensure_subdirs_exist", into_dir: "/var", subdirs_to_create: "lib/app" }]);
+    expect(lstatSync(join(root, "var/lib/app")).isDirectory()).toBe(true);
+  });
+});
+
+describe("symlinks", () => {
+  it("requires the target with the right type (relative to the link's directory) and writes the raw text", async () => {
+    const a = await analysis({ type: "ensure_file_symlink", link: "/usr/bin/python", target: "python3" });
+    expect(a.requires).toContainEqual({ key: "path:/usr/bin/python3", ordered: true, validator: { kind: "file-type", fileType: "file" } });
+    const d = await analysis({ type: "ensure_dir_symlink", link: "/lib", target: "/usr/lib" });
+    expect(d.requires).toContainEqual({ key: "path:/usr/lib", ordered: true, validator: { kind: "file-type", fileType: "directory" } });
+    const root = freshScratchDir();
+    mkdirSync(join(root, "usr/bin"), { recursive: true });
+    await apply(root, "/", [{ type: "ensure_file_symlink", link: "/usr/bin/python", target: "python3" }], { epoch: 99 });
+    expect(readlinkSync(join(root, "usr/bin/python"))).toBe("python3");
+    expect(lstatSync(join(root, "usr/bin/python")).mtimeMs).toBe(99_000);
+  });
+
+  it("a target that climbs out of the image is an analysis error", async () => {
+    await expect(analysis({ type: "ensure_dir_symlink", link: "/a", target: "../../etc" })).rejects.toThrow(/outside the image/);
+  });
+});
+
+describe("remove", () => {
+  it("removes a tree, a symlink itself, and is a no-op when absent and must_exist=false", async () => {
+    const root = freshScratchDir();
+    mkdirSync(join(root, "var/cache/x"), { recursive: true });
+    const host = freshScratchDir("host-");
+    writeFileSync(join(host, "keep"), "k");
+    symlinkSync(host, join(root, "link"));
+    const ctx = await apply(root, "/", [
+      { type: "remove", path: "/var/cache" },
+      { type: "remove", path: "/link" },
+      { type: "remove", path: "/absent", must_exist: false },
+    ]);
+    expect(ctx.removedPaths).toEqual(["/var/cache", "/link"]);
+    expect(existsSync(join(root, "var/cache"))).toBe(false);
+    expect(existsSync(join(host, "keep"))).toBe(true);
+    await expect(apply(root, "/", [{ type: "remove", path: "/absent" }])).rejects.toThrow(/does not exist/);
+  });
+
+  it("analysis requires the path only when must_exist", async () => {
+    expect((await analysis({ type: "remove", path: "/x" })).requires).toEqual([{ key: "path:/x", ordered: true, validator: { kind: "exists" } }]);
+    expect((await analysis({ type: "remove", path: "/x", must_exist: false })).requires).toEqual([]);
+  });
+});
+
+describe("requires", () => {
+  it("only asserts", async () => {
+    const a = await analysis({ type: "requires", files: ["/etc/passwd"], users: ["app"], groups: ["wheel"] });
+    expect(a.provides).toEqual([]);
+    expect(a.requires.map((r) => r.key)).toEqual(["path:/etc/passwd", "user:app", "group:wheel"]);
+  });
+});
+
+describe("users and groups", () => {
+  it("edits the image's files, allocating the lowest free ids from 1000 in feature order", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    writeFileSync(join(root, "etc/group"), "root:x:0:\nold:x:1000:\n");
+    writeFileSync(join(root, "etc/shadow"), "root:*:::::::\n");
+    chmodSync(join(root, "etc/shadow"), 0o640);
+    const ctx = await apply(root, "/", [
+      { type: "group_add", groupname: "app" },
+      { type: "group_add", groupname: "fixed", gid: 2000 },
+      { type: "group_add", groupname: "wheel" },
+      { type: "user_add", username: "app", primary_group: "app", home_dir: "/home/app", shell: "/bin/sh", supplementary_groups: ["wheel"], comment: "App user" },
+      { type: "user_add", username: "svc", primary_group: "fixed", home_dir: "/", uid: 1500 },
+      { type: "user_add", username: "other", primary_group: "app", home_dir: "/" },
+      { type: "usermod", username: "other", add_supplementary_groups: ["wheel", "fixed"] },
+    ]);
+    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nold:x:1000:\napp:x:1001:\nfixed:x:2000:other\nwheel:x:1002:app,other\n");
+    expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe(
+      "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App user:/home/app:/bin/sh\nsvc:x:1500:2000::/:/sbin/nologin\nother:x:1001:1001::/:/sbin/nologin\n",
+    );
+    expect(readFileSync(join(root, "etc/shadow"), "utf8")).toBe("root:*:::::::\napp:!:::::::\nsvc:!:::::::\nother:!:::::::\n");
+    expect(mode(join(root, "etc/shadow"))).toBe(0o640);
+    expect(existsSync(join(root, "etc/gshadow"))).toBe(false);
+    expect(new Set(ctx.touchedPaths)).toEqual(new Set(["/etc/group", "/etc/passwd", "/etc/shadow"]));
+  });
+
+  it("refuses duplicates and used ids", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    await expect(apply(root, "/", [{ type: "group_add", groupname: "root" }])).rejects.toThrow(/already exists/);
+    await expect(apply(root, "/", [{ type: "group_add", groupname: "x", gid: 0 }])).rejects.toThrow(/gid 0 is already used by group "root"/);
+    await expect(apply(root, "/", [{ type: "user_add", username: "u", primary_group: "nope", home_dir: "/" }])).rejects.toThrow(/group "nope"/);
+  });
+
+  it("user_add requirements follow antlir2: unordered home and shell, ordered files and groups", async () => {
+    const a = await analysis({ type: "user_add", username: "u", primary_group: "g", home_dir: "/home/u", supplementary_groups: ["g", "h"] });
+    expect(a.requires).toEqual([
+      { key: "path:/home/u", ordered: false, validator: { kind: "file-type", fileType: "directory" } },
+      { key: "path:/sbin/nologin", ordered: false, validator: { kind: "executable" } },
+      { key: "path:/etc/passwd", ordered: true, validator: { kind: "exists" } },
+      { key: "path:/etc/group", ordered: true, validator: { kind: "exists" } },
+      { key: "group:g", ordered: true, validator: { kind: "exists" } },
+      { key: "group:h", ordered: true, validator: { kind: "exists" } },
+    ]);
+    expect(a.provides).toEqual([{ kind: "user", name: "u" }]);
+  });
+});
+
+describe("clone", () => {
+  function sourceLayer() {
+    const sub = freshScratchDir("src-layer-");
+    mkdirSync(join(sub, "opt/app/lib"), { recursive: true });
+    writeFileSync(join(sub, "opt/app/lib/a.so"), "so");
+    chmodSync(join(sub, "opt/app/lib/a.so"), 0o755);
+    symlinkSync("lib/a.so", join(sub, "opt/app/current"));
+    const out = join(freshScratchDir("out-"), "layer");
+    symlinkSync(sub, out);
+    const facts = factsOf({
+      paths: [
+        { path: "/opt", type: "directory" },
+        { path: "/opt/app", type: "directory" },
+        { path: "/opt/app/current", type: "symlink", target: "lib/a.so" },
+        { path: "/opt/app/lib", type: "directory" },
+        { path: "/opt/app/lib/a.so", type: "file", mode: 0o755, uid: 0, gid: 0 },
+      ],
+    });
+    return { out, facts };
+  }
+
+  it("copies a tree with modes and symlinks; a trailing slash copies the contents", async () => {
+    const { out, facts } = sourceLayer();
+    const a = await analysis({ type: "clone", src_layer: out, src_path: "/opt/app", dst_path: "/srv/app" }, "/", { [out]: facts });
+    expect(a.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/srv/app", "/srv/app/current", "/srv/app/lib", "/srv/app/lib/a.so"]);
+    expect(a.requires).toEqual([{ key: "path:/srv", ordered: true, validator: { kind: "file-type", fileType: "directory" } }]);
+    const c = await analysis({ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv" }, "/", { [out]: facts });
+    expect(c.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/srv/current", "/srv/lib", "/srv/lib/a.so"]);
+
+    const root = freshScratchDir();
+    mkdirSync(join(root, "srv"));
+    await apply(root, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app", dst_path: "/srv/app" }], { layers: { [out]: facts } });
+    expect(readlinkSync(join(root, "srv/app/current"))).toBe("lib/a.so");
+    expect(mode(join(root, "srv/app/lib/a.so"))).toBe(0o755);
+    const root2 = freshScratchDir();
+    mkdirSync(join(root2, "srv"));
+    await apply(root2, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv" }], { layers: { [out]: facts } });
+    expect(readFileSync(join(root2, "srv/lib/a.so"), "utf8")).toBe("so");
+  });
+
+  it("fails at analysis when src_path is missing in the source layer", async () => {
+    const { out, facts } = sourceLayer();
+    await expect(analysis({ type: "clone", src_layer: out, src_path: "/nope", dst_path: "/x" }, "/", { [out]: facts })).rejects.toThrow(/does not exist in the source layer/);
+  });
+});
+
+describe("layer_mount", () => {
+  it("creates an empty 0o555 mountpoint and provides a mount item", async () => {
+    const a = await analysis({ type: "layer_mount", source: "/out/base", mountpoint: "/mnt/base" });
+    expect(a.provides).toEqual([{ kind: "mount", path: "/mnt/base", source: "/out/base" }]);
+    const root = freshScratchDir();
+    mkdirSync(join(root, "mnt"));
+    await apply(root, "/", [{ type: "layer_mount", source: "/out/base", mountpoint: "/mnt/base" }]);
+    expect(mode(join(root, "mnt/base"))).toBe(0o555);
+  });
+});
+
+describe("escapes", () => {
+  it("a dst with .. is refused by the schema", () => {
+    expect(() => parseFeatures([{ type: "install_text", label: L, text: "", dst: "/etc/../../x" }], L)).toThrow(/invalid attribute "dst"/);
+  });
+
+  it("writing through an image symlink to a host path stays inside the image", async () => {
+    const host = freshScratchDir("host-");
+    const root = freshScratchDir();
+    mkdirSync(join(root, host), { recursive: true });
+    symlinkSync(host, join(root, "data"));
+    const ctx = await apply(root, "/", [{ type: "install_text", text: "in", dst: "/data/file" }]);
+    expect(existsSync(join(host, "file"))).toBe(false);
+    expect(readFileSync(join(root, host, "file"), "utf8")).toBe("in");
+    expect(ctx.touchedPaths).toEqual([`${host}/file`]);
+  });
+});

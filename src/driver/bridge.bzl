@@ -1,0 +1,464 @@
+# The Buck2 rule API as Starlark values, for the local driver (evaluate.py).
+# Values users touch (artifacts, cmd_args, providers, labels) are structs built here; they cross into Python
+# only through `_enc`, which turns them into tagged plain data. Python callables are the `__py_*` globals.
+
+_builtin_str = str
+
+# Buck2's value types, for annotations in .bzl files. The driver's values are structs and dicts, so these accept anything.
+AnalysisContext = typing.Any
+Provider = typing.Any
+Artifact = typing.Any
+OutputArtifact = typing.Any
+Label = typing.Any
+TargetLabel = typing.Any
+ConfiguredTargetLabel = typing.Any
+Dependency = typing.Any
+ProviderCollection = typing.Any
+ArgLike = typing.Any
+CommandLineArgLike = typing.Any
+CellPath = typing.Any
+CellRoot = typing.Any
+Select = typing.Any
+AnalysisActions = typing.Any
+Promise = typing.Any
+
+def _is_kind(v, kind):
+    return type(v) == "struct" and getattr(v, "__strata_kind", None) == kind
+
+def _enc(v):
+    t = type(v)
+    if t == "NoneType" or t == "bool" or t == "int" or t == "string" or t == "float":
+        return v
+    if t == "list" or t == "tuple":
+        return [_enc(x) for x in v]
+    if t == "dict":
+        return {"__strata": "dict", "items": [[_enc(k), _enc(x)] for k, x in v.items()]}
+    if t == "struct":
+        k = getattr(v, "__strata_kind", None)
+        if k == "artifact":
+            return {"__strata": "artifact", "id": v.__strata_id}
+        if k == "output":
+            return {"__strata": "output", "id": v.__strata_id}
+        if k == "cmd_args":
+            return {"__strata": "cmd_args", "items": _enc(v.__strata_items), "hidden": _enc(v.__strata_hidden), "opts": _enc(v.__strata_opts)}
+        if k == "provider":
+            return {"__strata": "provider", "pid": v.__strata_pid, "fields": {f: _enc(getattr(v, f)) for f in dir(v) if not f.startswith("__strata")}}
+        if k == "label":
+            return {"__strata": "label", "label": v.__strata_str}
+        if k == "select":
+            return {"__strata": "select", "branches": _enc(v.branches)}
+        if k == "attr":
+            return {"__strata": "attr", "type": v.type, "has_default": v.has_default, "default": _enc(v.default), "args": _enc(v.args)}
+        return {"__strata": "struct", "fields": {f: _enc(getattr(v, f)) for f in dir(v)}}
+    if t == "function":
+        s = _builtin_str(v)
+        if s.endswith("._strata_provider_ctor"):
+            return {"__strata": "provider_type", "pid": v(__strata_query = "pid")}
+        if s.endswith("._strata_rule_call"):
+            return {"__strata": "rule", "rid": v(__strata_query = "rid")}
+        return {"__strata": "function", "repr": s}
+    if t == "record":
+        return {"__strata": "struct", "fields": {f: _enc(getattr(v, f)) for f in dir(v)}}
+    if t == "enum":
+        return v.value
+    return {"__strata": "opaque", "type": t, "repr": _builtin_str(v)}
+
+# ---------------------------------------------------------------------------------------------- providers
+
+def _make_provider(pid, field_names, defaults, transform):
+    def _strata_provider_ctor(*args, **kwargs):
+        if "__strata_query" in kwargs:
+            return pid
+        if transform != None:
+            kwargs = transform(args, kwargs)
+        elif args:
+            fail("provider `{}` takes only named arguments".format(__py_provider_name(pid)))
+        for k in kwargs:
+            if k not in field_names:
+                fail("provider `{}` has no field `{}` (fields: {})".format(__py_provider_name(pid), k, ", ".join(field_names)))
+        values = {f: kwargs[f] if f in kwargs else defaults.get(f) for f in field_names}
+        return struct(__strata_kind = "provider", __strata_pid = pid, __strata_ctor = _strata_provider_ctor, **values)
+
+    return _strata_provider_ctor
+
+def provider_field(ty, default = None, doc = ""):
+    return struct(__strata_kind = "provider_field", default = default)
+
+def provider(fields = [], doc = ""):
+    names = []
+    defaults = {}
+    if type(fields) == "dict":
+        for k, v in fields.items():
+            names.append(k)
+            if _is_kind(v, "provider_field"):
+                defaults[k] = v.default
+    else:
+        names = list(fields)
+    pid = __py_new_provider(names)
+    return _make_provider(pid, names, defaults, None)
+
+def _provider_dict(providers, what):
+    if type(providers) == "dict":
+        return providers
+    out = {}
+    for p in providers:
+        if not _is_kind(p, "provider"):
+            fail("{}: expected a list of providers, got `{}` of type `{}`".format(what, _builtin_str(p), type(p)))
+        if p.__strata_ctor in out:
+            fail("{}: provider `{}` appears twice".format(what, __py_provider_name(p.__strata_pid)))
+        out[p.__strata_ctor] = p
+    return out
+
+def _default_info_transform(args, kwargs):
+    if args:
+        fail("DefaultInfo takes only named arguments")
+    outs = list(kwargs.get("default_outputs") or [])
+    if kwargs.get("default_output") != None:
+        if outs:
+            fail("DefaultInfo: cannot specify both `default_output` and `default_outputs`")
+        outs = [kwargs["default_output"]]
+    for o in outs + list(kwargs.get("other_outputs") or []):
+        if not (_is_kind(o, "artifact") or _is_kind(o, "cmd_args")):
+            fail("DefaultInfo: outputs must be artifacts, got `{}` of type `{}`".format(_builtin_str(o), type(o)))
+    subs = {}
+    for name, ps in (kwargs.get("sub_targets") or {}).items():
+        subs[name] = _provider_dict(ps, "DefaultInfo sub_targets[\"{}\"]".format(name))
+    return {"default_outputs": outs, "other_outputs": list(kwargs.get("other_outputs") or []), "sub_targets": subs}
+
+def _run_info_transform(args, kwargs):
+    if len(args) > 1:
+        fail("RunInfo takes at most one positional argument")
+    a = args[0] if args else kwargs.get("args", [])
+    for k in kwargs:
+        if k != "args":
+            fail("RunInfo has no field `{}`".format(k))
+    return {"args": a if _is_kind(a, "cmd_args") else cmd_args(a)}
+
+def _test_info_transform(args, kwargs):
+    if args:
+        fail("ExternalRunnerTestInfo takes only named arguments")
+    if "type" not in kwargs:
+        fail("ExternalRunnerTestInfo: missing named-only parameter `type`")
+    return kwargs
+
+DefaultInfo = _make_provider(__py_builtin_provider("DefaultInfo"), ["default_outputs", "other_outputs", "sub_targets"], {}, _default_info_transform)
+RunInfo = _make_provider(__py_builtin_provider("RunInfo"), ["args"], {}, _run_info_transform)
+ExternalRunnerTestInfo = _make_provider(
+    __py_builtin_provider("ExternalRunnerTestInfo"),
+    ["type", "command", "env", "labels", "contacts", "use_project_relative_paths", "run_from_project_root", "default_executor", "executor_overrides", "local_resources", "required_local_resources", "worker", "supports_test_execution_caching"],
+    {"command": [], "env": {}, "labels": [], "contacts": [], "use_project_relative_paths": True, "run_from_project_root": True},
+    _test_info_transform,
+)
+
+# ---------------------------------------------------------------------------------------------- cmd_args
+
+def _mk_cmd_args(items, hidden, opts):
+    holder = []
+
+    def _add(*args):
+        for a in args:
+            items.append(a)
+        return holder[0]
+
+    def _hidden(*args):
+        for a in args:
+            hidden.append(a)
+        return holder[0]
+
+    def _relative_to(directory, parent = 0):
+        o = dict(opts)
+        o["relative_to"] = directory
+        o["relative_to_parent"] = parent
+        return _mk_cmd_args(list(items), list(hidden), o)
+
+    def _copy():
+        return _mk_cmd_args(list(items), list(hidden), dict(opts))
+
+    def _inputs():
+        return _mk_cmd_args([], list(items) + list(hidden), {})
+
+    s = struct(
+        __strata_kind = "cmd_args",
+        __strata_items = items,
+        __strata_hidden = hidden,
+        __strata_opts = opts,
+        add = _add,
+        hidden = _hidden,
+        relative_to = _relative_to,
+        copy = _copy,
+        inputs = _inputs,
+    )
+    holder.append(s)
+    return s
+
+def cmd_args(*args, hidden = [], delimiter = None, format = None, prepend = None, quote = None, absolute_prefix = None, absolute_suffix = None, parent = 0, relative_to = None, ignore_artifacts = False, replace_regex = None):
+    opts = {}
+    if delimiter != None:
+        opts["delimiter"] = delimiter
+    if format != None:
+        opts["format"] = format
+    if prepend != None:
+        opts["prepend"] = prepend
+    if quote != None:
+        if quote != "shell":
+            fail("cmd_args: `quote` must be \"shell\", got `{}`".format(quote))
+        opts["quote"] = quote
+    if absolute_prefix != None:
+        opts["absolute_prefix"] = absolute_prefix
+    if absolute_suffix != None:
+        opts["absolute_suffix"] = absolute_suffix
+    if parent:
+        opts["parent"] = parent
+    if ignore_artifacts:
+        opts["ignore_artifacts"] = True
+    if replace_regex != None:
+        opts["replace_regex"] = replace_regex
+    if relative_to != None:
+        if type(relative_to) == "tuple":
+            opts["relative_to"] = relative_to[0]
+            opts["relative_to_parent"] = relative_to[1]
+        else:
+            opts["relative_to"] = relative_to
+    h = list(hidden) if type(hidden) == "list" or type(hidden) == "tuple" else [hidden]
+    return _mk_cmd_args(list(args), h, opts)
+
+# ---------------------------------------------------------------------------------------------- artifacts, labels
+
+def _mk_artifact(d):
+    aid = d["id"]
+    return struct(
+        __strata_kind = "artifact",
+        __strata_id = aid,
+        short_path = d["short_path"],
+        basename = d["basename"],
+        extension = d["extension"],
+        is_source = d["is_source"],
+        owner = _mk_label(d["owner"]) if d["owner"] != None else None,
+        as_output = lambda: struct(__strata_kind = "output", __strata_id = aid),
+        project = lambda path, hide_prefix = False: _mk_artifact(__py_project_artifact(aid, path)),
+    )
+
+def _mk_label(d):
+    raw = d["raw"]
+    return struct(
+        __strata_kind = "label",
+        __strata_str = raw,
+        name = d["name"],
+        package = d["package"],
+        cell = d["cell"],
+        path = d["path"],
+        sub_target = d["sub_target"],
+        raw_target = lambda: raw,
+        configured_target = lambda: raw,
+    )
+
+def _decode(v, deps):
+    t = type(v)
+    if t == "list":
+        return [_decode(x, deps) for x in v]
+    if t != "dict":
+        return v
+    k = v.get("__strata")
+    if k == None:
+        return {kk: _decode(x, deps) for kk, x in v.items()}
+    if k == "dict":
+        return {_decode(kk, deps): _decode(x, deps) for kk, x in v["items"]}
+    if k == "artifact":
+        return _mk_artifact(v)
+    if k == "label":
+        return _mk_label(v)
+    if k == "dep":
+        return _select_sub_target(deps[v["target"]], v["sub_target"], v["label"], v["required"])
+    if k == "dep_output":
+        d = _select_sub_target(deps[v["target"]], v["sub_target"], v["label"], [])
+        outs = d[DefaultInfo].default_outputs
+        if len(outs) != 1:
+            fail("attribute `{}` expects a source, and `{}` has {} default outputs (expected exactly one)".format(v["attr"], v["label"], len(outs)))
+        return outs[0]
+    fail("internal error: cannot decode " + _builtin_str(v))
+
+def _select_sub_target(providers, path, label, required):
+    p = providers
+    seen = []
+    for name in path:
+        subs = p[DefaultInfo].sub_targets
+        if name not in subs:
+            fail("target `{}` has no sub-target `{}` (available: {})".format(label.split("[")[0] + "".join(["[%s]" % s for s in seen]), name, ", ".join(sorted(subs.keys())) or "none"))
+        seen.append(name)
+        p = subs[name]
+    have = [x.__strata_pid for x in p.values()]
+    for pid in required:
+        if pid not in have:
+            fail("dependency `{}` does not provide required provider `{}`".format(label, __py_provider_name(pid)))
+    return p
+
+# ---------------------------------------------------------------------------------------------- rules and attrs
+
+def _attr(ty, args = {}, default = None, has_default = False):
+    return struct(__strata_kind = "attr", type = ty, args = args, default = default, has_default = has_default)
+
+def _mk_attr_fn(ty, implicit_default = False):
+    def _f(*args, default = None, doc = "", **kwargs):
+        has_default = implicit_default or default != None
+        return _attr(ty, {"positional": list(args), "named": kwargs}, default, has_default)
+
+    return _f
+
+attrs = struct(
+    string = _mk_attr_fn("string"),
+    int = _mk_attr_fn("int"),
+    bool = _mk_attr_fn("bool"),
+    any = _mk_attr_fn("any"),
+    regex = _mk_attr_fn("regex"),
+    list = _mk_attr_fn("list"),
+    tuple = _mk_attr_fn("tuple"),
+    set = _mk_attr_fn("set"),
+    dict = _mk_attr_fn("dict"),
+    option = _mk_attr_fn("option", implicit_default = True),
+    one_of = _mk_attr_fn("one_of"),
+    enum = _mk_attr_fn("enum"),
+    source = _mk_attr_fn("source"),
+    dep = _mk_attr_fn("dep"),
+    exec_dep = _mk_attr_fn("exec_dep"),
+    toolchain_dep = _mk_attr_fn("toolchain_dep"),
+    transition_dep = _mk_attr_fn("dep"),
+    label = _mk_attr_fn("label"),
+    arg = _mk_attr_fn("arg"),
+    default_only = _mk_attr_fn("default_only"),
+)
+
+def rule(impl, attrs = {}, cfg = None, doc = "", is_configuration_rule = False, is_toolchain_rule = False, uses_plugins = []):
+    if type(impl) != "function":
+        fail("rule: `impl` must be a function, got `{}`".format(type(impl)))
+    for k, a in attrs.items():
+        if not _is_kind(a, "attr"):
+            fail("rule: attribute `{}` must be an `attrs.*` value, got `{}` of type `{}`".format(k, _builtin_str(a), type(a)))
+    rid = __py_new_rule(_enc(attrs), is_toolchain_rule)
+
+    def _strata_rule_call(**kwargs):
+        q = kwargs.get("__strata_query")
+        if q == "rid":
+            return rid
+        if q == "impl":
+            return impl
+        __py_new_target(rid, _enc(kwargs))
+        return None
+
+    return _strata_rule_call
+
+def select(branches):
+    if type(branches) != "dict":
+        fail("select: expected a dict, got `{}`".format(type(branches)))
+    return struct(__strata_kind = "select", branches = branches)
+
+def glob(include, exclude = [], **kwargs):
+    return __py_glob(include, exclude)
+
+def package_name():
+    return __py_package_name()
+
+def get_base_path():
+    return __py_package_name()
+
+def rule_exists(name):
+    return __py_rule_exists(name)
+
+def read_config(section, key, default = None):
+    return __py_read_config(section, key, default, False)
+
+def read_root_config(section, key, default = None):
+    return __py_read_config(section, key, default, True)
+
+def _to_struct(d):
+    if type(d) == "dict":
+        return struct(**{k: _to_struct(v) for k, v in d.items()})
+    return d
+
+def host_info():
+    return _to_struct(__py_host_info())
+
+# ---------------------------------------------------------------------------------------------- export and analysis
+
+def strata_export(name, value):
+    if type(value) != "function":
+        return None
+    s = _builtin_str(value)
+    if s.endswith("._strata_rule_call"):
+        __py_export_rule(value(__strata_query = "rid"), name)
+    elif s.endswith("._strata_provider_ctor"):
+        __py_export_provider(value(__strata_query = "pid"), name)
+    return None
+
+def _mk_actions():
+    def declare_output(*parts, dir = False, has_content_based_path = None, uses_experimental_content_based_path_hashing = None):
+        return _mk_artifact(__py_declare_output(list(parts), dir))
+
+    def _out(o):
+        if type(o) == "string":
+            return _mk_artifact(__py_declare_output([o], False))
+        return o
+
+    def write(output, content, is_executable = False, allow_args = False, with_inputs = False, absolute = False):
+        if type(content) != "string" and not allow_args:
+            if _is_kind(content, "cmd_args") or type(content) == "list":
+                fail("write: `content` is a command line; pass `allow_args = True` to write it")
+        o = _out(output)
+        __py_action("write", _enc({"output": o, "content": content, "is_executable": is_executable}))
+        art = _mk_artifact(__py_artifact_info(_enc(o)))
+        if allow_args:
+            ins = cmd_args(hidden = content) if type(content) != "string" else cmd_args()
+            return (art, ins) if with_inputs else (art, ins)
+        return cmd_args(art, hidden = [content]) if with_inputs else art
+
+    def write_json(output, value, with_inputs = False, pretty = False, absolute = False):
+        o = _out(output)
+        __py_action("write_json", _enc({"output": o, "value": value, "pretty": pretty}))
+        art = _mk_artifact(__py_artifact_info(_enc(o)))
+        return cmd_args(art, hidden = [value]) if with_inputs else art
+
+    def run(arguments, category, identifier = None, **kwargs):
+        __py_action("run", _enc({"arguments": arguments, "category": category, "identifier": identifier, "kwargs": kwargs}))
+        return None
+
+    def copy_file(dest, src, **kwargs):
+        o = _out(dest)
+        __py_action("copy", _enc({"output": o, "src": src, "kwargs": kwargs}))
+        return _mk_artifact(__py_artifact_info(_enc(o)))
+
+    def symlink_file(dest, src, **kwargs):
+        o = _out(dest)
+        __py_action("symlink", _enc({"output": o, "src": src, "kwargs": kwargs}))
+        return _mk_artifact(__py_artifact_info(_enc(o)))
+
+    def copy_dir(dest, src, **kwargs):
+        return copy_file(dest, src, **kwargs)
+
+    def download_file(output, url, sha256 = None, sha1 = None, is_executable = False, vpnless_url = None, is_deferrable = False, size_bytes = None):
+        o = _out(output)
+        __py_action("download", _enc({"output": o, "url": url, "sha256": sha256, "sha1": sha1, "is_executable": is_executable}))
+        return _mk_artifact(__py_artifact_info(_enc(o)))
+
+    return struct(
+        declare_output = declare_output,
+        write = write,
+        write_json = write_json,
+        run = run,
+        copy_file = copy_file,
+        symlink_file = symlink_file,
+        copy_dir = copy_dir,
+        download_file = download_file,
+    )
+
+def strata_analyse(rule_fn, deps):
+    data = __py_ctx_data()
+    impl = rule_fn(__strata_query = "impl")
+    attr_values = {k: _decode(v, deps) for k, v in data["attrs"].items()}
+    ctx = struct(attrs = struct(**attr_values), label = _mk_label(data["label"]), actions = _mk_actions(), plugins = struct())
+    result = impl(ctx)
+    if type(result) != "list" and type(result) != "tuple":
+        fail("rule implementation of `{}` must return a list of providers, got `{}`".format(data["label"]["raw"], type(result)))
+    providers = _provider_dict(result, "rule implementation of `{}`".format(data["label"]["raw"]))
+    if DefaultInfo not in providers:
+        fail("rule implementation of `{}` did not return a `DefaultInfo` provider".format(data["label"]["raw"]))
+    __py_finish_analysis(_enc(providers))
+    return providers

@@ -1,0 +1,104 @@
+"""Local Buck2 driver, evaluation half: BUCK and .bzl files on starlark-rust (starlark-pyo3), analysis, action graph.
+
+Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] PATTERN...
+Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph.
+User errors: `error: ...` on stderr, exit 1. Internal errors: exit 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pydriver.config import DriverError, Label, load_project, parse_label  # noqa: E402
+from pydriver.driver import Driver  # noqa: E402
+
+
+def expand_pattern(driver: Driver, pattern: str, cwd_abs: str) -> list[Label]:
+    project = driver.project
+    cell = project.cell_of_path(cwd_abs)
+    cwd_pkg = os.path.relpath(cwd_abs, cell.path)
+    cwd_pkg = "" if cwd_pkg == "." else cwd_pkg
+    text = pattern
+    if "//" not in text and not text.startswith(":"):
+        # a relative pattern such as `sub:t` or `sub/...`
+        text = "//" + os.path.normpath(os.path.join(cwd_pkg, text)).lstrip("./") if not text.startswith("...") else "//" + os.path.join(cwd_pkg, text)
+        text = text.replace("//.", "//") if text.startswith("//.") and not text.startswith("//...") else text
+    if text.endswith("...") and ":" not in text:
+        alias, rest = text.split("//", 1) if "//" in text else ("", text)
+        c = project.resolve_cell(alias.lstrip("@"), pattern).name if alias else cell.name
+        base = rest[:-3].strip("/")
+        labels = []
+        for pkg in sorted(_packages_under(driver, c, base)):
+            targets = driver.load_package(c, pkg)
+            labels.extend(Label(c, pkg, n) for n in targets)
+        return labels
+    if text.endswith(":") and not text.startswith(":"):
+        alias, rest = text.split("//", 1)
+        c = project.resolve_cell(alias.lstrip("@"), pattern).name if alias else cell.name
+        pkg = rest[:-1].strip("/")
+        return [Label(c, pkg, n) for n in driver.load_package(c, pkg)]
+    return [parse_label(project, text, cell.name, cwd_pkg, pattern)]
+
+
+def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
+    project = driver.project
+    root = project.package_dir(cell, base)
+    out = []
+    for dirpath, dirnames, _ in os.walk(root):
+        rel_root = os.path.relpath(dirpath, project.root)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "buck-out" and not project.is_ignored(os.path.join(rel_root, d) if rel_root != "." else d))
+        pkg = os.path.relpath(dirpath, project.cells[cell].path)
+        pkg = "" if pkg == "." else pkg
+        if project.buildfile(cell, pkg):
+            out.append(pkg)
+    return out
+
+
+def run(args: argparse.Namespace) -> dict:
+    project = load_project(args.root)
+    driver = Driver(project)
+    cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
+    requested: list[Label] = []
+    for p in args.patterns:
+        requested.extend(expand_pattern(driver, p, cwd_abs))
+    results = []
+    for label in requested:
+        driver.analyse(label)
+    for label in requested:
+        providers = driver.sub_providers(label)
+        build_ids = driver.artifact_ids_of_providers(providers)
+        results.append({
+            "label": str(label),
+            "rule_type": driver.analyses[label.without_sub()].target.rule.name,
+            "default_outputs": [driver.path_of(a) for a in driver.default_outputs(providers)],
+            "build": [{"path": driver.path_of(a), "producer": driver.producer_of(a)} for a in build_ids],
+            "providers": driver.providers_json(providers),
+        })
+    return {"root": project.root, "requested": results, "actions": driver.actions_json()}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--cwd", default=".")
+    ap.add_argument("patterns", nargs="*")
+    args = ap.parse_args()
+    try:
+        out = run(args)
+    except DriverError as e:
+        sys.stderr.write(e.render() + "\n")
+        return 1
+    except Exception:  # noqa: BLE001 - a bug in the driver, not a user error
+        sys.stderr.write("error: internal error in the strata local driver\n" + traceback.format_exc())
+        return 2
+    json.dump(out, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+// Runs evaluate.py (starlark-rust via starlark-pyo3) and parses its JSON: requested targets and the action graph.
+import { execa } from "execa";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DriverFailure } from "./failure.js";
+
+const inputSchema = z.object({ path: z.string(), producer: z.number().nullable() });
+
+export const actionSchema = z.object({
+  index: z.number(),
+  owner: z.string(),
+  category: z.string(),
+  identifier: z.string().nullable(),
+  kind: z.enum(["run", "write", "copy", "symlink", "download"]),
+  argv: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()),
+  content: z.string().optional(),
+  is_executable: z.boolean().optional(),
+  src: z.string().optional(),
+  url: z.string().optional(),
+  sha256: z.string().nullable().optional(),
+  sha1: z.string().nullable().optional(),
+  local_only: z.boolean(),
+  no_outputs_cleanup: z.boolean(),
+  inputs: z.array(inputSchema),
+  outputs: z.array(z.object({ path: z.string(), dir: z.boolean() })),
+});
+export type Action = z.infer<typeof actionSchema>;
+
+const requestedSchema = z.object({
+  label: z.string(),
+  rule_type: z.string().nullable(),
+  default_outputs: z.array(z.string()),
+  build: z.array(inputSchema),
+  providers: z.record(z.string(), z.unknown()),
+});
+export type RequestedTarget = z.infer<typeof requestedSchema>;
+
+const evaluationSchema = z.object({
+  root: z.string(),
+  requested: z.array(requestedSchema),
+  actions: z.array(actionSchema),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
+/** src/driver/evaluate.py; this module runs from dist/src/driver, the Python files stay in src/driver. */
+export function evaluateScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const fromDist = join(here, "..", "..", "..", "src", "driver", "evaluate.py");
+  return here.includes(`${join("dist", "src", "driver")}`) ? fromDist : join(here, "evaluate.py");
+}
+
+/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
+export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
+  const python = process.env["STRATA_PYTHON"] ?? "python3";
+  const rel = relative(root, cwd) || ".";
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, ...patterns], {
+    reject: false,
+    maxBuffer: 1024 * 1024 * 512,
+  });
+  if (r.exitCode !== 0) {
+    throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
+  }
+  return evaluationSchema.parse(JSON.parse(r.stdout));
+}

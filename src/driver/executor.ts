@@ -1,0 +1,183 @@
+// Runs the action graph: dependency order, at most `jobs` actions at once, skipping actions whose key is unchanged
+// and whose outputs exist. Each action runs as Buck2 runs a local action (cwd = project root, scratch dir, old
+// outputs deleted, the driver's environment minus the Python/loader variables Buck2 strips).
+import { execa } from "execa";
+import { createHash } from "node:crypto";
+import { chmod, cp, lstat, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { ActionCache } from "./action-cache.js";
+import { inputDigest } from "./digest.js";
+import type { Action, Evaluation } from "./evaluation.js";
+import { DriverFailure } from "./failure.js";
+
+const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
+
+export interface RunOptions {
+  jobs?: number;
+  verbose?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunReport {
+  ran: string[];
+  skipped: string[];
+}
+
+export function actionName(a: Action): string {
+  return `${a.owner} (${a.category}${a.identifier !== null ? ` ${a.identifier}` : ""})`;
+}
+
+function cacheId(a: Action): string {
+  return `${a.owner}\0${a.category}\0${a.identifier ?? ""}`;
+}
+
+/** The actions needed to produce `paths` (producers of the paths and, transitively, of their inputs). */
+export function actionsFor(evaluation: Evaluation, producers: (number | null)[]): Action[] {
+  const needed = new Set<number>();
+  const stack = producers.filter((p): p is number => p !== null);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (needed.has(i)) continue;
+    needed.add(i);
+    for (const inp of evaluation.actions[i]!.inputs) if (inp.producer !== null) stack.push(inp.producer);
+  }
+  return [...needed].sort((a, b) => a - b).map((i) => evaluation.actions[i]!);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function actionKey(root: string, a: Action): Promise<string> {
+  const inputs: [string, string][] = [];
+  for (const inp of a.inputs) inputs.push([inp.path, await inputDigest(root, inp.path, inp.producer !== null)]);
+  const { index: _index, inputs: _inputs, ...rest } = a;
+  return createHash("sha256").update(JSON.stringify({ ...rest, inputs })).digest("hex");
+}
+
+function scratchDir(a: Action): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "_");
+  return join("buck-out", "v2", "tmp", clean(a.owner), clean(a.category), clean(a.identifier ?? "_"));
+}
+
+async function execute(root: string, a: Action): Promise<void> {
+  for (const o of a.outputs) {
+    const abs = join(root, o.path);
+    if (!a.no_outputs_cleanup) await rm(abs, { recursive: true, force: true });
+    await mkdir(dirname(abs), { recursive: true });
+  }
+  const out = a.outputs[0]!;
+  const outAbs = join(root, out.path);
+  switch (a.kind) {
+    case "write":
+      await writeFile(outAbs, a.content ?? "");
+      if (a.is_executable) await chmod(outAbs, 0o755);
+      return;
+    case "copy":
+      await cp(join(root, a.src!), outAbs, { recursive: true, verbatimSymlinks: true });
+      return;
+    case "symlink":
+      await symlink(relative(dirname(outAbs), join(root, a.src!)), outAbs);
+      return;
+    case "download":
+      return download(a, outAbs);
+    case "run":
+      return runCommand(root, a);
+  }
+}
+
+async function download(a: Action, outAbs: string): Promise<void> {
+  const res = await fetch(a.url!);
+  if (!res.ok) throw new DriverFailure(`error: ${a.owner}: download of ${a.url} failed: HTTP ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const [algo, want] = a.sha256 ? ["sha256", a.sha256] : ["sha1", a.sha1!];
+  const got = createHash(algo).update(body).digest("hex");
+  if (got !== want.toLowerCase()) {
+    throw new DriverFailure(`error: ${a.owner}: download of ${a.url} has the wrong ${algo}\n  expected: ${want}\n  found:    ${got}`);
+  }
+  await writeFile(outAbs, body);
+  if (a.is_executable) await chmod(outAbs, 0o755);
+}
+
+async function runCommand(root: string, a: Action): Promise<void> {
+  const scratch = scratchDir(a);
+  await rm(join(root, scratch), { recursive: true, force: true });
+  await mkdir(join(root, scratch), { recursive: true });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STRIPPED_ENV.includes(k)) env[k] = v;
+  Object.assign(env, a.env, { BUCK_SCRATCH_PATH: scratch, TMPDIR: join(root, scratch) });
+  const [cmd, ...args] = a.argv!;
+  const r = await execa(cmd!, args, { cwd: root, env, extendEnv: false, reject: false, stdin: "ignore", all: false });
+  if (r.exitCode !== 0 || r.failed) {
+    const text = [r.stderr, r.stdout].filter((s) => s && s.length > 0).join("\n");
+    const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage;
+    throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: ${why}\n  command: ${JSON.stringify(a.argv)}`);
+  }
+}
+
+/** Runs `actions` (a closed set: every producer an action needs is in it) and returns what ran and what was skipped. */
+export async function runActions(root: string, actions: Action[], opts: RunOptions = {}): Promise<RunReport> {
+  const jobs = Math.max(1, opts.jobs ?? 2);
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
+  const cache = new ActionCache(root);
+  const report: RunReport = { ran: [], skipped: [] };
+  const byIndex = new Map(actions.map((a) => [a.index, a]));
+  const pending = new Map<number, Set<number>>();
+  for (const a of actions) {
+    pending.set(a.index, new Set(a.inputs.map((i) => i.producer).filter((p): p is number => p !== null && byIndex.has(p))));
+  }
+  const done = new Set<number>();
+  const running = new Map<number, Promise<void>>();
+  let failure: unknown;
+
+  const runOne = async (a: Action): Promise<void> => {
+    const key = await actionKey(root, a);
+    const outputsExist = (await Promise.all(a.outputs.map((o) => exists(join(root, o.path))))).every(Boolean);
+    if (cache.get(cacheId(a)) === key && outputsExist) {
+      report.skipped.push(actionName(a));
+      if (opts.verbose) log(`skipped ${actionName(a)}`);
+      return;
+    }
+    if (opts.verbose) log(`running ${actionName(a)}`);
+    cache.set(cacheId(a), undefined);
+    await execute(root, a);
+    const missing = [];
+    for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
+    if (missing.length > 0) {
+      throw new DriverFailure(`error: ${a.owner}: action did not produce its declared outputs: ${missing.join(", ")}\nAction failed: ${actionName(a)}`);
+    }
+    cache.set(cacheId(a), key);
+    report.ran.push(actionName(a));
+  };
+
+  while (done.size < actions.length) {
+    if (failure === undefined) {
+      for (const a of actions) {
+        if (running.size >= jobs) break;
+        if (done.has(a.index) || running.has(a.index)) continue;
+        if ([...pending.get(a.index)!].some((p) => !done.has(p))) continue;
+        const p = runOne(a).then(
+          () => {
+            done.add(a.index);
+            running.delete(a.index);
+          },
+          (e: unknown) => {
+            failure ??= e;
+            running.delete(a.index);
+          },
+        );
+        running.set(a.index, p);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (failure !== undefined) throw failure;
+  if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);
+  return report;
+}

@@ -1,0 +1,183 @@
+"""Project layout as Buck2 sees it: .buckconfig files, cells, build file names, and target labels."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+
+class DriverError(Exception):
+    """A user error. `subject` is the label (or file) the error belongs to; it leads the `error:` line."""
+
+    def __init__(self, subject: str, message: str, notes: list[str] | None = None):
+        super().__init__(message)
+        self.subject = subject
+        self.message = message
+        self.notes = notes or []
+
+    def render(self) -> str:
+        head = f"error: {self.subject}: {self.message}" if self.subject else f"error: {self.message}"
+        return "\n".join([head, *self.notes])
+
+
+def parse_buckconfig(path: str) -> dict[str, dict[str, str]]:
+    """The INI-like buckconfig format: [section], key = value, continuation lines indented, # and ; comments."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    last_key: str | None = None
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#") or stripped.startswith(";"):
+                continue
+            if line[0] in " \t" and current is not None and last_key is not None and "=" not in stripped:
+                current[last_key] += " " + stripped
+                continue
+            m = re.fullmatch(r"\[\s*([^\]]+?)\s*\]", stripped)
+            if m:
+                current = sections.setdefault(m.group(1), {})
+                last_key = None
+                continue
+            if "=" in stripped and current is not None:
+                k, v = stripped.split("=", 1)
+                last_key = k.strip()
+                current[last_key] = v.strip()
+    return sections
+
+
+@dataclass
+class Cell:
+    name: str
+    path: str  # absolute
+    config: dict[str, dict[str, str]]
+    buildfile_names: list[str]
+
+
+@dataclass
+class Project:
+    root: str
+    root_cell: str
+    cells: dict[str, Cell]
+    aliases: dict[str, str]  # alias -> canonical cell name
+    prelude_cell: str | None
+    ignore: list[str] = field(default_factory=list)
+
+    def resolve_cell(self, alias: str, subject: str = "") -> Cell:
+        name = self.aliases.get(alias)
+        if name is None:
+            known = ", ".join(sorted(self.aliases))
+            raise DriverError(subject, f"unknown cell alias `{alias}` (known: {known})")
+        return self.cells[name]
+
+    def cell_of_path(self, abspath: str) -> Cell:
+        best: Cell | None = None
+        for c in self.cells.values():
+            if abspath == c.path or abspath.startswith(c.path.rstrip("/") + "/"):
+                if best is None or len(c.path) > len(best.path):
+                    best = c
+        assert best is not None
+        return best
+
+    def package_dir(self, cell: str, package: str) -> str:
+        base = self.cells[cell].path
+        return os.path.join(base, package) if package else base
+
+    def buildfile(self, cell: str, package: str) -> str | None:
+        d = self.package_dir(cell, package)
+        for n in self.cells[cell].buildfile_names:
+            p = os.path.join(d, n)
+            if os.path.isfile(p):
+                return p
+        return None
+
+    def is_ignored(self, relpath: str) -> bool:
+        return any(relpath == i or relpath.startswith(i.rstrip("/") + "/") for i in self.ignore)
+
+
+def _buildfile_names(cfg: dict[str, dict[str, str]]) -> list[str]:
+    bf = cfg.get("buildfile", {})
+    if "name_v2" in bf:
+        return [n.strip() for n in bf["name_v2"].split(",") if n.strip()]
+    if "name" in bf:
+        names = [n.strip() for n in bf["name"].split(",") if n.strip()]
+        return [x for n in names for x in (n + ".v2", n)]
+    return ["BUCK.v2", "BUCK"]
+
+
+def load_project(root: str) -> Project:
+    root = os.path.abspath(root)
+    root_cfg = parse_buckconfig(os.path.join(root, ".buckconfig"))
+    cells_sec = dict(root_cfg.get("repositories", {}))
+    cells_sec.update(root_cfg.get("cells", {}))
+    root_name = next((k for k, v in cells_sec.items() if os.path.normpath(os.path.join(root, v)) == root), "root")
+    cells_sec.setdefault(root_name, ".")
+    cells: dict[str, Cell] = {}
+    aliases: dict[str, str] = {}
+    by_path: dict[str, str] = {}
+    for alias, rel in cells_sec.items():
+        path = os.path.normpath(os.path.join(root, rel))
+        canonical = by_path.setdefault(path, alias if path != root else root_name)
+        aliases[alias] = canonical
+        if canonical in cells:
+            continue
+        cfg_path = os.path.join(path, ".buckconfig")
+        cfg = root_cfg if path == root else (parse_buckconfig(cfg_path) if os.path.isfile(cfg_path) else {})
+        cells[canonical] = Cell(canonical, path, cfg, _buildfile_names(cfg))
+    for alias, target in root_cfg.get("cell_aliases", {}).items():
+        if target in aliases:
+            aliases[alias] = aliases[target]
+    ignore = [i.strip().strip("/") for i in root_cfg.get("project", {}).get("ignore", "").split(",") if i.strip()]
+    prelude = aliases.get("prelude")
+    return Project(root, root_name, cells, aliases, prelude, ignore)
+
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.,=+\-~@!/$%^&#]+$")
+
+
+@dataclass(frozen=True)
+class Label:
+    cell: str
+    package: str
+    name: str
+    sub: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        return f"{self.cell}//{self.package}:{self.name}"
+
+    def __str__(self) -> str:
+        return self.target + "".join(f"[{s}]" for s in self.sub)
+
+    def without_sub(self) -> "Label":
+        return Label(self.cell, self.package, self.name)
+
+
+def parse_label(project: Project, text: str, cell: str, package: str, subject: str) -> Label:
+    """Parse `:t`, `//p:t`, `cell//p:t`, `@cell//p:t`, with optional `[sub]` suffixes, relative to (cell, package)."""
+    if not isinstance(text, str) or not text:
+        raise DriverError(subject, f"invalid target label `{text}`: expected a non-empty string")
+    body = text
+    sub: list[str] = []
+    m = re.search(r"((?:\[[^\[\]]+\])+)$", body)
+    if m:
+        sub = re.findall(r"\[([^\[\]]+)\]", m.group(1))
+        body = body[: m.start()]
+    if body.startswith(":"):
+        c, p, n = cell, package, body[1:]
+    elif "//" in body:
+        alias, rest = body.split("//", 1)
+        alias = alias.lstrip("@")
+        c = project.resolve_cell(alias, subject).name if alias else cell
+        if ":" in rest:
+            p, n = rest.split(":", 1)
+        else:
+            p, n = rest, rest.rsplit("/", 1)[-1]
+        if not n:
+            raise DriverError(subject, f"invalid target label `{text}`: a package pattern is not a target")
+    else:
+        raise DriverError(subject, f"invalid target label `{text}`: expected `:name`, `//package:name` or `cell//package:name`")
+    p = p.strip("/")
+    if not n or not _NAME_RE.match(n) or ".." in p.split("/") or "[" in n or "]" in n:
+        raise DriverError(subject, f"invalid target label `{text}`")
+    return Label(c, p, n, tuple(sub))

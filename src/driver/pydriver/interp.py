@@ -1,0 +1,272 @@
+"""Loading Starlark files with starlark-rust: .bzl modules (cached, frozen), BUCK files, the prelude and the bridge.
+
+Globals that Buck2 provides to every file (rule, attrs, DefaultInfo, ...) and the prelude's public names are brought
+in by a `load()` prepended to line 1 of each file, so line numbers in errors stay those of the user's file."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import starlark as sl
+
+from .config import DriverError, Project
+
+BRIDGE_ID = "@strata//bridge.bzl"
+NATIVE_ID = "@strata//native.bzl"
+BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bridge.bzl")
+BRIDGE_PUBLIC = [
+    "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "cmd_args",
+    "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
+    "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
+    "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",
+]
+
+GLOBALS = sl.Globals.extended_by([
+    sl.LibraryExtension.StructType, sl.LibraryExtension.RecordType, sl.LibraryExtension.EnumType,
+    sl.LibraryExtension.Json, sl.LibraryExtension.Typing, sl.LibraryExtension.Print, sl.LibraryExtension.Map,
+    sl.LibraryExtension.Filter, sl.LibraryExtension.Partial, sl.LibraryExtension.Debug,
+])
+
+_TOP_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]+)?=(?!=)", re.M)
+_TOP_DEF = re.compile(r"^def\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+
+
+def bzl_dialect(types: sl.DialectTypes = sl.DialectTypes.ENABLE) -> sl.Dialect:
+    d = sl.Dialect.extended()
+    d.enable_types = types
+    d.enable_load_reexport = False
+    return d
+
+
+def buck_dialect() -> sl.Dialect:
+    d = sl.Dialect.extended()
+    d.enable_def = False
+    d.enable_types = sl.DialectTypes.DISABLE
+    d.enable_top_level_stmt = False
+    d.enable_load_reexport = False
+    return d
+
+
+@dataclass
+class Frame:
+    kind: str  # bzl | buck | analysis | bridge
+    cell: str
+    package: str  # for bzl: its directory in the cell
+    path: str  # absolute file path ('' for synthetic)
+    module_id: str
+
+
+class StarlarkErrorWithCause(Exception):
+    def __init__(self, text: str, cause: DriverError | None):
+        super().__init__(text)
+        self.text = text
+        self.cause = cause
+
+
+class Interpreter:
+    def __init__(self, project: Project, callables: dict[str, Callable], on_export: Callable[[str], None]):
+        self.project = project
+        self.callables = callables
+        self.modules: dict[str, sl.FrozenModule] = {}
+        self.loading: list[str] = []
+        self.stack: list[Frame] = []
+        self.prelude_names: list[str] = []
+        self.native_names: list[str] = []
+        self.pending_error: DriverError | None = None
+        self.synthetic: dict[str, sl.FrozenModule] = {}
+        self.on_export = on_export
+        self._loading_prelude = False
+        self.file_loader = sl.FileLoader(self._load)
+
+    # ---------------------------------------------------------------- module ids and paths
+
+    def resolve_load(self, module_id: str) -> tuple[str, str, str]:
+        """(cell, cell-relative path, canonical id) of a load() string, relative to the file on top of the stack."""
+        top = self.stack[-1]
+        body = module_id
+        if body.startswith(":"):
+            cell, pkg, name = top.cell, top.package, body[1:]
+        elif "//" in body:
+            alias, rest = body.split("//", 1)
+            alias = alias.lstrip("@")
+            cell = self.project.resolve_cell(alias, top.module_id).name if alias else top.cell
+            if ":" not in rest:
+                raise DriverError(top.module_id, f"invalid load path `{module_id}`: expected `//package:file.bzl`")
+            pkg, name = rest.split(":", 1)
+        else:
+            raise DriverError(top.module_id, f"invalid load path `{module_id}`: expected `//package:file.bzl`, `:file.bzl` or `cell//package:file.bzl`")
+        pkg = pkg.strip("/")
+        rel = f"{pkg}/{name}" if pkg else name
+        return cell, rel, f"@{cell}//{pkg}:{name}"
+
+    def _load(self, module_id: str) -> sl.FrozenModule:
+        try:
+            if module_id in self.synthetic:
+                return self.synthetic[module_id]
+            if module_id == BRIDGE_ID:
+                return self.bridge()
+            cell, rel, canonical = self.resolve_load(module_id)
+            return self.load_bzl(cell, rel, canonical)
+        except DriverError as e:
+            self.pending_error = self.pending_error or e
+            raise
+
+    # ---------------------------------------------------------------- evaluation
+
+    def _module(self) -> sl.Module:
+        m = sl.Module()
+        for name, fn in self.callables.items():
+            m.add_callable(name, fn)
+        return m
+
+    def _eval(self, m: sl.Module, filename: str, src: str, dialect: sl.Dialect) -> None:
+        try:
+            ast = sl.parse(filename, src, dialect)
+            sl.eval(m, ast, GLOBALS, self.file_loader)
+        except sl.StarlarkError as e:
+            cause, self.pending_error = self.pending_error, None
+            raise StarlarkErrorWithCause(str(e), cause) from None
+
+    def bridge(self) -> sl.FrozenModule:
+        if BRIDGE_ID not in self.modules:
+            with open(BRIDGE_PATH, encoding="utf-8") as f:
+                src = f.read()
+            m = self._module()
+            self.stack.append(Frame("bridge", "", "", BRIDGE_PATH, BRIDGE_ID))
+            try:
+                self._eval(m, "strata//bridge.bzl", src, bzl_dialect())
+                self._export(m, src, "strata//bridge.bzl")
+            finally:
+                self.stack.pop()
+            self.modules[BRIDGE_ID] = m.freeze()
+        return self.modules[BRIDGE_ID]
+
+    def _injected_load(self, kind: str, cell: str, src: str) -> str:
+        own = set(_TOP_ASSIGN.findall(src)) | set(_TOP_DEF.findall(src))
+        try:
+            for ld in sl.parse("x", src, bzl_dialect()).loads():
+                own |= set(ld.symbols.keys())
+        except sl.StarlarkError:
+            pass  # the real evaluation reports the syntax error
+        parts = []
+        names = [n for n in BRIDGE_PUBLIC if n not in own]
+        parts.append(f'load("{BRIDGE_ID}", {", ".join(repr(n) for n in names)})')
+        use_prelude = self.prelude_names and cell != self.project.prelude_cell and not self._loading_prelude
+        taken = set(names) | own
+        if use_prelude:
+            pn = [n for n in self.prelude_names if n not in taken]
+            if pn:
+                parts.append(f'load("@{self.project.prelude_cell}//:prelude.bzl", {", ".join(repr(n) for n in pn)})')
+            taken |= set(pn)
+            if kind == "buck":
+                nn = [n for n in self.native_names if n not in taken]
+                if nn:
+                    parts.append(f'load("{NATIVE_ID}", {", ".join(repr(n) for n in nn)})')
+        return "; ".join(parts) + "; "
+
+    def load_bzl(self, cell: str, rel: str, canonical: str) -> sl.FrozenModule:
+        if canonical in self.modules:
+            return self.modules[canonical]
+        if canonical in self.loading:
+            chain = " -> ".join(self.loading[self.loading.index(canonical):] + [canonical])
+            raise DriverError(canonical, f"load cycle: {chain}")
+        path = os.path.join(self.project.cells[cell].path, rel)
+        if not os.path.isfile(path):
+            raise DriverError(self.stack[-1].module_id if self.stack else canonical, f"cannot load `{canonical}`: file `{os.path.relpath(path, self.project.root)}` does not exist")
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        m = self._module()
+        pkg = os.path.dirname(rel)
+        self.loading.append(canonical)
+        self.stack.append(Frame("bzl", cell, pkg, path, canonical))
+        try:
+            display = f"{cell}//{rel}"
+            code = self._injected_load("bzl", cell, src) + src
+            try:
+                self._eval(m, display, code, bzl_dialect())
+            except StarlarkErrorWithCause as e:
+                # Buck2 accepts providers and builtin functions as annotations; starlark-rust alone does not know them as
+                # types, so such a file is evaluated again with annotations parsed but not checked.
+                if "is not a valid type annotation" not in e.text:
+                    raise
+                m = self._module()
+                self._eval(m, display, code, bzl_dialect(sl.DialectTypes.PARSE_ONLY))
+            self._export(m, src, display)
+        finally:
+            self.stack.pop()
+            self.loading.pop()
+        fm = m.freeze()
+        self.modules[canonical] = fm
+        return fm
+
+    def _export(self, m: sl.Module, src: str, display: str) -> None:
+        """Name the rules and providers assigned to top-level variables, as Buck2 does when a module is frozen."""
+        names = sorted(set(_TOP_ASSIGN.findall(src)))
+        if not names:
+            return
+        self.exported: list[tuple[str, str]] = []
+        probe = "; ".join(f'__strata_export_fn("{n}", {n})' for n in names)
+        export_load = f'load("{BRIDGE_ID}", __strata_export_fn = "strata_export")' if display != "strata//bridge.bzl" else "__strata_export_fn = strata_export"
+        try:
+            self._eval(m, display + " (export)", export_load + "\n" + probe + "\n", bzl_dialect())
+        except StarlarkErrorWithCause:
+            # a name the regex found inside a string literal: probe the names one by one, skipping those
+            self.exported = []
+            for n in names:
+                try:
+                    self._eval(m, display + " (export)", export_load + "\n" + f'__strata_export_fn("{n}", {n})\n', bzl_dialect())
+                except StarlarkErrorWithCause:
+                    pass
+        aliases = [f"{alias} = {name}" for alias, name in self.exported]
+        if aliases:
+            self._eval(m, display + " (export)", "\n".join(aliases) + "\n", bzl_dialect())
+        self.exported = []
+
+    def load_prelude(self) -> None:
+        p = self.project.prelude_cell
+        if p is None or not os.path.isfile(os.path.join(self.project.cells[p].path, "prelude.bzl")):
+            return
+        self.stack.append(Frame("bzl", p, "", "", f"@{p}//:prelude.bzl"))
+        self._loading_prelude = True
+        try:
+            self.load_bzl(p, "prelude.bzl", f"@{p}//:prelude.bzl")
+        finally:
+            self._loading_prelude = False
+        with open(os.path.join(self.project.cells[p].path, "prelude.bzl"), encoding="utf-8") as f:
+            src = f.read()
+        names = set(_TOP_ASSIGN.findall(src)) | set(_TOP_DEF.findall(src))
+        self.prelude_names = sorted(n for n in names if not n.startswith("_") and not n.startswith("STRATA_INTERNAL_"))
+        if "native" in self.prelude_names:
+            m = self._module()
+            self._eval(m, "strata//native.bzl", f'load("@{p}//:prelude.bzl", "native")\nSTRATA_NATIVE_NAMES = dir(native)\n', bzl_dialect())
+            fields = [n for n in m["STRATA_NATIVE_NAMES"] if not n.startswith("_")]
+            m2 = self._module()
+            src2 = f'load("@{p}//:prelude.bzl", "native")\n' + "".join(f"{n} = native.{n}\n" for n in fields)
+            self._eval(m2, "strata//native.bzl", src2, bzl_dialect())
+            self.synthetic[NATIVE_ID] = m2.freeze()
+            self.native_names = fields
+        self.stack.pop()
+
+    def eval_buildfile(self, cell: str, package: str, path: str) -> None:
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        m = self._module()
+        display = f"{cell}//{os.path.relpath(path, self.project.cells[cell].path)}"
+        self.stack.append(Frame("buck", cell, package, path, display))
+        try:
+            self._eval(m, display, self._injected_load("buck", cell, src) + src, buck_dialect())
+        finally:
+            self.stack.pop()
+
+    def eval_analysis(self, module_id: str, src: str, frame: Frame) -> sl.FrozenModule:
+        m = self._module()
+        self.stack.append(frame)
+        try:
+            self._eval(m, module_id, src, bzl_dialect())
+        finally:
+            self.stack.pop()
+        fm = m.freeze()
+        self.synthetic[module_id] = fm
+        return fm

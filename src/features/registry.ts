@@ -15,6 +15,7 @@ import { groupAdd, userAdd, usermod } from "./users.js";
 import { tarball } from "./tarball.js";
 import { clone } from "./clone.js";
 import { layerMount } from "./layer_mount.js";
+import { genrule } from "./genrule.js";
 
 const MODULES: FeatureModule<any>[] = [
   install,
@@ -31,6 +32,7 @@ const MODULES: FeatureModule<any>[] = [
   tarball,
   clone,
   layerMount,
+  genrule,
 ];
 
 const registry = new Map<string, FeatureModule>();

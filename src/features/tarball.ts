@@ -5,7 +5,7 @@
 // into_dir. Device and fifo members are refused (node cannot create them portably).
 // Files are buffered in memory while written: fine for image-sized archives, not for multi-GB ones.
 import { createReadStream } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { spawn } from "node:child_process";
@@ -14,7 +14,7 @@ import tar from "tar-stream";
 import { z } from "zod";
 import { joinImage, normalizeImagePath, ancestors, symlinkDestination } from "../image/path.js";
 import { linkSync, lstatSync } from "node:fs";
-import { applyMeta, mkdirIn, symlinkIn, writeFileIn } from "../image/fsops.js";
+import { applyMeta, mkdirIn, symlinkIn, touchTimes, writeFileIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
 import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requirePath } from "./common.js";
 import type { FeatureModule, ProvidedItem } from "./types.js";
@@ -217,6 +217,7 @@ export const tarball: FeatureModule<Tarball> = {
           const r = resolveParentInImage(ctx.root, landing);
           if (lstatSync(r.hostPath, { throwIfNoEntry: false }) !== undefined) throw new Error(`hard link "${m.rel}": path already exists`);
           linkSync(target.hostPath, r.hostPath);
+          touchTimes(dirname(r.hostPath), ctx.epoch);
           ctx.touched(r.imagePath);
         } else ctx.touched(writeFileIn(ctx.root, landing, contents.get(idx) ?? Buffer.alloc(0), meta).imagePath);
       });

@@ -1,0 +1,127 @@
+// image.layer through the local driver: phase split, parent reuse, errors at analysis and at build time.
+import { beforeAll, expect, it } from "vitest";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { describeBtrfs } from "../helpers/volume.js";
+import { newProject, outputOf, readJson, RULES_LOAD, type Project } from "./project.js";
+
+const CHAIN = `${RULES_LOAD}
+image.layer(
+    name = "parent",
+    features = [
+        feature.ensure_dirs_exist(dirs = "/etc"),
+        feature.install_text(dst = "/etc/greeting", text = "hello\\n"),
+        feature.install_text(dst = "/etc/old", text = "old\\n"),
+    ],
+)
+
+image.layer(
+    name = "child",
+    parent_layer = ":parent",
+    features = [
+        [feature.install_text(dst = "/etc/greeting", text = "CHILD_TEXT\\n")],
+        feature.remove(path = "/etc/greeting"),
+        feature.remove(path = "/etc/old"),
+    ],
+)
+
+image.layer(name = "empty")
+`;
+
+/** Actions the driver ran, as `category identifier` strings, from its verbose output. */
+function ranActions(output: string): string[] {
+  return output
+    .split("\n")
+    .map((l) => /\b(strata_compile|strata_depgraph)\b[\s:/(]+([a-z_]+)/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && /\b(ran|run|running|exec)/i.test(m.input))
+    .map((m) => `${m[1]} ${m[2]}`);
+}
+
+describeBtrfs("image.layer phases and reuse", () => {
+  let project: Project;
+  beforeAll(() => {
+    project = newProject({ "t/BUCK": CHAIN });
+  });
+
+  it("splits features into phases: remove runs before compile, each in its own action", async () => {
+    const r = await project.build(["//t:child", "//t:child[debug][remove][features]", "//t:child[debug][compile][features]"], ["--verbose"]);
+    const child = realpathSync(outputOf(r, "//t:child"));
+    expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHILD_TEXT\n");
+    expect(existsSync(join(child, "etc/old"))).toBe(false);
+    const removeFeatures = readJson<{ type: string }[]>(outputOf(r, "//t:child[debug][remove][features]"));
+    const compileFeatures = readJson<{ type: string }[]>(outputOf(r, "//t:child[debug][compile][features]"));
+    expect(removeFeatures.map((f) => f.type)).toEqual(["remove", "remove"]);
+    expect(compileFeatures.map((f) => f.type)).toEqual(["install_text"]);
+    const ran = ranActions(r.stdout + r.stderr);
+    expect(ran).toEqual(expect.arrayContaining(["strata_compile compile", "strata_compile remove"]));
+    // phases without features make no action
+    expect(ran.filter((a) => /package_manager|genrule|buildinfo_stamp/.test(a))).toEqual([]);
+  });
+
+  it("a layer without features makes one compile action: an empty image", async () => {
+    const r = await project.build(["//t:empty", "//t:empty[debug][compile][features]"], ["--verbose"]);
+    expect(readJson(outputOf(r, "//t:empty[debug][compile][features]"))).toEqual([]);
+    const ran = ranActions(r.stdout + r.stderr).filter((a) => a.startsWith("strata_compile"));
+    expect(ran).toEqual(["strata_compile compile"]);
+    const bad = await project.local(["build", "//t:empty[debug][remove]"]);
+    expect(bad.exitCode).not.toBe(0);
+  });
+
+  it("rebuilds only the child's changed phase; an unchanged parent is reused", async () => {
+    const first = await project.build(["//t:child"]);
+    const parentBefore = realpathSync(outputOf(await project.build(["//t:parent"]), "//t:parent"));
+    project.write("t/BUCK", CHAIN.replace("CHILD_TEXT", "CHANGED_TEXT"));
+    const second = await project.build(["//t:child", "//t:parent"], ["--verbose"]);
+    const ran = ranActions(second.stdout + second.stderr).filter((a) => a.startsWith("strata_compile"));
+    expect(ran).toEqual(["strata_compile compile"]);
+    expect(realpathSync(outputOf(second, "//t:parent"))).toBe(parentBefore);
+    const child = realpathSync(outputOf(second, "//t:child"));
+    expect(child).not.toBe(realpathSync(outputOf(first, "//t:child")));
+    expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHANGED_TEXT\n");
+  });
+});
+
+describeBtrfs("image.layer errors", () => {
+  let project: Project;
+  beforeAll(() => {
+    project = newProject({
+      "bad/BUCK": `${RULES_LOAD}
+image.layer(name = "no_parent_dir", features = [feature.install_text(dst = "/missing/dir/file", text = "x")])
+image.layer(name = "missing_parent", parent_layer = ":nope")
+`,
+      "badtype/BUCK": `${RULES_LOAD}
+image.layer(name = "x", features = [feature.ensure_dirs_exist(dirs = "/etc", mode = [7])])
+`,
+      "badattr/BUCK": `${RULES_LOAD}
+image.layer(name = "x", features = [feature.remove(path = "/etc", recursive = True)])
+`,
+    });
+  });
+
+  it("an image error reaches the user with the layer's label", async () => {
+    const r = await project.local(["build", "//bad:no_parent_dir"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toMatch(/^error: .*bad:no_parent_dir/m);
+    expect(String(r.stderr)).toContain("/missing/dir");
+  });
+
+  it("a wrong attribute type fails at evaluation, naming the feature and attribute", async () => {
+    const r = await project.local(["build", "//badtype:x"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toContain("feature.ensure_dirs_exist: attribute `mode` must be an int or a string");
+    expect(String(r.stderr)).toContain("found list [7]");
+  });
+
+  it("an unknown attribute is a Starlark error naming it", async () => {
+    const r = await project.local(["build", "//badattr:x"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toMatch(/error:/);
+    expect(String(r.stderr)).toContain("recursive");
+  });
+
+  it("a missing parent target is reported with its label", async () => {
+    const r = await project.local(["build", "//bad:missing_parent"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toMatch(/error:.*bad:nope/);
+  });
+});

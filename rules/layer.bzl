@@ -17,7 +17,7 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
     """Declares the compile and depgraph actions of one phase; returns its outputs."""
     features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
     inputs = feature_inputs(features)
-    parent_args = ["--parent", parent] if parent else []
+    parent_args = ["--parent", parent] if parent != None else []
 
     out = ctx.actions.declare_output(phase + "/layer")
     facts = ctx.actions.declare_output(phase + "/facts.json")
@@ -68,7 +68,7 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
 def _layer_impl(ctx) -> list:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
     label = str(ctx.label.raw_target())
-    parent = ctx.attrs.parent_layer[LayerInfo] if ctx.attrs.parent_layer else None
+    parent = ctx.attrs.parent_layer[LayerInfo] if ctx.attrs.parent_layer != None else None
     collected = resolve_features(ctx)
 
     phases = _split_by_phase(collected.features)
@@ -76,7 +76,7 @@ def _layer_impl(ctx) -> list:
         # A layer without features still publishes its own snapshot (of its parent, or an empty image).
         phases = [(BUILD_PHASE.compile, [])]
 
-    previous = parent.subvol if parent else None
+    previous = parent.subvol if parent != None else None
     facts = None
     debug = {}
     for phase, features in phases:
@@ -104,7 +104,7 @@ def _layer_impl(ctx) -> list:
         "facts": [DefaultInfo(default_output = facts)],
         "features": [DefaultInfo(default_output = all_features)],
     }
-    if ctx.attrs.parent_layer:
+    if ctx.attrs.parent_layer != None:
         sub_targets["parent_layer"] = [ctx.attrs.parent_layer[DefaultInfo], parent]
 
     return [
@@ -115,7 +115,7 @@ def _layer_impl(ctx) -> list:
             facts = facts,
             parent = parent,
             features = collected.features,
-            mounts = (parent.mounts if parent else []) + collected.mounts,
+            mounts = (parent.mounts if parent != None else []) + collected.mounts,
         ),
     ]
 

@@ -5,11 +5,23 @@ import { join } from "node:path";
 import { describeBtrfs } from "../helpers/volume.js";
 import { newProject, outputOf, readJson, RULES_LOAD, type Project } from "./project.js";
 
-const CHAIN = `${RULES_LOAD}
+// A rule of the test project whose output a feature installs (a source given as a target).
+const GEN_BZL = `
+def _gen_impl(ctx):
+    return [DefaultInfo(default_output = ctx.actions.write("gen.txt", "generated\\n"))]
+
+gen_file = rule(impl = _gen_impl, attrs = {})
+`;
+
+const CHAIN = `${RULES_LOAD}load(":gen.bzl", "gen_file")
+
+gen_file(name = "gen")
+
 image.layer(
     name = "parent",
     features = [
         feature.ensure_dirs_exist(dirs = "/etc"),
+        feature.install(src = ":gen", dst = "/etc/gen.txt"),
         feature.install_text(dst = "/etc/greeting", text = "hello\\n"),
         feature.install_text(dst = "/etc/old", text = "old\\n"),
     ],
@@ -40,7 +52,7 @@ function ranActions(output: string): string[] {
 describeBtrfs("image.layer phases and reuse", () => {
   let project: Project;
   beforeAll(() => {
-    project = newProject({ "t/BUCK": CHAIN });
+    project = newProject({ "t/BUCK": CHAIN, "t/gen.bzl": GEN_BZL });
   });
 
   it("splits features into phases: remove runs before compile, each in its own action", async () => {
@@ -48,6 +60,8 @@ describeBtrfs("image.layer phases and reuse", () => {
     const child = realpathSync(outputOf(r, "//t:child"));
     expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHILD_TEXT\n");
     expect(existsSync(join(child, "etc/old"))).toBe(false);
+    // a target's output installed from the parent layer
+    expect(readFileSync(join(child, "etc/gen.txt"), "utf8")).toBe("generated\n");
     const removeFeatures = readJson<{ type: string }[]>(outputOf(r, "//t:child[debug][remove][features]"));
     const compileFeatures = readJson<{ type: string }[]>(outputOf(r, "//t:child[debug][compile][features]"));
     expect(removeFeatures.map((f) => f.type)).toEqual(["remove", "remove"]);

@@ -16,11 +16,11 @@ export function applySymbolicMode(base: number, spec: string, isDir: boolean): n
   let mode = base & 0o7777;
   if (spec.trim() === "") throw new ModeError(`empty mode string`);
   for (const clause of spec.split(",")) {
-    const m = /^([ugoa]*)((?:[-+=](?:[rwxXst]*|[ugo]))+)$/.exec(clause);
+    const m = /^([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$/.exec(clause);
     if (m === null) throw new ModeError(`invalid mode clause "${clause}" in "${spec}" (expected e.g. "u+rwx", "go=r", "a-w")`);
     const whoText = m[1]!;
     const whos: Who[] = whoText === "" || whoText.includes("a") ? ["u", "g", "o"] : ([...new Set(whoText)] as Who[]);
-    const actions = m[2]!.match(/[-+=](?:[rwxXst]*|[ugo])/g)!;
+    const actions = m[2]!.match(/[-+=](?:[ugo]|[rwxXst]*)/g)!;
     for (const action of actions) {
       const op = action[0]!;
       const perms = action.slice(1);

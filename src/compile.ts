@@ -18,6 +18,7 @@ import { beginLayer, publishLayer, resolveLayerOutput, type LayerPaths } from ".
 import { removeTree } from "./storage/remove.js";
 import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
+import { normaliseTreeTimes } from "./isolation/times.js";
 
 export interface CompileOptions {
   label: string;
@@ -127,8 +128,11 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
       await step.module.compile(step.feature, ctx);
     }
     const delta = deriveDelta(root, parent, changes);
-    normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
+    // an opaque command (genrule) and the walk above leave times anywhere in the tree
+    if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
+    // last thing before sealing: reading the tree (above) moves atimes under relatime
+    normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
     await wv.backend.setReadOnly(root);
     await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
     const facts = openFacts(layer.facts);

@@ -1,7 +1,7 @@
 // Shared by the runner, storage and facts tests: running the real CLI and describing trees.
 import { execa, type Result } from "execa";
 import { createHash } from "node:crypto";
-import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,8 +40,12 @@ export interface Entry {
   target?: string;
 }
 
-/** every entry of a tree with type, mode, owner, times and content digest, sorted */
-export function listTree(root: string): Entry[] {
+/**
+ * every entry of a tree with type, mode, owner, times and content digest, sorted. `withAtime: false` for trees
+ * the kernel does not seal (copy backend): reading a file there moves its atime (relatime).
+ */
+export function listTree(rootOrLink: string, withAtime = true): Entry[] {
+  const root = realpathSync(rootOrLink);
   const out: Entry[] = [];
   const visit = (rel: string): void => {
     const host = rel === "" ? root : join(root, rel);
@@ -50,6 +54,7 @@ export function listTree(root: string): Entry[] {
     const e: Entry = { path: rel === "" ? "/" : `/${rel}`, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000), atime: Math.floor(st.atimeMs / 1000) };
     if (type === "file") e.content = createHash("sha256").update(readFileSync(host)).digest("hex");
     if (type === "symlink") e.target = readlinkSync(host);
+    if (!withAtime) e.atime = -1;
     out.push(e);
     if (type === "dir") for (const n of readdirSync(host).sort()) visit(rel === "" ? n : `${rel}/${n}`);
   };

@@ -1,0 +1,69 @@
+// gc keeps what a published output points to, what is being built and what is young; removes the rest.
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { collectGarbage } from "../../src/storage/gc.js";
+import { BUILDING_FILE, INFO_FILE, beginLayer } from "../../src/storage/layers.js";
+import { openWorkingVolume } from "../../src/storage/volume.js";
+import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
+import { base, strata, writeFeatures } from "../runner/helpers.js";
+
+const DAY = 24 * 3600;
+
+function age(layerDir: string, seconds: number): void {
+  const t = Date.now() / 1000 - seconds;
+  utimesSync(join(layerDir, INFO_FILE), t, t);
+}
+
+describeBtrfs("gc", () => {
+  describe.each(["btrfs", "copy"])("%s backend", (backend) => {
+    async function build(wvDir: string, work: string, name: string, features: object[], parent?: string): Promise<string> {
+      const out = join(work, name);
+      const args = ["compile", "--label", `//g:${name}`, "--phase", "compile", "--features", writeFeatures(join(work, `${name}.json`), features), "--out", out, "--working-volume", wvDir, "--backend", backend];
+      if (parent !== undefined) args.push("--parent", parent);
+      const r = await strata(args);
+      expect(r.stderr).toBe("");
+      return out;
+    }
+
+    it("removes dead layers older than the grace period and keeps live ones, young ones and builds in progress", async () => {
+      const wvDir = freshBtrfsDir();
+      const work = freshScratchDir();
+      const wv = await openWorkingVolume({ dir: wvDir, backend });
+      const out = await build(wvDir, work, "a", base("//g:a"));
+      const first = readdirSync(wv.layersDir);
+      await build(wvDir, work, "a", [...base("//g:a"), { type: "install_text", label: "//g:a", text: "2", dst: "/two" }]);
+      const dead = first[0]!;
+      const liveNow = readdirSync(wv.layersDir).filter((n) => n !== dead)[0]!;
+      // an abandoned, crashed build (no live builder)
+      const crashed = await beginLayer(wv, "//g:crashed", "compile");
+      writeFileSync(join(crashed.dir, BUILDING_FILE), "999999999 0");
+      // a build in progress (this process)
+      const running = await beginLayer(wv, "//g:running", "compile");
+      for (const n of [dead, liveNow, crashed.name, running.name]) age(join(wv.layersDir, n), 2 * DAY);
+
+      const young = await collectGarbage(wv, 3 * DAY);
+      expect(young.removed).toEqual([]);
+      const r = await collectGarbage(wv, DAY);
+      expect(r.removed.sort()).toEqual([dead, crashed.name].sort());
+      expect(readdirSync(wv.layersDir).sort()).toEqual([liveNow, running.name].sort());
+      expect(existsSync(join(out, "two"))).toBe(true);
+    });
+
+    it("keeps the facts of a dead parent that a live child's facts build on, and reports a dangling parent", async () => {
+      const wvDir = freshBtrfsDir();
+      const work = freshScratchDir();
+      const wv = await openWorkingVolume({ dir: wvDir, backend });
+      const parent = await build(wvDir, work, "p", base("//g:p"));
+      const child = await build(wvDir, work, "c", [{ type: "install_text", label: "//g:c", text: "c", dst: "/c" }], parent);
+      rmSync(parent);
+      const r = await collectGarbage(wv, 0);
+      expect(r.factsKept.length).toBe(1);
+      expect(r.removed).toEqual([]);
+      // the child still answers lookups of its parent's paths
+      const grand = await strata(["depgraph", "--features", writeFeatures(join(work, "g.json"), [{ type: "install_text", label: "//g:g", text: "g", dst: "/etc/app/g" }]), "--parent", child, "--label", "//g:g"]);
+      expect(grand.stderr).toBe("");
+      expect(grand.stdout).toBe('install_text(dst="/etc/app/g")');
+    });
+  });
+});

@@ -44,7 +44,7 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
         local_only = True,
     )
 
-    depgraph = ctx.actions.declare_output(phase + "/depgraph.json")
+    depgraph = ctx.actions.declare_output(phase + "/depgraph.txt")
     ctx.actions.run(
         cmd_args(
             runner,

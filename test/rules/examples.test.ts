@@ -27,6 +27,7 @@ describeBtrfs("examples (rules through the local driver)", () => {
       "//examples:app[facts]",
       "//examples:app[features]",
       "//examples:app[debug][compile]",
+      "//examples:app[debug][compile][depgraph]",
     ]);
   });
 
@@ -90,7 +91,12 @@ describeBtrfs("examples (rules through the local driver)", () => {
     // the feature.new group keeps its place (first) in the layer's features
     expect(features[0]).toMatchObject({ type: "group_add", groupname: "ops" });
     expect(features.some((f) => "mode" in f && f.mode === null)).toBe(false);
-    const debug = outputOf(built, "//examples:app[debug][compile]");
-    expect(existsSync(debug)).toBe(true);
+    expect(existsSync(outputOf(built, "//examples:app[debug][compile]"))).toBe(true);
+    // the depgraph action's output: the phase's features in the order they apply, one per line
+    const order = readFileSync(outputOf(built, "//examples:app[debug][compile][depgraph]"), "utf8").trim().split("\n");
+    expect(order).toHaveLength(features.length);
+    const at = (needle: string): number => order.findIndex((l) => l.includes(needle));
+    expect(at('"/etc/app"')).toBeGreaterThanOrEqual(0);
+    expect(at('"/etc/app"')).toBeLessThan(at('"/etc/app/app.conf"'));
   });
 });

@@ -50,7 +50,12 @@ def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
     out = []
     for dirpath, dirnames, _ in os.walk(root):
         rel_root = os.path.relpath(dirpath, project.root)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "buck-out" and not project.is_ignored(os.path.join(rel_root, d) if rel_root != "." else d))
+        other_cells = {c.path for c in project.cells.values() if c.name != cell}
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and d != "buck-out" and os.path.join(dirpath, d) not in other_cells
+            and not project.is_ignored(os.path.join(rel_root, d) if rel_root != "." else d)
+        )
         pkg = os.path.relpath(dirpath, project.cells[cell].path)
         pkg = "" if pkg == "." else pkg
         if project.buildfile(cell, pkg):

@@ -1,7 +1,6 @@
 """The driver: loads packages, coerces attributes, checks deps and visibility, runs analysis, and records actions."""
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import platform
@@ -187,7 +186,10 @@ class Driver:
         for dirpath, dirnames, filenames in os.walk(pkg_dir):
             rel_dir = os.path.relpath(dirpath, pkg_dir)
             keep = []
+            other_cells = {c.path for c in self.project.cells.values() if c.name != f.cell}
             for d in sorted(dirnames):
+                if os.path.join(dirpath, d) in other_cells:
+                    continue
                 sub_rel = d if rel_dir == "." else f"{rel_dir}/{d}"
                 sub_pkg = f"{f.package}/{sub_rel}" if f.package else sub_rel
                 if self.project.buildfile(f.cell, sub_pkg) is None and not self.project.is_ignored(os.path.relpath(os.path.join(dirpath, d), self.project.root)) and d != "buck-out":

@@ -55,7 +55,7 @@ def render_args(
     if t == "provider" and provider_name(v["pid"]) == "RunInfo":
         return render_args(v["fields"]["args"], path_of, refs, subject, provider_name, path_opts)
     if t == "cmd_args":
-        opts = v["opts"] if isinstance(v["opts"], dict) else {}
+        opts = {k: x for k, x in v["opts"]["items"]} if tag(v["opts"]) == "dict" else {}
         inner_path_opts = dict(path_opts or {})
         for k in ("relative_to", "relative_to_parent", "absolute_prefix", "absolute_suffix", "parent", "ignore_artifacts"):
             if k in opts:
@@ -95,7 +95,7 @@ def _apply_opts(args: list[str], opts: dict) -> list[str]:
     if rr is not None:
         pairs = rr if rr and isinstance(rr[0], list) else [rr]
         for pat, repl in pairs:
-            args = [re.sub(pat, repl.replace("\\", "\\\\") if False else repl, a) for a in args]
+            args = [re.sub(pat, repl, a) for a in args]
     if "format" in opts:
         args = [opts["format"].replace("{}", a) for a in args]
     if opts.get("quote") == "shell":

@@ -129,6 +129,17 @@ image.layer(name = "x", features = [feature.remove(path = "/etc", recursive = Tr
     expect(String(r.stderr)).toContain("recursive");
   });
 
+  it("the build phase order is checked when the rules load", async () => {
+    const swapped = readFileSync(join(project.root, "rules/build_phase.bzl"), "utf8").replace(
+      '    "remove",\n    "compile",\n',
+      '    "compile",\n    "remove",\n',
+    );
+    const broken = newProject({ "rules/build_phase.bzl": swapped, "t/BUCK": `${RULES_LOAD}image.layer(name = "x")\n` });
+    const r = await broken.local(["build", "//t:x"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toContain('build phase "remove" must come before "compile"');
+  });
+
   it("a missing parent target is reported with its label", async () => {
     const r = await project.local(["build", "//bad:missing_parent"]);
     expect(r.exitCode).not.toBe(0);

@@ -128,11 +128,11 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
       await step.module.compile(step.feature, ctx);
     }
     const delta = deriveDelta(root, parent, changes);
-    // an opaque command (genrule) and the walk above leave times anywhere in the tree
-    if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
     // last thing before sealing: reading the tree (above) moves atimes under relatime
     normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
+    // an opaque command (genrule) and the reads above leave times anywhere in the tree
+    if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
     await wv.backend.setReadOnly(root);
     await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
     const facts = openFacts(layer.facts);

@@ -2,11 +2,9 @@
 // paths, a clean environment) as a user of the image. Opaque: its effects are learned by diffing the tree
 // against the parent's facts, so a later feature that writes the same path is still reported as a conflict.
 //
-// Determinism: afterwards every path whose mtime or atime is not the epoch gets mtime = atime = epoch
-// (reads update atimes under relatime too), so two builds of the same genrule over the same parent give
+// Determinism: after the phase is walked, the orchestrator sets mtime = atime = epoch on every path of an
+// opaque phase's tree (src/isolation/times.ts), so two builds of the same genrule over the same parent give
 // identical trees as long as the command itself is deterministic.
-import { lstatSync, lutimesSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { StrataError } from "../errors.js";
 import { runIsolated } from "../isolation/index.js";
@@ -20,21 +18,6 @@ const schema = z.strictObject({
   user: z.string().min(1).default("nobody"),
 });
 export type Genrule = z.infer<typeof schema>;
-
-/** sets mtime = atime = epoch on every path that differs (children first: reading a directory updates its atime) */
-function normaliseTimes(dir: string, epoch: number): void {
-  const st = lstatSync(dir);
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = lstatSync(p);
-    if (s.isDirectory()) {
-      // never into a mount (a layer_mount's source is another, read-only layer)
-      if (s.dev === st.dev) normaliseTimes(p, epoch);
-    } else if (s.mtimeMs !== epoch * 1000 || s.atimeMs !== epoch * 1000) lutimesSync(p, epoch, epoch);
-  }
-  const after = lstatSync(dir);
-  if (after.mtimeMs !== epoch * 1000 || after.atimeMs !== epoch * 1000) lutimesSync(dir, epoch, epoch);
-}
 
 export const genrule: FeatureModule<Genrule> = {
   type: "genrule",
@@ -54,7 +37,6 @@ export const genrule: FeatureModule<Genrule> = {
       layerMounts: ctx.parent.mounts().map((m) => ({ mountpoint: m.mountpoint, source: m.source })),
       label: ctx.label,
     });
-    normaliseTimes(ctx.root, ctx.epoch);
     if (result.exitCode !== 0) {
       throw new StrataError({
         label: ctx.label,

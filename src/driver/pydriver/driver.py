@@ -656,4 +656,6 @@ def _with_trace(e: StarlarkErrorWithCause, subject: str) -> DriverError:
         return DriverError(e.cause.subject or subject, e.cause.message, notes)
     lines = e.text.splitlines()
     first = next((l[len("error: "):] for l in lines if l.startswith("error: ")), lines[0] if lines else "starlark error")
+    if first.startswith("fail: "):
+        first = first[len("fail: "):]
     return DriverError(subject, first, lines)

@@ -164,6 +164,10 @@ class Interpreter:
                 nn = [n for n in self.native_names if n not in taken]
                 if nn:
                     parts.append(f'load("{NATIVE_ID}", {", ".join(repr(n) for n in nn)})')
+        first = src.split("\n", 1)[0]
+        if re.match(r"^(def|if|for|while|class)\b|^\s", first):
+            # a compound statement cannot follow `;`: the loads get their own line (errors then report line + 1)
+            return "; ".join(parts) + "\n"
         return "; ".join(parts) + "; "
 
     def load_bzl(self, cell: str, rel: str, canonical: str) -> sl.FrozenModule:

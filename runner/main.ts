@@ -6,6 +6,8 @@ import { depgraphCommand } from "../src/cli/depgraph.js";
 import { gcCommand } from "../src/cli/gc.js";
 import { localCommand } from "../src/driver/cli.js";
 import { reportFailure } from "../src/cli/report.js";
+import { imageTestCommand } from "../src/cli/image-test.js";
+import { shellCommand } from "../src/cli/shell.js";
 
 await yargs(hideBin(process.argv))
   .scriptName("strata")
@@ -13,6 +15,8 @@ await yargs(hideBin(process.argv))
   .command(depgraphCommand)
   .command(gcCommand)
   .command(localCommand)
+  .command(imageTestCommand)
+  .command(shellCommand)
   .demandCommand(1, "error: no command given; see `strata --help`")
   .strict()
   .fail(reportFailure)

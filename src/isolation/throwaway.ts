@@ -1,0 +1,63 @@
+// A throwaway writable copy of a published layer (tests, shells): a btrfs snapshot beside the working volume's
+// layers (a copy for the copy backend), deleted afterwards whatever happens: success, failure, SIGINT, SIGTERM.
+// The layer itself is never written: it stays read-only and the command only ever sees the snapshot.
+import { mkdirSync } from "node:fs";
+import { mkdtemp, rmdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { constants as osConstants } from "node:os";
+import { openFacts } from "../facts/view.js";
+import { btrfsBackend, isSubvolume } from "../storage/btrfs.js";
+import { copyBackend } from "../storage/copy.js";
+import { resolveLayerOutput } from "../storage/layers.js";
+import type { MountFact } from "../types.js";
+
+export const THROWAWAY_DIR = "throwaway";
+
+export interface Throwaway {
+  /** the writable snapshot */
+  root: string;
+  /** the layer's layer_mounts, with each source resolved to its tree */
+  layerMounts: { mountpoint: string; source: string }[];
+}
+
+/** where a layer's throwaway snapshots go: `<store>/throwaway/` (store = the parent of `layers/`) */
+export function throwawayDirOf(layerDir: string): string {
+  return join(dirname(dirname(layerDir)), THROWAWAY_DIR);
+}
+
+function mountsOf(mounts: MountFact[], label: string): Throwaway["layerMounts"] {
+  return mounts.map((m) => ({ mountpoint: m.mountpoint, source: resolveLayerOutput(m.source, { label, role: `layer mounted at ${m.mountpoint}` }).tree }));
+}
+
+/**
+ * Runs `fn` on a fresh writable snapshot of the layer published at `layerOut` and removes the snapshot after.
+ * A SIGINT or SIGTERM while `fn` runs removes the snapshot, then exits with 128+signal.
+ */
+export async function withThrowawaySnapshot<T>(layerOut: string, label: string, fn: (t: Throwaway) => Promise<T>): Promise<T> {
+  const layer = resolveLayerOutput(layerOut, { label, role: "layer" });
+  const layerMounts = mountsOf(openFacts(layer.facts).mounts(), label);
+  const backend = (await isSubvolume(layer.tree)) ? btrfsBackend : copyBackend;
+  const base = throwawayDirOf(layer.dir);
+  mkdirSync(base, { recursive: true });
+  const holder = await mkdtemp(join(base, "snap-"));
+  const root = join(holder, "root");
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      await backend.remove(root).catch(() => {});
+      await rmdir(holder).catch(() => {});
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void cleanup().finally(() => process.exit(128 + ((osConstants.signals as Record<string, number>)[signal] ?? 0)));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await backend.snapshot(layer.tree, root);
+    return await fn({ root, layerMounts });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await cleanup();
+  }
+}

@@ -5,7 +5,7 @@ import { basename, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { runIsolated } from "../isolation/index.js";
 import { withThrowawaySnapshot } from "../isolation/throwaway.js";
-import { parseEnvPairs } from "./env-pairs.js";
+import { parseEnvPairs } from "../isolation/env-pairs.js";
 
 /** where the test program appears inside the container (read-only) */
 export const TEST_DIR = "/run/strata-test";

@@ -8,11 +8,11 @@ load("//rules:feature_new.bzl", _feature_new = "new")
 load("//rules:layer.bzl", _layer = "layer")
 load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
 load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
-# genrule layer (isolation): load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
+load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 
 image = struct(
     layer = _layer,
-    # genrule_layer = _genrule_layer,
+    genrule_layer = _genrule_layer,
 )
 
 # feature.new plus one function per registered feature type (rules/features/registry.bzl).

@@ -8,6 +8,7 @@ import { localCommand } from "../src/driver/cli.js";
 import { reportFailure } from "../src/cli/report.js";
 import { imageTestCommand } from "../src/cli/image-test.js";
 import { shellCommand } from "../src/cli/shell.js";
+import { debExtractCommand } from "../src/debian/cli.js";
 
 await yargs(hideBin(process.argv))
   .scriptName("strata")
@@ -17,6 +18,7 @@ await yargs(hideBin(process.argv))
   .command(localCommand)
   .command(imageTestCommand)
   .command(shellCommand)
+  .command(debExtractCommand)
   .demandCommand(1, "error: no command given; see `strata --help`")
   .strict()
   .fail(reportFailure)

@@ -16,7 +16,7 @@ load("//rules/features:requires.bzl", requires = "FEATURE")
 load("//rules/features:tarball.bzl", tarball = "FEATURE")
 load("//rules/features:user_add.bzl", user_add = "FEATURE")
 load("//rules/features:usermod.bzl", usermod = "FEATURE")
-# genrule (isolation): load("//rules/features:genrule.bzl", genrule = "FEATURE") and add `genrule` to FEATURE_TYPES.
+load("//rules/features:genrule.bzl", genrule = "FEATURE")
 
 FEATURE_TYPES = [
     install,
@@ -33,7 +33,7 @@ FEATURE_TYPES = [
     tarball,
     clone,
     layer_mount,
-    # genrule,
+    genrule,
 ]
 
 def _index(types: list) -> dict:

@@ -1,0 +1,26 @@
+"""Hermetic downloads: the only actions with network, each pinned by sha256."""
+
+load("//rules:toolchain.bzl", "StrataToolchainInfo")
+
+def _deb_file_impl(ctx) -> list:
+    deb = ctx.actions.declare_output("{}_{}.deb".format(ctx.attrs.package, ctx.attrs.version.replace(":", "%3a")))
+    ctx.actions.download_file(deb.as_output(), ctx.attrs.url, sha256 = ctx.attrs.sha256)
+    data = ctx.actions.declare_output(ctx.label.name + ".tar")
+    runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
+    ctx.actions.run(
+        cmd_args(runner, "deb-extract", "--label", str(ctx.label.raw_target()), "--deb", deb, "--sha256", ctx.attrs.sha256, "--out", data.as_output()),
+        category = "deb_extract",
+    )
+    return [DefaultInfo(default_output = data, sub_targets = {"deb": [DefaultInfo(default_output = deb)]})]
+
+deb_file = rule(
+    impl = _deb_file_impl,
+    attrs = {
+        "package": attrs.string(doc = "Debian package name."),
+        "version": attrs.string(doc = "Exact version, as `apt-cache show` prints it."),
+        "url": attrs.string(doc = "The .deb in a Debian archive's pool/."),
+        "sha256": attrs.string(doc = "SHA256 of the .deb (the Packages index's SHA256 field)."),
+        "_strata_toolchain": attrs.toolchain_dep(default = "//:toolchain", providers = [StrataToolchainInfo]),
+    },
+    doc = "A pinned Debian package: its default output is the package's files as an uncompressed tarball (for feature.tarball); [deb] is the .deb.",
+)

@@ -1,0 +1,32 @@
+"""image.genrule_layer: a layer made by running one command over a snapshot of its parent.
+
+Use it to build intent-oriented macros (`image_<what_it_does>_layer`), not directly in BUCK files: the
+command is opaque to strata, so keep it deterministic (no clocks, no randomness). It runs without network,
+sees no host path, runs as `nobody` by default, and every path it leaves gets mtime = SOURCE_DATE_EPOCH.
+"""
+
+load("//rules:layer.bzl", "layer")
+load("//rules/features:genrule.bzl", "genrule")
+
+def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", visibility = None):
+    """Declares a layer: `parent_layer` after running `cmd` in it.
+
+    Args:
+        name: the target name.
+        parent_layer: the image.layer target the command runs in (it must provide the command's tools).
+        cmd: argv list, e.g. ["/bin/sh", "-c", "tr a-z A-Z < /in > /out"].
+        rule_type: what the macro does, in snake_case ("translate_foo"): names the layer's purpose in messages.
+        user: a user of the parent image to run as (default "nobody").
+        visibility: Buck2 visibility of the target.
+    """
+    where = "image.genrule_layer(name = \"{}\")".format(name)
+    if type(rule_type) != "string" or rule_type == "" or not rule_type.replace("_", "a").isalnum():
+        fail("{}: `rule_type` must be a snake_case description of what the layer does (like \"translate_foo\"); found {}".format(where, repr(rule_type)))
+    if type(parent_layer) != "string" or ":" not in parent_layer:
+        fail("{}: `parent_layer` must be an image.layer target label (like \":base\"); found {}".format(where, repr(parent_layer)))
+    layer(
+        name = name,
+        parent_layer = parent_layer,
+        features = [genrule(cmd = cmd, user = user)],
+        visibility = visibility,
+    )

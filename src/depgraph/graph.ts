@@ -31,17 +31,45 @@ interface Found {
   text: string;
 }
 
+/** Ordering edges (provider → requirer) as parallel arrays of feature indices, without duplicates. */
+export interface EdgeList {
+  from: number[];
+  to: number[];
+}
+
 export interface BuiltGraph {
-  graph: InstanceType<typeof DirectedGraph>;
+  edges: EdgeList;
   errors: ErrorDetail[];
+  /** the same graph as a graphology DirectedGraph (nodes are feature indices as strings), built on demand */
+  toGraphology(): InstanceType<typeof DirectedGraph>;
 }
 
+/** Map key of an item: the path itself for paths (no allocation on the hot path), `user:`/`group:` + name otherwise. */
 function keyOf(item: ProvidedItem): string {
-  return item.kind === "user" ? `user:${item.name}` : item.kind === "group" ? `group:${item.name}` : `path:${item.path}`;
+  return item.kind === "user" ? `user:${item.name}` : item.kind === "group" ? `group:${item.name}` : item.path;
 }
 
-function itemSignature(item: ProvidedItem): string {
-  return JSON.stringify(item);
+function keyText(key: string): string {
+  return key.startsWith("/") ? key : key.slice(key.indexOf(":") + 1);
+}
+
+function sameItem(a: ProvidedItem, b: ProvidedItem): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case "path":
+      return b.kind === "path" && a.path === b.path && a.fileType === b.fileType && a.mode === b.mode && a.owner === b.owner;
+    case "symlink":
+      return b.kind === "symlink" && a.path === b.path && a.target === b.target;
+    case "mount":
+      return b.kind === "mount" && a.path === b.path && a.source === b.source;
+    default:
+      return true;
+  }
+}
+
+/** Two providers of these need not be told apart: the same directory, or the same symlink. */
+function harmlessDuplicate(a: ProvidedItem, b: ProvidedItem): boolean {
+  return sameItem(a, b) && (a.kind === "symlink" || (a.kind === "path" && a.fileType === "directory"));
 }
 
 function satisfies(v: Validator, f: Found): boolean {
@@ -89,6 +117,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
   resolver = new GraphResolver(symlinks, parent);
 
   // 2. Providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
+  // Identical providers of one key (the same directory from many ensure_dirs_exist) are counted, not kept.
   const providers = new Map<string, Provider[]>();
   features.forEach((f, i) => {
     for (const raw of f.analysis.provides) {
@@ -105,7 +134,9 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
       const key = keyOf(item);
       const list = providers.get(key);
       if (list === undefined) providers.set(key, [{ feature: i, item }]);
-      else if (list[list.length - 1]!.feature !== i || itemSignature(list[list.length - 1]!.item) !== itemSignature(item)) list.push({ feature: i, item });
+      else if (!(harmlessDuplicate(list[0]!.item, item) && list.length === 1) && !list.some((p) => p.feature === i && sameItem(p.item, item))) {
+        list.push({ feature: i, item });
+      }
     }
   });
 
@@ -113,25 +144,31 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
   for (const [key, list] of providers) {
     const first = list[0]!.item;
     if (list.length > 1) {
-      const sig = itemSignature(first);
-      const same = list.every((p) => itemSignature(p.item) === sig);
-      const harmless = same && (first.kind === "symlink" || (first.kind === "path" && first.fileType === "directory"));
-      if (!harmless) {
-        errors.push({
-          label: layerLabel,
-          message: `${key.slice(key.indexOf(":") + 1)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
-          expected: "one provider, or identical directories",
-          found: `${list.length} providers`,
-          notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
-        });
-      }
+      errors.push({
+        label: layerLabel,
+        message: `${keyText(key)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
+        expected: "one provider, or identical directories",
+        found: `${list.length} providers`,
+        notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
+      });
     }
     checkAgainstParent(key, list, parent, errors, layerLabel, name);
   }
 
   // 4. Requirements: resolve, look up, validate, add ordering edges.
-  const graph = new DirectedGraph({ allowSelfLoops: true, multi: false });
-  for (let i = 0; i < features.length; i++) graph.addNode(String(i));
+  // The hot path keeps edges in plain arrays: a graphology graph costs an object and a key per edge, which at
+  // 100k features is most of the time budget. toGraphology() gives the same graph for tools and inspection.
+  const edges: EdgeList = { from: [], to: [] };
+  const seen = new Set<number>();
+  const n = features.length;
+  const addEdge = (from: number, to: number): void => {
+    if (from === to) return;
+    const id = from * n + to;
+    if (seen.has(id)) return;
+    seen.add(id);
+    edges.from.push(from);
+    edges.to.push(to);
+  };
   features.forEach((f, i) => {
     for (const req of f.analysis.requires) {
       const colon = req.key.indexOf(":");
@@ -145,28 +182,28 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
           errors.push({ label: layerLabel, feature: name(i), message: `requires "${raw}", which cannot be resolved: ${r.reason}` });
           continue;
         }
-        key = `path:${r.path}`;
+        key = r.path;
         via = r.via;
       }
-      const shown = kind === "path" ? `"${raw}"${key !== req.key ? ` (resolved through symlinks to "${key.slice(5)}")` : ""}` : `${kind} "${raw}"`;
+      const shown = (): string => (kind === "path" ? `"${raw}"${key !== raw ? ` (resolved through symlinks to "${key}")` : ""}` : `${kind} "${raw}"`);
       let phase = providers.get(key);
-      if (kind === "path" && req.validator.kind === "exists" && phase === undefined && parentFound("path", key.slice(5), parent) === undefined) {
+      if (kind === "path" && req.validator.kind === "exists" && phase === undefined && parentFound("path", key, parent) === undefined) {
         // A dangling symlink still exists as itself (e.g. for remove).
         const own = resolver.resolve(normalizeImagePath(raw), false);
-        if (own.ok && (providers.has(`path:${own.path}`) || parent.path(own.path) !== undefined)) {
-          key = `path:${own.path}`;
+        if (own.ok && (providers.has(own.path) || parent.path(own.path) !== undefined)) {
+          key = own.path;
           via = own.via;
           phase = providers.get(key);
         }
       }
       let found: Found | undefined;
       if (phase !== undefined) found = foundFromItem(phase[0]!.item);
-      else found = parentFound(kind, key.slice(colon + 1), parent);
+      else found = parentFound(kind, keyText(key), parent);
       if (found === undefined) {
         errors.push({
           label: layerLabel,
           feature: name(i),
-          message: `requires ${shown} but nothing provides it`,
+          message: `requires ${shown()} but nothing provides it`,
           expected: `${kind === "path" ? "a path that" : `a ${kind} that`} ${validatorText(req.validator) === "exists" ? "exists" : `is ${validatorText(req.validator)}`}`,
           found: "not provided by this phase nor present in the parent layer",
         });
@@ -176,7 +213,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
         errors.push({
           label: layerLabel,
           feature: name(i),
-          message: `requires ${shown} to be ${validatorText(req.validator)}`,
+          message: `requires ${shown()} to be ${validatorText(req.validator)}`,
           expected: validatorText(req.validator),
           found: phase !== undefined ? `${found.text}, provided by ${name(phase[0]!.feature)}` : `${found.text} (in the parent layer)`,
         });
@@ -184,18 +221,18 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
       }
       if (!req.ordered) continue;
       // One provider is enough: several providers of one key are identical (or already a conflict).
-      if (phase !== undefined) addEdge(graph, phase[0]!.feature, i);
-      for (const s of via) addEdge(graph, s, i);
+      if (phase !== undefined) addEdge(phase[0]!.feature, i);
+      for (const s of via) addEdge(s, i);
     }
   });
-  return { graph, errors };
+  return { edges, errors, toGraphology: () => toGraphology(n, edges) };
 }
 
-function addEdge(graph: InstanceType<typeof DirectedGraph>, from: number, to: number): void {
-  if (from === to) return;
-  const a = String(from);
-  const b = String(to);
-  if (!graph.hasDirectedEdge(a, b)) graph.addDirectedEdge(a, b);
+export function toGraphology(n: number, edges: EdgeList): InstanceType<typeof DirectedGraph> {
+  const graph = new DirectedGraph({ allowSelfLoops: false, multi: false });
+  for (let i = 0; i < n; i++) graph.addNode(String(i));
+  for (let e = 0; e < edges.from.length; e++) graph.addDirectedEdge(String(edges.from[e]), String(edges.to[e]));
+  return graph;
 }
 
 function parentFound(kind: string, name: string, parent: FactsView): Found | undefined {
@@ -219,9 +256,8 @@ function checkAgainstParent(
 ): void {
   const first = list[0]!;
   const item = first.item;
-  const colon = key.indexOf(":");
-  const kind = key.slice(0, colon);
-  const what = key.slice(colon + 1);
+  const kind = key.startsWith("/") ? "path" : key.slice(0, key.indexOf(":"));
+  const what = keyText(key);
   if (kind === "path") {
     const fact = parent.path(what);
     if (what === "/" && fact === undefined) {

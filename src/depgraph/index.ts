@@ -25,8 +25,11 @@ export interface PhasePlan {
   mounts: MountFact[];
 }
 
+const withoutLabel = (k: string, v: unknown): unknown => (k === "label" ? undefined : v);
+
+/** Features come out of their zod schema, so their keys are always in schema order: no sorting needed. */
 function identity(f: FeatureBase): string {
-  return JSON.stringify(f, Object.keys(f).filter((k) => k !== "label").sort());
+  return JSON.stringify(f, withoutLabel);
 }
 
 /** Drops features identical to an earlier one (label aside). */
@@ -62,15 +65,17 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
 }
 
 export function mountsOf(order: PlannedFeature[]): MountFact[] {
-  return order.flatMap((s) => s.analysis.provides.flatMap((i) => (i.kind === "mount" ? [{ mountpoint: i.path, source: i.source }] : [])));
+  const out: MountFact[] = [];
+  for (const s of order) for (const i of s.analysis.provides) if (i.kind === "mount") out.push({ mountpoint: i.path, source: i.source });
+  return out;
 }
 
 /** Validates and orders one phase. Throws a StrataError holding every problem found. */
 export async function planPhase(features: FeatureBase[], ctx: AnalyzeContext): Promise<PhasePlan> {
   const { analyzed, errors } = await analyzeFeatures(dedupeFeatures(features), ctx);
-  const { graph, errors: graphErrors } = buildPhaseGraph(analyzed, ctx.parent, ctx.label);
+  const { edges, errors: graphErrors } = buildPhaseGraph(analyzed, ctx.parent, ctx.label);
   errors.push(...graphErrors);
-  const { order, cycles } = topoSort(graph, analyzed.length);
+  const { order, cycles } = topoSort(edges, analyzed.length);
   for (const cycle of cycles) {
     const names = cycle.map((i) => {
       const f = analyzed[i]!;

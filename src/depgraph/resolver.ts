@@ -49,8 +49,9 @@ export class GraphResolver {
     if (p === "/") return { ok: true, path: "/", via: NO_VIA };
     const cached = this.memo.get(p);
     if (cached !== undefined) return cached;
-    const parent = this.resolveDir(parentOf(p), hops);
-    const r = parent.ok ? this.follow(joinImage(parent.path, baseName(p)), parent.via, hops) : parent;
+    const pp = parentOf(p);
+    const parent = this.resolveDir(pp, hops);
+    const r = parent.ok ? this.follow(parent.path === pp ? p : joinImage(parent.path, baseName(p)), parent.via, hops) : parent;
     this.memo.set(p, r);
     return r;
   }
@@ -58,8 +59,9 @@ export class GraphResolver {
   /** Resolves the parent of `p` only; the last component is kept (the path of an item itself). */
   resolveParent(p: string): Resolution {
     if (p === "/") return { ok: true, path: "/", via: NO_VIA };
-    const parent = this.resolveDir(parentOf(p));
-    return parent.ok ? { ok: true, path: joinImage(parent.path, baseName(p)), via: parent.via } : parent;
+    const pp = parentOf(p);
+    const parent = this.resolveDir(pp);
+    return parent.ok ? { ok: true, path: parent.path === pp ? p : joinImage(parent.path, baseName(p)), via: parent.via } : parent;
   }
 
   resolve(p: string, followLast: boolean): Resolution {

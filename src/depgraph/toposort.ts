@@ -1,7 +1,7 @@
 // Topological order on a graphology graph whose nodes are feature indices: Kahn's algorithm with a min-heap,
 // so ties always go to the feature that came first in the input. Cycles are reported per strongly connected
 // component, each as one concrete cycle rotated to start at its smallest index.
-import type { DirectedGraph } from "graphology";
+import type { EdgeList } from "./graph.js";
 
 class MinHeap {
   private readonly a: number[] = [];
@@ -47,14 +47,14 @@ export interface TopoResult {
   cycles: number[][];
 }
 
-/** `nodes` are 0..n-1 (graph keys are their decimal strings). */
-export function topoSort(graph: DirectedGraph, n: number): TopoResult {
+/** Nodes are 0..n-1. */
+export function topoSort(edges: EdgeList, n: number): TopoResult {
   const indeg = new Int32Array(n);
   const succ: number[][] = Array.from({ length: n }, () => []);
-  graph.forEachEdge((_e, _a, source, target) => {
-    succ[Number(source)]!.push(Number(target));
-    indeg[Number(target)]!++;
-  });
+  for (let e = 0; e < edges.from.length; e++) {
+    succ[edges.from[e]!]!.push(edges.to[e]!);
+    indeg[edges.to[e]!]!++;
+  }
   const heap = new MinHeap();
   for (let i = 0; i < n; i++) if (indeg[i] === 0) heap.push(i);
   const order: number[] = [];

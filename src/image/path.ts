@@ -4,7 +4,10 @@
 export class ImagePathError extends Error {}
 
 /** `/a//b/./c/` → `/a/b/c`. Throws ImagePathError for relative paths, `..` components and NUL bytes. */
+const ALREADY_NORMAL = /^\/$|^(?:\/(?!\.\.?(?:\/|$))[^/\0]+)+$/;
+
 export function normalizeImagePath(p: string): string {
+  if (ALREADY_NORMAL.test(p)) return p;
   if (!p.startsWith("/")) throw new ImagePathError(`"${p}" is not an absolute path`);
   if (p.includes("\0")) throw new ImagePathError(`"${p}" contains a NUL byte`);
   const parts: string[] = [];

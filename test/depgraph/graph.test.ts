@@ -206,3 +206,22 @@ describe("empty parent", () => {
     expect(e.details[0]!.message).toBe('requires "/etc/group" but nothing provides it');
   });
 });
+
+describe("graphology view", () => {
+  it("has one node per feature and the ordering edges", async () => {
+    const { buildPhaseGraph } = await import("../../src/depgraph/graph.js");
+    const { analyzeFeatures } = await import("../../src/depgraph/index.js");
+    const features = parseFeatures(
+      [
+        { type: "ensure_dirs_exist", dirs: "/opt/a" },
+        { type: "install_text", text: "x", dst: "/opt/a/f" },
+        { type: "install_text", text: "y", dst: "/opt/a/g" },
+      ].map((f) => ({ label: L, ...f })),
+      L,
+    );
+    const { analyzed } = await analyzeFeatures(features, ctx());
+    const g = buildPhaseGraph(analyzed, baseFacts(), L).toGraphology();
+    expect(g.order).toBe(3);
+    expect(g.edges().map((e) => `${g.source(e)}->${g.target(e)}`).sort()).toEqual(["0->1", "0->2"]);
+  });
+});

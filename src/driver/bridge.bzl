@@ -150,6 +150,10 @@ ExternalRunnerTestInfo = _make_provider(
     _test_info_transform,
 )
 
+def CommandExecutorConfig(local_enabled, remote_enabled, **kwargs):
+    """Where a test may run; the local driver runs every test locally and keeps this for the record."""
+    return struct(local_enabled = local_enabled, remote_enabled = remote_enabled, **kwargs)
+
 # ---------------------------------------------------------------------------------------------- cmd_args
 
 def _mk_cmd_args(items, hidden, opts):

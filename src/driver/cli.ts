@@ -5,6 +5,7 @@ import { buildRequested, buildTargets, showOutputLines } from "./build.js";
 import { evaluateTargets } from "./evaluation.js";
 import { DriverFailure } from "./failure.js";
 import { findProjectRoot } from "./root.js";
+import { testCommand } from "./test-verb.js";
 
 interface BuildArgs {
   targets: string[];
@@ -78,6 +79,6 @@ const runCommand: CommandModule<object, RunArgs> = {
 export const localCommand: CommandModule = {
   command: "local",
   describe: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions",
-  builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).demandCommand(1),
+  builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule).demandCommand(1),
   handler: () => {},
 };

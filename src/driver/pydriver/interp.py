@@ -17,7 +17,7 @@ BRIDGE_ID = "@strata//bridge.bzl"
 NATIVE_ID = "@strata//native.bzl"
 BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bridge.bzl")
 BRIDGE_PUBLIC = [
-    "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "cmd_args",
+    "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "CommandExecutorConfig", "cmd_args",
     "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
     "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
     "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",

@@ -7,7 +7,7 @@ import { realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Timed, makeTree, median, printResult, scratchBtrfs, settle, timeCommand, timeStrata, writeJson } from "./lib.js";
 
-const RUNS = 7;
+const RUNS = 11;
 const CP_RUNS = 5;
 
 function coreutilsVersion(): string {

@@ -93,7 +93,20 @@ function toImagePath(root: string, p: string): string {
   return norm;
 }
 
+/** STRATA_TRACE=1: the time of each step on stderr */
+function tracer(): (step: string) => void {
+  if (process.env.STRATA_TRACE !== "1") return () => {};
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    process.stderr.write(`strata: ${step}: ${(now - last).toFixed(1)} ms\n`);
+    last = now;
+  };
+}
+
 export async function compilePhase(opts: CompileOptions): Promise<CompileResult> {
+  const trace = tracer();
+  trace("start (since process start: " + performance.now().toFixed(0) + " ms)");
   const label = opts.label;
   checkUmask(label);
   const epoch = sourceDateEpoch(label);
@@ -104,12 +117,15 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   const layerFacts = layerFactsOf(label, "source layer");
   const analyzeCtx: AnalyzeContext = { label, projectRoot, parent, layerFacts };
   const plan = await planPhase(features, analyzeCtx);
+  trace("parse, parent facts, plan");
 
   const wv = await openWorkingVolume({ dir: opts.workingVolume, backend: opts.backend, label });
   const layer = await beginLayer(wv, label, opts.phase);
+  trace("working volume, layer directory");
   try {
     if (parentLayer !== undefined) await wv.backend.snapshot(parentLayer.tree, layer.tree);
     else await wv.backend.createEmpty(layer.tree);
+    trace("snapshot");
     const root = layer.tree;
     const changes: PhaseChanges = { touched: new Map(), removed: new Set() };
     for (const step of plan.order) {
@@ -127,17 +143,24 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
       };
       await step.module.compile(step.feature, ctx);
     }
+    trace("apply features");
     const delta = deriveDelta(root, parent, changes);
+    trace("derive facts");
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
     // last thing before sealing: reading the tree (above) moves atimes under relatime
     normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
     // an opaque command (genrule) and the reads above leave times anywhere in the tree
     if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
+    trace("users, times");
     await wv.backend.setReadOnly(root);
+    trace("seal");
     await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
+    trace("write facts");
     const facts = openFacts(layer.facts);
     if (opts.factsOut !== undefined) await exportFactsJson(facts, resolve(opts.factsOut), { label, phase: opts.phase });
+    trace("facts export");
     const out = await publishLayer(wv, layer, opts.out);
+    trace("publish");
     return { out, layer, facts };
   } catch (e) {
     await removeTree(layer.tree).catch(() => {});

@@ -20,8 +20,8 @@ export const remove: FeatureModule<Remove> = {
   analyze(f, ctx) {
     const name = this.describe(f);
     if (normalizeImagePath(f.path) === "/") throw featureError(ctx, name, "cannot remove the image root", "a path below /", "/");
-    // The path itself is required, not what a symlink there points at: removal removes the link.
-    return { requires: f.must_exist !== false ? [{ ...requirePath(f.path, EXISTS), key: `path:${normalizeImagePath(f.path)}` }] : [], provides: [] };
+    // The depgraph accepts a dangling symlink here for `exists`: removing a link needs only the link.
+    return { requires: f.must_exist !== false ? [requirePath(f.path, EXISTS)] : [], provides: [] };
   },
   async compile(f, ctx) {
     const name = this.describe(f);

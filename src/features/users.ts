@@ -2,7 +2,9 @@
 // the image has them; they are never created: an image without them does not use shadow passwords).
 // Ids left unset get the lowest free id ≥ 1000 in the image's files as written so far, so features applied
 // earlier in the phase count; the order is the depgraph's deterministic one. New accounts get a locked
-// password ("!") and empty aging fields (no date, for determinism).
+// password ("!") and empty aging fields (no date, for determinism). An explicit uid/gid that is already taken
+// (including by an earlier allocation in the phase) is a compile error, never a silent duplicate. usermod edits
+// /etc/group member lists only (not /etc/gshadow).
 import { z } from "zod";
 import { GroupFile, PasswdFile, lowestFreeId, readImageText, writeImageText } from "../image/passwd.js";
 import { EXISTS, IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requirePath } from "./common.js";

@@ -225,3 +225,12 @@ describe("graphology view", () => {
     expect(g.edges().map((e) => `${g.source(e)}->${g.target(e)}`).sort()).toEqual(["0->1", "0->2"]);
   });
 });
+
+describe("remove", () => {
+  it("needs the path itself: a dangling symlink in the parent can be removed, a missing path cannot", async () => {
+    const parent = baseFacts({ paths: [{ path: "/etc/dangling", type: "symlink", target: "/nowhere" }] });
+    await plan([{ type: "remove", path: "/etc/dangling" }], parent);
+    const e = await errorsOf([{ type: "remove", path: "/etc/absent" }], parent);
+    expect(e.details[0]!.message).toBe('requires "/etc/absent" but nothing provides it');
+  });
+});

@@ -45,7 +45,7 @@ describe("ordering", () => {
   it("is deterministic and drops exact duplicates (label aside)", async () => {
     const raw = [
       { type: "ensure_dirs_exist", dirs: "/a/b" },
-      { type: "ensure_dirs_exist", dirs: "/a/b", label: "//other:x" },
+      { dirs: "/a/b", label: "//other:x", type: "ensure_dirs_exist" },
       { type: "ensure_dirs_exist", dirs: "/a/c" },
     ];
     const a = await describeOrder(raw);

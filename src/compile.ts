@@ -1,7 +1,7 @@
 // One phase of a layer: validate everything, snapshot the parent, apply the features in order, derive facts,
 // seal, publish. Nothing is written before validation passes; on any failure the half-built tree is removed
 // and OUT is left as it was.
-import { lutimesSync } from "node:fs";
+import { lstatSync, lutimesSync, utimesSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { planPhase } from "./depgraph/index.js";
@@ -85,7 +85,19 @@ function normaliseTimes(root: string, paths: Iterable<string>, epoch: number): v
     if (up !== undefined) touch(up);
   }
   touch("/");
+  // files features and the runner read (owner lookups, users and groups): under relatime a read moves the atime
+  for (const p of READ_FILES) {
+    const host = hostPath(root, p);
+    try {
+      const st = lstatSync(host);
+      if (st.isFile()) utimesSync(host, epoch, st.mtime);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT" && (e as NodeJS.ErrnoException).code !== "ENOTDIR") throw e;
+    }
+  }
 }
+
+const READ_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"];
 
 function toImagePath(root: string, p: string): string {
   const abs = p.startsWith(root + "/") ? p.slice(root.length) : p;

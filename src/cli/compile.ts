@@ -1,6 +1,5 @@
 // `strata compile`: builds one phase of a layer and publishes it at OUT.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { compilePhase } from "../compile.js";
 
 export const PHASES = ["package_manager", "genrule", "remove", "compile", "buildinfo_stamp"] as const;
 
@@ -29,6 +28,8 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option("facts-out", { type: "string", describe: "also write the layer's facts as one JSON document here" })
       .option("backend", { type: "string", choices: ["auto", "btrfs", "copy"], describe: "storage backend (default $STRATA_BACKEND or auto)" }) as unknown as Argv<CompileArgs>,
   handler: async (argv: ArgumentsCamelCase<CompileArgs>) => {
+    // loaded on use: every strata command pays for what the command line imports at start-up
+    const { compilePhase } = await import("../compile.js");
     await compilePhase({
       label: argv.label,
       phase: argv.phase,

@@ -2,12 +2,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { layerFactsOf } from "../compile.js";
-import { planPhase } from "../depgraph/index.js";
 import { StrataError } from "../errors.js";
-import { emptyFacts, openFacts } from "../facts/view.js";
-import { parseFeatures } from "../features/registry.js";
-import { resolveLayerOutput } from "../storage/layers.js";
 
 interface DepgraphArgs {
   features: string;
@@ -26,6 +21,11 @@ export const depgraphCommand: CommandModule<object, DepgraphArgs> = {
       .option("label", { type: "string", default: "//:layer", describe: "Buck2 label of the layer (for messages)" })
       .option("out", { type: "string", describe: "write the order here instead of stdout" }) as unknown as Argv<DepgraphArgs>,
   handler: async (argv: ArgumentsCamelCase<DepgraphArgs>) => {
+    const { layerFactsOf } = await import("../compile.js");
+    const { planPhase } = await import("../depgraph/index.js");
+    const { emptyFacts, openFacts } = await import("../facts/view.js");
+    const { parseFeatures } = await import("../features/registry.js");
+    const { resolveLayerOutput } = await import("../storage/layers.js");
     const label = argv.label;
     let text: string;
     try {

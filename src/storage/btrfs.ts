@@ -1,11 +1,11 @@
 // Layers as btrfs subvolumes: snapshots are O(1) and copy-on-write, the read-only flag is enforced by the kernel.
-import { execa } from "execa";
+import { run as exec } from "./exec.js";
 import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { SnapshotBackend } from "./backend.js";
 
 async function btrfs(args: string[]): Promise<string> {
-  const r = await execa("btrfs", args, { reject: false, stdin: "ignore" });
+  const r = await exec("btrfs", args);
   if (r.exitCode !== 0) {
     throw new Error(`btrfs ${args.join(" ")} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
   }
@@ -33,7 +33,7 @@ export const btrfsBackend: SnapshotBackend = {
     }
     // a parent built by the copy backend: a fresh subvolume filled by a (reflinked where possible) copy
     await btrfs(["subvolume", "create", dst]);
-    const r = await execa("cp", ["-a", "--reflink=auto", "--", `${src}/.`, dst], { reject: false, stdin: "ignore" });
+    const r = await exec("cp", ["-a", "--reflink=auto", "--", `${src}/.`, dst]);
     if (r.exitCode !== 0) throw new Error(`cp -a ${src} ${dst} failed: ${String(r.stderr).trim()}`);
   },
   async setReadOnly(path) {

@@ -1,7 +1,7 @@
 // Layers as plain directories, for machines without btrfs or root. A snapshot is `cp -a --reflink=auto`
 // (cheap on reflink-capable filesystems, a full copy elsewhere). Read-only is a marker file beside the tree
 // (`<tree>.readonly`): strata never writes to a sealed tree, but the kernel does not stop other writers.
-import { execa } from "execa";
+import { run as exec } from "./exec.js";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import type { SnapshotBackend } from "./backend.js";
@@ -14,7 +14,7 @@ export const copyBackend: SnapshotBackend = {
     await mkdir(path, { mode: 0o755 });
   },
   async snapshot(src, dst) {
-    const r = await execa("cp", ["-a", "--reflink=auto", "--", src, dst], { reject: false, stdin: "ignore" });
+    const r = await exec("cp", ["-a", "--reflink=auto", "--", src, dst]);
     if (r.exitCode !== 0) throw new Error(`cp -a ${src} ${dst} failed: ${String(r.stderr).trim()}`);
   },
   async setReadOnly(path) {

@@ -1,7 +1,7 @@
 // The working volume: where layers live. Default `strata-out/` under the current directory. When that directory
 // is not on btrfs and we are root, a loopback btrfs image is created under it once and mounted at `<dir>/btrfs`
 // (under a lock, so concurrent runners neither format nor mount twice); without root the copy backend is used.
-import { execa } from "execa";
+import { run as exec } from "./exec.js";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
@@ -43,7 +43,7 @@ export function resolveBackendChoice(choice: string | undefined, label: string):
 }
 
 async function run(label: string, cmd: string, args: string[]): Promise<void> {
-  const r = await execa(cmd, args, { reject: false, stdin: "ignore" });
+  const r = await exec(cmd, args);
   if (r.exitCode !== 0) {
     throw new StrataError({ label, message: `could not provision the loopback btrfs working volume: ${cmd} ${args.join(" ")} failed`, found: String(r.stderr).trim() });
   }

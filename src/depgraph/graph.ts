@@ -118,7 +118,9 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
 
   // 2. Providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
   // Identical providers of one key (the same directory from many ensure_dirs_exist) are counted, not kept.
-  const providers = new Map<string, Provider[]>();
+  // `providers` holds the first provider of each key; `conflicting` the full list for keys with differing ones.
+  const providers = new Map<string, Provider>();
+  const conflicting = new Map<string, Provider[]>();
   features.forEach((f, i) => {
     for (const raw of f.analysis.provides) {
       let item = raw;
@@ -132,28 +134,27 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
         if (r.path !== raw.path) item = { ...raw, path: r.path };
       }
       const key = keyOf(item);
-      const list = providers.get(key);
-      if (list === undefined) providers.set(key, [{ feature: i, item }]);
-      else if (!(harmlessDuplicate(list[0]!.item, item) && list.length === 1) && !list.some((p) => p.feature === i && sameItem(p.item, item))) {
-        list.push({ feature: i, item });
+      const first = providers.get(key);
+      if (first === undefined) providers.set(key, { feature: i, item });
+      else if (!harmlessDuplicate(first.item, item) && !(first.feature === i && sameItem(first.item, item))) {
+        const list = conflicting.get(key);
+        if (list === undefined) conflicting.set(key, [first, { feature: i, item }]);
+        else if (!list.some((p) => p.feature === i && sameItem(p.item, item))) list.push({ feature: i, item });
       }
     }
   });
 
   // 3. Conflicts: within the phase, and against the parent layer and the ambient items.
-  for (const [key, list] of providers) {
-    const first = list[0]!.item;
-    if (list.length > 1) {
-      errors.push({
-        label: layerLabel,
-        message: `${keyText(key)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
-        expected: "one provider, or identical directories",
-        found: `${list.length} providers`,
-        notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
-      });
-    }
-    checkAgainstParent(key, list, parent, errors, layerLabel, name);
+  for (const [key, list] of conflicting) {
+    errors.push({
+      label: layerLabel,
+      message: `${keyText(key)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
+      expected: "one provider, or identical directories",
+      found: `${list.length} providers`,
+      notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
+    });
   }
+  for (const [key, first] of providers) checkAgainstParent(key, first, parent, errors, layerLabel, name);
 
   // 4. Requirements: resolve, look up, validate, add ordering edges.
   // The hot path keeps edges in plain arrays: a graphology graph costs an object and a key per edge, which at
@@ -197,7 +198,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
         }
       }
       let found: Found | undefined;
-      if (phase !== undefined) found = foundFromItem(phase[0]!.item);
+      if (phase !== undefined) found = foundFromItem(phase.item);
       else found = parentFound(kind, keyText(key), parent);
       if (found === undefined) {
         errors.push({
@@ -215,13 +216,13 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
           feature: name(i),
           message: `requires ${shown()} to be ${validatorText(req.validator)}`,
           expected: validatorText(req.validator),
-          found: phase !== undefined ? `${found.text}, provided by ${name(phase[0]!.feature)}` : `${found.text} (in the parent layer)`,
+          found: phase !== undefined ? `${found.text}, provided by ${name(phase.feature)}` : `${found.text} (in the parent layer)`,
         });
         continue;
       }
       if (!req.ordered) continue;
       // One provider is enough: several providers of one key are identical (or already a conflict).
-      if (phase !== undefined) addEdge(phase[0]!.feature, i);
+      if (phase !== undefined) addEdge(phase.feature, i);
       for (const s of via) addEdge(s, i);
     }
   });
@@ -248,13 +249,12 @@ function parentFound(kind: string, name: string, parent: FactsView): Found | und
 
 function checkAgainstParent(
   key: string,
-  list: Provider[],
+  first: Provider,
   parent: FactsView,
   errors: ErrorDetail[],
   layerLabel: string,
   name: (i: number) => string,
 ): void {
-  const first = list[0]!;
   const item = first.item;
   const kind = key.startsWith("/") ? "path" : key.slice(0, key.indexOf(":"));
   const what = keyText(key);

@@ -1,6 +1,6 @@
 // The image's /etc/passwd, /etc/group and /etc/shadow (never the host's): parsing, editing, id allocation.
 // Lines we do not understand (comments, NIS `+` entries) are kept verbatim.
-import { readFileSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync } from "node:fs";
 import { lstatIn, writeFileIn, type Meta } from "./fsops.js";
 import { resolveInImage } from "./resolve.js";
 
@@ -99,7 +99,13 @@ export function lowestFreeId(used: Iterable<number>): number {
 export function readImageText(root: string, path: string): string | null {
   const r = resolveInImage(root, path, true);
   try {
-    return readFileSync(r.hostPath, "utf8");
+    // O_NOATIME: reading must not change the image (atime would otherwise depend on the wall clock).
+    const fd = openSync(r.hostPath, constants.O_RDONLY | constants.O_NOATIME);
+    try {
+      return readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw e;

@@ -1,6 +1,6 @@
 // Every feature type: analyze, then compile into a real directory, checking the tree it leaves.
 import { describe, expect, it } from "vitest";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { utimesSync, chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freshScratchDir } from "../helpers/volume.js";
 import { featureModule, parseFeatures } from "../../src/features/registry.js";
@@ -43,6 +43,14 @@ describe("install_text", () => {
       { key: "path:/etc", ordered: true, validator: { kind: "file-type", fileType: "directory" } },
       { key: "user:app", ordered: true, validator: { kind: "exists" } },
     ]);
+  });
+
+  it("reading the image's /etc/passwd for owners leaves its atime alone", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    utimesSync(join(root, "etc/passwd"), 5, 5);
+    await apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/a", user: "root", group: "root" }]);
+    expect(lstatSync(join(root, "etc/passwd")).atimeMs).toBe(5000);
   });
 
   it("resolves a user name through the image's /etc/passwd at compile time", async () => {

@@ -1,5 +1,5 @@
 // Garbage collection of the working volume: removes layers that no registered output points to and that are
-// older than the grace period. A dead layer whose facts record a live layer's record builds on keeps its facts.
+// older than the grace period, and at once the leftovers of builds whose runner died before publishing. A dead layer whose facts record a live layer's record builds on keeps its facts.
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
@@ -57,12 +57,15 @@ function factsNeeded(wv: WorkingVolume, live: Set<string>): Set<string> {
   return need;
 }
 
-function isBuilding(dir: string): boolean {
+/** "running": a live process is building it; "crashed": its builder died before publishing (never publishable) */
+function buildState(dir: string): "running" | "crashed" | "done" {
+  let token: string;
   try {
-    return tokenAlive(readFileSync(join(dir, BUILDING_FILE), "utf8"));
+    token = readFileSync(join(dir, BUILDING_FILE), "utf8");
   } catch {
-    return false;
+    return "done";
   }
+  return tokenAlive(token) ? "running" : "crashed";
 }
 
 function ageSeconds(dir: string, now: number): number {
@@ -80,7 +83,8 @@ export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_G
     const needFacts = factsNeeded(wv, live);
     for (const name of readdirSync(wv.layersDir).sort()) {
       const dir = join(wv.layersDir, name);
-      if (live.has(name) || isBuilding(dir) || ageSeconds(dir, now) < graceSeconds) {
+      const state = buildState(dir);
+      if (live.has(name) || state === "running" || (state === "done" && ageSeconds(dir, now) < graceSeconds)) {
         result.kept.push(name);
         continue;
       }

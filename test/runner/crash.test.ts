@@ -50,6 +50,10 @@ describeBtrfs("crash safety", () => {
     expect(again.exitCode).toBe(0);
     expect(readFileSync(join(out, "data/d19/f999"), "utf8")).toBe("19/999");
 
+    // the default grace period keeps the superseded layer a day, but the killed build goes at once
+    const gcDefault = await strata(["gc", "--working-volume", wv]);
+    expect(gcDefault.stdout).toMatch(/^gc: 1 removed, 0 trees removed with facts kept, 2 kept$/m);
+    expect(readdirSync(layers)).toContain(previous.split("/").slice(-2)[0]);
     const gc = await strata(["gc", "--working-volume", wv, "--grace-seconds", "0"]);
     expect(gc.exitCode).toBe(0);
     // the killed build and the superseded first layer are gone; the published layer stays

@@ -86,6 +86,17 @@ describeBtrfs("genrule", () => {
     expect(r.stderr).toContain(`${LABEL}: genrule`);
   });
 
+  it("sees the parent's layer mounts, read-only", async () => {
+    const data = await compile("data", "compile", [{ type: "install_text", label: "//t:data", text: "from the mounted layer\n", dst: "/data.txt" }]);
+    const withMount = await compile("with-mount", "compile", [{ type: "layer_mount", label: "//t:m", source: data.out, mountpoint: "/output/mnt" }], baseOut);
+    expect(withMount.stderr).toBe("");
+    const g = await compile("g-mount", "genrule", [{ ...translate, cmd: ["/bin/sh", "-c", "cat /output/mnt/data.txt > /output/copy; touch /output/mnt/x 2>/dev/null || echo ro > /output/ro"] }], withMount.out);
+    expect(g.stderr).toBe("");
+    const root = realpathSync(g.out);
+    expect(readFileSync(join(root, "output/copy"), "utf8")).toBe("from the mounted layer\n");
+    expect(readFileSync(join(root, "output/ro"), "utf8")).toBe("ro\n");
+  });
+
   it("fails the build with the command's exit code, and has no network", async () => {
     const r = await compile("fail", "genrule", [{ ...translate, cmd: ["/bin/sh", "-c", "wget -q -T 2 -O /output/page http://127.0.0.1:1/ || exit 3"] }], baseOut);
     expect(r.exitCode).toBe(1);

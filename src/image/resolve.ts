@@ -1,7 +1,7 @@
 // Resolves image paths to host paths inside an image root, following symlinks component by component with
 // lstat/readlink. The kernel never follows a link here, so an absolute link in the image (`/etc/x -> /tmp`)
 // means `<root>/tmp`, never the host's `/tmp`; a link that climbs above the root is refused.
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, lutimesSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { ImagePathError, components, normalizeImagePath, symlinkDestination, baseName, parentOf, joinImage } from "./path.js";
 
@@ -27,6 +27,18 @@ function lstatOrNull(p: string) {
   }
 }
 
+/** readlink moves a link's atime under relatime; put it back so resolving never changes the image. */
+function readLinkKeepingAtime(host: string, st: Stats): string {
+  const text = readlinkSync(host, "utf8");
+  try {
+    lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000);
+  } catch (e) {
+    // a read-only tree (a published layer read by clone) has no atime to restore
+    if ((e as NodeJS.ErrnoException).code !== "EROFS") throw e;
+  }
+  return text;
+}
+
 /**
  * Follows every symlink on the way to `path` (the last component too when `followLast`).
  * Components that do not exist are kept as they are, so the result also names paths about to be created.
@@ -42,7 +54,7 @@ export function resolveInImage(root: string, path: string, followLast = true): R
     const st = isLast && !followLast ? null : lstatOrNull(hostPathOf(root, candidate));
     if (st?.isSymbolicLink()) {
       if (++links > MAX_LINKS) throw new ImagePathError(`too many levels of symbolic links resolving "${path}"`);
-      const dest = symlinkDestination(candidate, readlinkSync(hostPathOf(root, candidate), "utf8"));
+      const dest = symlinkDestination(candidate, readLinkKeepingAtime(hostPathOf(root, candidate), st));
       if (dest === null) {
         throw new ImagePathError(`"${path}" resolves through the symlink "${candidate}" to a path outside the image`);
       }

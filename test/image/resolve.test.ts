@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
+import { lutimesSync, existsSync, mkdirSync, readFileSync, symlinkSync, lstatSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freshScratchDir } from "../helpers/volume.js";
 import { normalizeImagePath, symlinkDestination } from "../../src/image/path.js";
@@ -55,6 +55,15 @@ describe("resolution inside the image root", () => {
     symlinkSync("/lib", join(root, "lib64"));
     expect(resolveInImage(root, "/lib64/x").imagePath).toBe("/usr/lib/x");
     expect(resolveParentInImage(root, "/lib64").imagePath).toBe("/lib64");
+  });
+
+  it("resolving through a link leaves the link's atime alone", () => {
+    const root = freshScratchDir("img-");
+    mkdirSync(join(root, "usr/lib"), { recursive: true });
+    symlinkSync("usr/lib", join(root, "lib"));
+    lutimesSync(join(root, "lib"), 7, 7);
+    expect(resolveInImage(root, "/lib/x").imagePath).toBe("/usr/lib/x");
+    expect(lstatSync(join(root, "lib")).atimeMs).toBe(7000);
   });
 
   it("detects symlink loops", () => {

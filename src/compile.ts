@@ -6,7 +6,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { planPhase } from "./depgraph/index.js";
 import { StrataError } from "./errors.js";
-import { deriveDelta, type PhaseChanges } from "./facts/derive.js";
+import { deriveDelta, type PhaseChanges, type Retimer } from "./facts/derive.js";
 import { exportFactsJson } from "./facts/export.js";
 import { ancestorsOf } from "./facts/format.js";
 import { readUsersAndGroups } from "./facts/passwd.js";
@@ -67,8 +67,11 @@ function hostPath(root: string, imagePath: string): string {
   return imagePath === "/" ? root : join(root, imagePath);
 }
 
-/** every path the phase wrote, and the directories whose entries it changed, get mtime = atime = epoch */
-function normaliseTimes(root: string, paths: Iterable<string>, epoch: number): void {
+/**
+ * every path the phase wrote (`retimed`: those whose times are off), and the directories whose entries it changed
+ * (the parents of `changed`), get mtime = atime = epoch
+ */
+function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterable<string>, epoch: number): void {
   const done = new Set<string>();
   const touch = (p: string): void => {
     if (done.has(p)) return;
@@ -79,8 +82,8 @@ function normaliseTimes(root: string, paths: Iterable<string>, epoch: number): v
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
   };
-  for (const p of paths) {
-    touch(p);
+  for (const p of retimed) touch(p);
+  for (const p of changed) {
     const up = ancestorsOf(p)[0];
     if (up !== undefined) touch(up);
   }
@@ -156,11 +159,12 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
       await step.module.compile(step.feature, ctx);
     }
     trace("apply features");
-    const delta = deriveDelta(root, parent, changes);
+    const retime: Retimer = { epoch, paths: new Set() };
+    const delta = deriveDelta(root, parent, changes, retime);
     trace("derive facts");
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
     // last thing before sealing: reading the tree (above) moves atimes under relatime
-    normaliseTimes(root, [...delta.upserts.keys(), ...delta.removed], epoch);
+    normaliseTimes(root, retime.paths, [...delta.upserts.keys(), ...delta.removed], epoch);
     // an opaque command (genrule) and the reads above leave times anywhere in the tree
     if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
     trace("users, times");

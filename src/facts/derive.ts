@@ -6,6 +6,12 @@ import type { FactsView, FileType, PathFact } from "../types.js";
 import { DeltaLevel } from "./delta.js";
 import { ancestorsOf, comparePaths } from "./format.js";
 
+/** collects paths whose times differ from the epoch, and directories the derivation read (reading moves atime) */
+export interface Retimer {
+  epoch: number;
+  paths: Set<string>;
+}
+
 export interface PhaseChanges {
   /** image path → origin (`//label: feature_type`) of the last feature that reported it */
   touched: Map<string, string | undefined>;
@@ -37,8 +43,15 @@ function factFromStats(root: string, imagePath: string, st: Stats, origin: strin
   return f;
 }
 
+function noteTimes(retime: Retimer | undefined, p: string, st: Stats): void {
+  if (retime === undefined) return;
+  const e = retime.epoch * 1000;
+  // reading a symlink's target (below) moves its atime
+  if (st.mtimeMs !== e || st.atimeMs !== e || st.isSymbolicLink()) retime.paths.add(p);
+}
+
 /** the fact of one image path as it is on disk now, or undefined when it does not exist */
-export function factOf(root: string, imagePath: string, origin?: string): PathFact | undefined {
+export function factOf(root: string, imagePath: string, origin?: string, retime?: Retimer): PathFact | undefined {
   let st: Stats;
   try {
     st = lstatSync(hostPath(root, imagePath));
@@ -46,17 +59,25 @@ export function factOf(root: string, imagePath: string, origin?: string): PathFa
     if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
     throw e;
   }
+  noteTimes(retime, imagePath, st);
   return factFromStats(root, imagePath, st, origin);
 }
 
-/** every path under image directory `dir` (not `dir` itself), unsorted */
-function walkUnder(root: string, dir: string, origin: string | undefined, out: PathFact[]): void {
+/**
+ * every path under image directory `dir` (not `dir` itself), unsorted; entries `skip` holds are left out (and not
+ * descended into): they were reported on their own
+ */
+function walkUnder(root: string, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer): void {
   const entries = readdirSync(hostPath(root, dir), { withFileTypes: true });
+  retime?.paths.add(dir);
   for (const e of entries) {
     const p = dir === "/" ? `/${e.name}` : `${dir}/${e.name}`;
-    const f = factFromStats(root, p, lstatSync(hostPath(root, p)), origin);
+    if (skip?.has(p) === true) continue;
+    const st = lstatSync(hostPath(root, p));
+    noteTimes(retime, p, st);
+    const f = factFromStats(root, p, st, origin);
     out.push(f);
-    if (f.type === "directory") walkUnder(root, p, origin, out);
+    if (f.type === "directory") walkUnder(root, p, origin, out, skip, retime);
   }
 }
 
@@ -73,14 +94,14 @@ function sameFact(a: PathFact, b: PathFact): boolean {
   return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target;
 }
 
-function deriveFromReports(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
+function deriveFromReports(root: string, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
   const upserts = new Map<string, PathFact>();
   const removed = new Set(changes.removed);
   const hidden = (p: string): boolean => removed.has(p) || ancestorsOf(p).some((a) => removed.has(a));
   const inParent = (p: string): boolean => !hidden(p) && parent.path(p) !== undefined;
 
   for (const [p, origin] of changes.touched) {
-    const f = factOf(root, p, origin);
+    const f = factOf(root, p, origin, retime);
     if (f === undefined) {
       removed.add(p);
       upserts.delete(p);
@@ -88,17 +109,18 @@ function deriveFromReports(root: string, parent: FactsView, changes: PhaseChange
     }
     upserts.set(p, f);
     // a directory new in this phase: its whole content is new too, whether or not each entry was reported
+    // (reported entries are examined in their own turn)
     if (f.type === "directory" && !inParent(p)) {
       const under: PathFact[] = [];
-      walkUnder(root, p, origin, under);
-      for (const u of under) if (!changes.touched.has(u.path)) upserts.set(u.path, u);
+      walkUnder(root, p, origin, under, changes.touched, retime);
+      for (const u of under) upserts.set(u.path, u);
     }
   }
   // a feature that created /a/b/c may have created /a and /a/b without reporting them
   for (const [p, f] of [...upserts]) {
     for (const a of ancestorsOf(p)) {
       if (upserts.has(a) || inParent(a)) break;
-      const af = factOf(root, a, f.origin);
+      const af = factOf(root, a, f.origin, retime);
       if (af !== undefined) upserts.set(a, af);
     }
   }
@@ -148,6 +170,10 @@ function deriveByWalking(root: string, parent: FactsView, changes: PhaseChanges)
   return new DeltaLevel({ upserts, removed });
 }
 
-export function deriveDelta(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
-  return changes.opaqueOrigin !== undefined ? deriveByWalking(root, parent, changes) : deriveFromReports(root, parent, changes);
+/**
+ * `retime`, when given, receives the paths whose times are not the epoch and the directories read here; in an
+ * opaque phase it is not filled (the whole tree needs normalising anyway)
+ */
+export function deriveDelta(root: string, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
+  return changes.opaqueOrigin !== undefined ? deriveByWalking(root, parent, changes) : deriveFromReports(root, parent, changes, retime);
 }

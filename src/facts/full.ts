@@ -101,7 +101,6 @@ export async function writeFullPaths(file: string, facts: Iterable<PathFact>): P
       n++;
     }
     if (chunk.length > 0) await fh.write(chunk.join(""));
-    await fh.sync();
   } finally {
     await fh.close();
   }

@@ -1,7 +1,7 @@
 // `strata compile` end to end, on both backends: publishing, parent reuse, sealing, facts, determinism, errors.
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
 import { base, listTree, strata, writeFeatures } from "./helpers.js";
@@ -80,10 +80,17 @@ describeBtrfs("strata compile", () => {
     it("gives identical trees for the same features on the same parent", async () => {
       const { work, compile } = setup();
       expect((await compile("p", base("//t:p"))).stderr).toBe("");
+      const srcDir = join(work, "tree");
+      mkdirSync(join(srcDir, "sub/deeper"), { recursive: true });
+      writeFileSync(join(srcDir, "sub/deeper/x"), "x");
+      writeFileSync(join(srcDir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
+      symlinkSync("sub/deeper/x", join(srcDir, "link"));
       const features = [
         { type: "ensure_dirs_exist", label: "//t:x", dirs: "/opt/a/b", mode: 0o750 },
         { type: "install_text", label: "//t:x", text: "data", dst: "/opt/a/b/f", mode: "u=rwx,go=r" },
         { type: "ensure_file_symlink", label: "//t:x", link: "/opt/l", target: "/opt/a/b/f" },
+        { type: "ensure_dirs_exist", label: "//t:x", dirs: "/srv" },
+        { type: "install", label: "//t:x", src: srcDir, dst: "/srv/tree" },
       ];
       const env = { SOURCE_DATE_EPOCH: "1700000000" };
       const r1 = await compile("x1", features, ["--parent", join(work, "p")], env);
@@ -92,6 +99,8 @@ describeBtrfs("strata compile", () => {
       const t1 = listTree(join(work, "x1"), backend === "btrfs");
       expect(t1).toEqual(listTree(join(work, "x2"), backend === "btrfs"));
       expect(t1.find((e) => e.path === "/opt/a/b/f")).toMatchObject({ mode: 0o744, mtime: 1700000000 });
+      expect(t1.filter((e) => e.path.startsWith("/srv") || e.path.startsWith("/opt")).every((e) => e.mtime === 1700000000)).toBe(true);
+      expect(t1.find((e) => e.path === "/srv/tree/run.sh")).toMatchObject({ mode: 0o555 });
       expect(readlinkSync(join(work, "x1"))).not.toBe(readlinkSync(join(work, "x2")));
     });
 

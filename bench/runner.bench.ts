@@ -40,6 +40,16 @@ export default async function runnerBenchmarks(): Promise<void> {
       settle();
       large.push(await compile("//bench:child", child, join(proj, "child100k"), ["--parent", parent100k]));
     }
+    // the same child build inside this process: the layer work without Node start-up and module loading
+    const { compilePhase } = await import("../src/compile.js");
+    const inProcess: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      settle();
+      const t0 = process.hrtime.bigint();
+      await compilePhase({ label: "//bench:child", phase: "compile", features: child, out: join(proj, "child100k-in"), parent: parent100k, workingVolume: wv, projectRoot: proj });
+      inProcess.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    const tIn = median(inProcess);
     const exportRuns: Timed[] = [];
     for (let i = 0; i < 3; i++) exportRuns.push(await compile("//bench:child", child, join(proj, "child100k-f"), ["--parent", parent100k, "--facts-out", join(proj, "child100k.facts.json")]));
     const t1k = median(small.map((t) => t.seconds));
@@ -53,6 +63,7 @@ export default async function runnerBenchmarks(): Promise<void> {
         ratio_meaning: "subject/baseline (100k parent / 1k parent); target <= 1.3",
         includes: "whole `strata compile` process (node start, validation, snapshot, facts delta, seal, publish), without --facts-out",
         with_facts_out_100k_seconds: median(exportRuns.map((t) => t.seconds)),
+        in_process_100k_seconds: tIn,
         parent_100k_build_seconds: parentBuild.seconds,
         parent_100k_build_peak_rss_mb: parentBuild.rssMb,
       },
@@ -79,6 +90,9 @@ export default async function runnerBenchmarks(): Promise<void> {
         baseline: `cp -a of the parent's tree on the same btrfs volume (${coreutilsVersion()}, reflinks by default)`,
         ratio_meaning: "baseline/subject: how many times faster the child build is than copying the parent; target >= 20",
         cp_runs: CP_RUNS,
+        in_process_subject_seconds: tIn,
+        in_process_ratio: tcp / tIn,
+        in_process_meaning: "the same child build called in this process (compilePhase): no Node start-up or module loading",
       },
       seconds: t100k,
       baseline_seconds: tcp,

@@ -242,19 +242,101 @@ def _mk_artifact(d):
         project = lambda path, hide_prefix = False: _mk_artifact(__py_project_artifact(aid, path)),
     )
 
-def _mk_label(d):
-    raw = d["raw"]
+# The local driver has no configurations; Buck2 renders a target analysed without one as `(<unspecified>)`.
+_CONFIG = "<unspecified>"
+
+# Labels are plain-data structs so that they compare and hash like Buck2's labels. Their methods, str() and
+# formatting go through STRATA_INTERNAL_dot/_str/_mod below (see pydriver/rewrite.py for why).
+def _label_value(kind, cell, package, name, subs):
+    target = "{}//{}:{}".format(cell, package, name)
+    if kind == "TargetLabel":
+        text = target
+    elif kind == "ConfiguredTargetLabel":
+        text = target + " (" + _CONFIG + ")"
+    else:
+        text = target + "".join(["[" + s + "]" for s in subs]) + " (" + _CONFIG + ")"
     return struct(
         __strata_kind = "label",
-        __strata_str = raw,
-        name = d["name"],
-        package = d["package"],
-        cell = d["cell"],
-        path = d["path"],
-        sub_target = d["sub_target"],
-        raw_target = lambda: raw,
-        configured_target = lambda: raw,
+        __strata_type = kind,
+        __strata_str = text,
+        __strata_sub = tuple(subs),
+        name = name,
+        package = package,
+        cell = cell,
+        path = "{}//{}".format(cell, package),
     )
+
+def _mk_label(d):
+    return _label_value("Label", d["cell"], d["package"], d["name"], d["sub_target"] or [])
+
+def _is_label(v):
+    return type(v) == "struct" and getattr(v, "__strata_kind", None) == "label"
+
+def _as_text(v):
+    return v.__strata_str if _is_label(v) else v
+
+# A Dependency is its provider collection as a dict (so `dep[P]`, `P in dep`, `dep.get(P)` work natively) plus its
+# label under this key, which no user code can name.
+_DEP_LABEL = struct(__strata_kind = "dep_label_key")
+
+def _mk_dep(providers, label):
+    d = dict(providers)
+    d[_DEP_LABEL] = label
+    return d
+
+def _is_dep(v):
+    return type(v) == "dict" and _DEP_LABEL in v
+
+def _dep_sub_target(dep, name):
+    subs = dep[DefaultInfo].sub_targets
+    label = dep[_DEP_LABEL]
+    if name not in subs:
+        fail("`{}` has no sub-target `{}` (available: {})".format(label.__strata_str, name, ", ".join(sorted(subs.keys())) or "none"))
+    return _mk_dep(subs[name], _label_value("Label", label.cell, label.package, label.name, list(label.__strata_sub) + [name]))
+
+def _dep_attr(dep, name):
+    if name == "label":
+        return dep[_DEP_LABEL]
+    if name == "providers":
+        return [p for k, p in dep.items() if k != _DEP_LABEL]
+    if name == "sub_target":
+        return lambda n: _dep_sub_target(dep, n)
+    fail("Object of type `Dependency` has no attribute `{}`".format(name))
+
+def STRATA_INTERNAL_dot(x, name):
+    """`x.name` for the attribute names pydriver/rewrite.py routes here."""
+    if _is_dep(x):
+        return _dep_attr(x, name)
+    if _is_label(x):
+        kind = x.__strata_type
+        if name == "raw_target" and kind != "TargetLabel":
+            return lambda: _label_value("TargetLabel", x.cell, x.package, x.name, [])
+        if name == "configured_target" and kind == "Label":
+            return lambda: _label_value("ConfiguredTargetLabel", x.cell, x.package, x.name, [])
+        if name == "sub_target" and kind == "Label":
+            return list(x.__strata_sub) if x.__strata_sub else None
+        if not hasattr(x, name):
+            fail("Object of type `{}` has no attribute `{}`".format(kind, name))
+    if name == "format" and type(x) == "string":
+        def _format(*args, **kwargs):
+            return x.format(*[_as_text(a) for a in args], **{k: _as_text(v) for k, v in kwargs.items()})
+
+        return _format
+    return getattr(x, name)
+
+def STRATA_INTERNAL_str(x):
+    """`str(x)`: a label is its text, a dependency `<dependency LABEL>` as in Buck2."""
+    if _is_label(x):
+        return x.__strata_str
+    if _is_dep(x):
+        return "<dependency " + x[_DEP_LABEL].__strata_str + ">"
+    return _builtin_str(x)
+
+def STRATA_INTERNAL_mod(a, b):
+    """`a % b` with labels formatted as their text."""
+    if type(a) == "string":
+        b = tuple([_as_text(v) for v in b]) if type(b) == "tuple" else _as_text(b)
+    return a % b
 
 def _decode(v, deps):
     t = type(v)
@@ -272,7 +354,7 @@ def _decode(v, deps):
     if k == "label":
         return _mk_label(v)
     if k == "dep":
-        return _select_sub_target(deps[v["target"]], v["sub_target"], v["label"], v["required"])
+        return _mk_dep(_select_sub_target(deps[v["target"]], v["sub_target"], v["label"], v["required"]), _mk_label(v["label_data"]))
     if k == "dep_output":
         d = _select_sub_target(deps[v["target"]], v["sub_target"], v["label"], [])
         outs = d[DefaultInfo].default_outputs

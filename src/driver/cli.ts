@@ -43,7 +43,8 @@ const buildCommand: CommandModule<object, BuildArgs> = {
 
 interface RunArgs {
   target: string;
-  args: string[];
+  args: (string | number)[];
+  "--"?: (string | number)[];
   verbose: boolean;
 }
 
@@ -52,6 +53,8 @@ const runCommand: CommandModule<object, RunArgs> = {
   describe: "build a target and run its RunInfo (like `buck2 run`), from the project root",
   builder: (y) =>
     y
+      // `buck2 run //t -- ARGS`: everything after `--` goes to the command untouched, even `-c` or `--flag`
+      .parserConfiguration({ "populate--": true, "parse-positional-numbers": false })
       .positional("target", { type: "string", demandOption: true })
       .positional("args", { type: "string", array: true, default: [] })
       .option("verbose", { type: "boolean", default: false }) as Argv<RunArgs>,
@@ -68,7 +71,8 @@ const runCommand: CommandModule<object, RunArgs> = {
       const producers = evaluation.actions.filter((a) => a.outputs.some((o) => needed.has(o.path))).map((a) => a.index);
       await buildRequested(evaluation, [{ ...t, build: [...t.build, ...producers.map((p) => ({ path: "", producer: p }))] }], { verbose: args.verbose });
       const [cmd, ...rest] = run.args;
-      const r = await execa(cmd!, [...rest, ...args.args.map(String)], { cwd: root, stdio: "inherit", reject: false });
+      const extra = [...args.args, ...(args["--"] ?? [])].map(String);
+      const r = await execa(cmd!, [...rest, ...extra], { cwd: root, stdio: "inherit", reject: false });
       process.exit(r.exitCode ?? 1);
     } catch (e) {
       fail(e);

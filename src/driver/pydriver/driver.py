@@ -338,7 +338,7 @@ class Driver:
 
     def _attr_to_starlark(self, v, attr):
         if isinstance(v, DepRef):
-            return {"__strata": "dep", "target": v.label.target, "sub_target": list(v.label.sub), "label": str(v.label), "required": list(v.required)}
+            return {"__strata": "dep", "target": v.label.target, "sub_target": list(v.label.sub), "label": str(v.label), "label_data": _label_data(v.label), "required": list(v.required)}
         if isinstance(v, SourceDep):
             return {"__strata": "dep_output", "target": v.label.target, "sub_target": list(v.label.sub), "label": str(v.label), "attr": attr}
         if isinstance(v, SourcePath):

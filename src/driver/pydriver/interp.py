@@ -12,6 +12,7 @@ from typing import Callable
 import starlark as sl
 
 from .config import DriverError, Project
+from .rewrite import HELPERS, rewrite
 
 BRIDGE_ID = "@strata//bridge.bzl"
 NATIVE_ID = "@strata//native.bzl"
@@ -21,6 +22,7 @@ BRIDGE_PUBLIC = [
     "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
     "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
     "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",
+    *HELPERS,
 ]
 
 GLOBALS = sl.Globals.extended_by([
@@ -187,7 +189,7 @@ class Interpreter:
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
             display = f"{cell}//{rel}"
-            code = self._injected_load("bzl", cell, src) + src
+            code = self._injected_load("bzl", cell, src) + rewrite(src)
             try:
                 self._eval(m, display, code, bzl_dialect())
             except StarlarkErrorWithCause as e:

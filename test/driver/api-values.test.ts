@@ -1,0 +1,108 @@
+// Label and Dependency values in rule implementations behave as Buck2's (fixture rules: rules/probe.bzl).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixture, local } from "./helpers.js";
+
+// the probe package is added per test so that `//...` in other tests sees the fixture unchanged
+const PROBE_TARGETS = [
+  'load("//rules:probe.bzl", "deps_probe", "labels_probe", "runnable")',
+  'labels_probe(name = "labels")',
+  'deps_probe(name = "deps", dep = "//app:both", sub = "//app:both[facts]", deps = ["//app:both", "//app:both[facts]"])',
+  'runnable(name = "sh", cmd = ["/bin/sh"])',
+  `runnable(name = "show_args", cmd = ["/bin/sh", "-c", 'printf "<%s>\\n" "$@"', "argv0"])`,
+].join("\n");
+
+function probe(): string {
+  return fixture("basic", { "probe/TARGETS": PROBE_TARGETS });
+}
+
+function built(dir: string, rel: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dir, rel), "utf8")) as Record<string, unknown>;
+}
+
+describe("label and dependency values", () => {
+  it("ctx.label renders as Buck2's Label; raw_target() is a TargetLabel with name, package and cell", async () => {
+    const dir = probe();
+    const r = await local(dir, ["build", "//probe:labels"]);
+    expect(r.stderr).toBe("");
+    expect(built(dir, "buck-out/v2/gen/root/probe/__labels__/labels.json")).toEqual({
+      str: "root//probe:labels (<unspecified>)",
+      format: "root//probe:labels (<unspecified>)|root//probe:labels",
+      percent: "root//probe:labels (<unspecified>)|root//probe:labels",
+      percent_one: "<root//probe:labels>",
+      name: "labels",
+      package: "probe",
+      cell: "root",
+      path: "root//probe",
+      sub_target: null,
+      raw_str: "root//probe:labels",
+      raw_parts: ["labels", "probe", "root"],
+      conf_str: "root//probe:labels (<unspecified>)",
+      conf_raw: "root//probe:labels",
+      equal: true,
+      as_key: 1,
+      plain_str: "3x",
+      plain_percent: "5%",
+    });
+  });
+
+  it("a dependency has .label, .providers, .sub_target(), [P], .get(P) and `P in dep`", async () => {
+    const dir = probe();
+    const r = await local(dir, ["build", "//probe:deps"]);
+    expect(r.stderr).toBe("");
+    expect(built(dir, "buck-out/v2/gen/root/probe/__deps__/deps.json")).toEqual({
+      label: "root//app:both (<unspecified>)",
+      label_name: "both",
+      label_raw: "root//app:both",
+      sub_label: "root//app:both[facts] (<unspecified>)",
+      sub_label_sub: ["facts"],
+      index: ["buck-out/v2/gen/root/app/__both__/out.txt"],
+      get_missing: true,
+      get_present: 2,
+      in: [true, false, true],
+      providers: 2,
+      sub_target: ["root//app:both[facts] (<unspecified>)", 2],
+      dep_str: "<dependency root//app:both (<unspecified>)>",
+      list_labels: ["root//app:both (<unspecified>)", "root//app:both[facts] (<unspecified>)"],
+    });
+  });
+
+  it("rejects attributes a Dependency or TargetLabel does not have, as Buck2 does", async () => {
+    const rule = (body: string) =>
+      `def _i(ctx):\n    ${body}\n    return [DefaultInfo()]\n\nr = rule(impl = _i, attrs = {"dep": attrs.dep()})\n`;
+    const cases: [string, string][] = [
+      ["x = ctx.attrs.dep.raw_target", "Object of type `Dependency` has no attribute `raw_target`"],
+      ["x = ctx.label.raw_target().raw_target()", "Object of type `TargetLabel` has no attribute `raw_target`"],
+      ["x = ctx.label.raw_target().sub_target", "Object of type `TargetLabel` has no attribute `sub_target`"],
+      ['x = ctx.attrs.dep.sub_target("nope")', "`root//app:both (<unspecified>)` has no sub-target `nope` (available: facts)"],
+    ];
+    for (const [body, message] of cases) {
+      const dir = fixture("basic", {
+        "x/r.bzl": rule(body),
+        "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t", dep = "//app:both")\n',
+      });
+      const res = await local(dir, ["build", "//x:t"]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr.split("\n")[0]).toBe(`error: root//x:t: ${message}`);
+    }
+  });
+});
+
+describe("strata local run", () => {
+  it("passes the arguments after `--` to the RunInfo command, including ones that start with `-`", async () => {
+    const dir = probe();
+    const sh = await local(dir, ["run", "//probe:sh", "--", "-c", "echo hi"]);
+    expect(sh.exitCode).toBe(0);
+    expect(sh.stdout).toBe("hi");
+    const r = await local(dir, ["run", "//probe:show_args", "--", "-x", "a b", "--flag=1", "01", "--", "y"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split("\n")).toEqual(["<-x>", "<a b>", "<--flag=1>", "<01>", "<-->", "<y>"]);
+  });
+
+  it("passes plain positional arguments unchanged (no number parsing)", async () => {
+    const dir = probe();
+    const r = await local(dir, ["run", "//probe:show_args", "plain", "007"]);
+    expect(r.stdout.split("\n")).toEqual(["<plain>", "<007>"]);
+  });
+});

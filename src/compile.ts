@@ -102,6 +102,25 @@ function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterab
 
 const READ_FILES = ["/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow"];
 
+/** OUT is replaced by a symlink: it may be absent, a symlink or a file, but a directory cannot be replaced atomically */
+function checkOutput(out: string, label: string): void {
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch {
+    return;
+  }
+  if (st.isDirectory()) {
+    throw new StrataError({
+      label,
+      message: `the output ${resolve(out)} is a directory`,
+      expected: "nothing there, or the symlink of an earlier build",
+      found: "a directory",
+      notes: ["remove it; strata publishes a layer by replacing OUT with a symlink"],
+    });
+  }
+}
+
 function toImagePath(root: string, p: string): string {
   const abs = p.startsWith(root + "/") ? p.slice(root.length) : p;
   const norm = resolve("/", abs);
@@ -126,6 +145,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   checkUmask(label);
   const epoch = sourceDateEpoch(label);
   const projectRoot = resolve(opts.projectRoot ?? process.cwd());
+  checkOutput(opts.out, label);
   const features = parseFeatures(await readFeaturesFile(opts.features, label), label);
   const parentLayer = opts.parent !== undefined ? resolveLayerOutput(opts.parent, { label, role: "parent layer" }) : undefined;
   const parent = parentLayer !== undefined ? openFacts(parentLayer.facts) : emptyFacts();

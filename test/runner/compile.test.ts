@@ -150,6 +150,14 @@ describeBtrfs("strata compile", () => {
     });
   });
 
+  it("refuses to replace an OUT that is a directory", async () => {
+    const work = freshScratchDir();
+    mkdirSync(join(work, "out"));
+    const r = await strata(["compile", "--label", "//t:o", "--phase", "compile", "--features", writeFeatures(join(work, "f.json"), base("//t:o")), "--out", join(work, "out"), "--working-volume", freshBtrfsDir()]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:o: the output .*out is a directory/);
+  });
+
   it("refuses a umask that denies the owner execute bit", async () => {
     const work = freshScratchDir();
     const r = await strata(["compile", "--label", "//t:u", "--phase", "compile", "--features", writeFeatures(join(work, "f.json"), base("//t:u")), "--out", join(work, "u"), "--working-volume", freshBtrfsDir()], { umask: "0177" });

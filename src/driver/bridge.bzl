@@ -76,24 +76,31 @@ def _make_provider(pid, field_names, defaults, transform):
         for k in kwargs:
             if k not in field_names:
                 fail("provider `{}` has no field `{}` (fields: {})".format(__py_provider_name(pid), k, ", ".join(field_names)))
+        for f in field_names:
+            if transform == None and f not in kwargs and f not in defaults:
+                fail("provider `{}`: required parameter `{}` is missing (it has no default)".format(__py_provider_name(pid), f))
         values = {f: kwargs[f] if f in kwargs else defaults.get(f) for f in field_names}
         return struct(__strata_kind = "provider", __strata_pid = pid, __strata_ctor = _strata_provider_ctor, **values)
 
     return _strata_provider_ctor
 
-def provider_field(ty, default = None, doc = ""):
+_NO_DEFAULT = struct(__strata_kind = "no_default")
+
+def provider_field(ty, default = _NO_DEFAULT, doc = ""):
     return struct(__strata_kind = "provider_field", default = default)
 
 def provider(fields = [], doc = ""):
     names = []
     defaults = {}
     if type(fields) == "dict":
+        # Buck2: a field is optional only when it is a `provider_field(..., default = ...)`
         for k, v in fields.items():
             names.append(k)
-            if _is_kind(v, "provider_field"):
+            if _is_kind(v, "provider_field") and not _is_kind(v.default, "no_default"):
                 defaults[k] = v.default
     else:
         names = list(fields)
+        defaults = {k: None for k in names}
     pid = __py_new_provider(names)
     return _make_provider(pid, names, defaults, None)
 
@@ -112,6 +119,9 @@ def _provider_dict(providers, what):
 def _default_info_transform(args, kwargs):
     if args:
         fail("DefaultInfo takes only named arguments")
+    for k in kwargs:
+        if k not in ("default_output", "default_outputs", "other_outputs", "sub_targets"):
+            fail("DefaultInfo: unexpected parameter `{}`".format(k))
     outs = list(kwargs.get("default_outputs") or [])
     if kwargs.get("default_output") != None:
         if outs:
@@ -383,34 +393,48 @@ def _select_sub_target(providers, path, label, required):
 def _attr(ty, args = {}, default = None, has_default = False):
     return struct(__strata_kind = "attr", type = ty, args = args, default = default, has_default = has_default)
 
-def _mk_attr_fn(ty, implicit_default = False):
+def _mk_attr_fn(ty, positional = 0, named = [], implicit_default = False):
+    """`attrs.<ty>(...)`, accepting the parameters Buck2's does: `positional` inner attributes (-1: any number; for
+    enum, one list of variants), the named parameters `named`, plus `default` and `doc`."""
+
     def _f(*args, default = None, doc = "", **kwargs):
+        if positional >= 0 and len(args) != positional:
+            fail("attrs.{}: expected {} positional argument{}, got {}".format(ty, positional, "" if positional == 1 else "s", len(args)))
+        if ty != "enum":
+            for a in args:
+                if not _is_kind(a, "attr"):
+                    fail("attrs.{}: expected an `attrs.*` value as argument, got `{}` of type `{}`".format(ty, _builtin_str(a), type(a)))
+        for k in kwargs:
+            if k not in named:
+                fail("attrs.{}: unexpected parameter `{}` (parameters: {})".format(ty, k, ", ".join(named + ["default", "doc"])))
         has_default = implicit_default or default != None
         return _attr(ty, {"positional": list(args), "named": kwargs}, default, has_default)
 
     return _f
 
+_DEP_PARAMS = ["providers", "pulls_plugins", "pulls_and_pushes_plugins"]
+
 attrs = struct(
-    string = _mk_attr_fn("string"),
+    string = _mk_attr_fn("string", named = ["validate"]),
     int = _mk_attr_fn("int"),
     bool = _mk_attr_fn("bool"),
     any = _mk_attr_fn("any"),
     regex = _mk_attr_fn("regex"),
-    list = _mk_attr_fn("list"),
-    tuple = _mk_attr_fn("tuple"),
-    set = _mk_attr_fn("set"),
-    dict = _mk_attr_fn("dict"),
-    option = _mk_attr_fn("option", implicit_default = True),
-    one_of = _mk_attr_fn("one_of"),
-    enum = _mk_attr_fn("enum"),
-    source = _mk_attr_fn("source"),
-    dep = _mk_attr_fn("dep"),
-    exec_dep = _mk_attr_fn("exec_dep"),
-    toolchain_dep = _mk_attr_fn("toolchain_dep"),
-    transition_dep = _mk_attr_fn("dep"),
+    list = _mk_attr_fn("list", 1),
+    tuple = _mk_attr_fn("tuple", -1),
+    set = _mk_attr_fn("set", 1, ["sorted"]),
+    dict = _mk_attr_fn("dict", 2, ["sorted"]),
+    option = _mk_attr_fn("option", 1, implicit_default = True),
+    one_of = _mk_attr_fn("one_of", -1),
+    enum = _mk_attr_fn("enum", 1),
+    source = _mk_attr_fn("source", named = ["allow_directory"]),
+    dep = _mk_attr_fn("dep", named = _DEP_PARAMS),
+    exec_dep = _mk_attr_fn("exec_dep", named = ["providers"]),
+    toolchain_dep = _mk_attr_fn("toolchain_dep", named = ["providers"]),
+    transition_dep = _mk_attr_fn("dep", named = ["providers", "cfg"]),
     label = _mk_attr_fn("label"),
-    arg = _mk_attr_fn("arg"),
-    default_only = _mk_attr_fn("default_only"),
+    arg = _mk_attr_fn("arg", named = ["json", "anon_target_compatible"]),
+    default_only = _mk_attr_fn("default_only", 1),
 )
 
 def rule(impl, attrs = {}, cfg = None, doc = "", is_configuration_rule = False, is_toolchain_rule = False, uses_plugins = []):

@@ -106,3 +106,41 @@ describe("strata local run", () => {
     expect(r.stdout.split("\n")).toEqual(["<plain>", "<007>"]);
   });
 });
+
+describe("code Buck2 rejects is rejected", () => {
+  const cases: [string, string, string][] = [
+    ["a misspelt attrs parameter", 'r = rule(impl = _i, attrs = {"s": attrs.string(defualt = "x")})', "attrs.string: unexpected parameter `defualt`"],
+    ["an attrs type passed uncalled", 'r = rule(impl = _i, attrs = {"s": attrs.list(attrs.string)})', "attrs.list: expected an `attrs.*` value as argument"],
+    ["attrs.list without its inner type", 'r = rule(impl = _i, attrs = {"s": attrs.list()})', "attrs.list: expected 1 positional argument, got 0"],
+    ["an unknown DefaultInfo field", 'r = rule(impl = _i, attrs = {})\nX = 1', "DefaultInfo: unexpected parameter `default_outptus`"],
+    ["a provider_field without default left out", 'r = rule(impl = _i, attrs = {})\nX = 2', "provider `NeedInfo`: required parameter `a` is missing"],
+  ];
+  for (const [what, tail, message] of cases) {
+    it(`rejects ${what}`, async () => {
+      const impl =
+        'NeedInfo = provider(fields = {"a": provider_field(int), "b": provider_field(int, default = 0)})\n' +
+        "def _i(ctx):\n" +
+        '    if X == 1:\n        return [DefaultInfo(default_outptus = [])]\n' +
+        "    if X == 2:\n        return [DefaultInfo(), NeedInfo(b = 1)]\n" +
+        "    return [DefaultInfo()]\n\n" +
+        (tail.includes("X =") ? "" : "X = 0\n");
+      const dir = fixture("basic", { "x/r.bzl": impl + tail + "\n", "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t")\n' });
+      const res = await local(dir, ["build", "//x:t"]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr.split("\n")[0]).toContain(message);
+    });
+  }
+
+  it("accepts the same rules written correctly", async () => {
+    const dir = fixture("basic", {
+      "x/r.bzl":
+        'NeedInfo = provider(fields = {"a": provider_field(int), "b": provider_field(int, default = 0)})\n' +
+        "def _i(ctx):\n    return [DefaultInfo(default_outputs = []), NeedInfo(a = 1)]\n\n" +
+        'r = rule(impl = _i, attrs = {"s": attrs.string(default = "x"), "l": attrs.list(attrs.string(), default = []), "d": attrs.dict(attrs.string(), attrs.int(), sorted = True, default = {})})\n',
+      "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t")\n',
+    });
+    const res = await local(dir, ["build", "//x:t"]);
+    expect(res.stderr).toBe("");
+    expect(res.exitCode).toBe(0);
+  });
+});

@@ -67,6 +67,14 @@ class StarlarkErrorWithCause(Exception):
         self.cause = cause
 
 
+def _load_error(module_id: str, text: str) -> DriverError:
+    lines = text.splitlines()
+    first = next((l[len("error: "):] for l in lines if l.startswith("error: ") and "StarlarkErrorWithCause" not in l), lines[0] if lines else "starlark error")
+    if first.startswith("fail: "):
+        first = first[len("fail: "):]
+    return DriverError(module_id, first, [l for l in lines if "StarlarkErrorWithCause" not in l])
+
+
 class Interpreter:
     def __init__(self, project: Project, callables: dict[str, Callable], on_export: Callable[[str], None]):
         self.project = project
@@ -110,7 +118,11 @@ class Interpreter:
             if module_id == BRIDGE_ID:
                 return self.bridge()
             cell, rel, canonical = self.resolve_load(module_id)
-            return self.load_bzl(cell, rel, canonical)
+            try:
+                return self.load_bzl(cell, rel, canonical)
+            except StarlarkErrorWithCause as e:
+                # an error inside the loaded file: report it as that file's error, not as a failed load()
+                raise e.cause or _load_error(f"{cell}//{rel}", e.text) from None
         except DriverError as e:
             self.pending_error = self.pending_error or e
             raise

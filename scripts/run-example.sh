@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
-# The main job, for now: build the example image (examples/features/*.json) with the strata runner, two layers:
-# //examples:base, then //examples:app on top of it. Outputs land in strata-out/examples/ (OUT symlinks and facts).
+# The main job: build example images from examples/BUCK with the local Buck2 driver (starlark-rust evaluates the
+# same BUCK and .bzl files Buck2 would, then the runner builds each phase as a read-only btrfs layer), then run
+# the example image tests inside the built image. Pass other targets to build those instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 npm run --silent build
 
-OUT="${STRATA_EXAMPLE_OUT:-strata-out/examples}"
-mkdir -p "$OUT"
 strata() { node bin/strata.mjs "$@"; }
+if [ "$#" -gt 0 ]; then
+  exec node bin/strata.mjs local build "$@" --show-output
+fi
 
-strata compile --label //examples:base --phase compile --features examples/features/base.json \
-  --out "$OUT/base" --facts-out "$OUT/base.facts.json"
-strata compile --label //examples:app --phase compile --features examples/features/app.json \
-  --parent "$OUT/base" --out "$OUT/app" --facts-out "$OUT/app.facts.json"
-
-echo "built //examples:app: $OUT/app -> $(readlink "$OUT/app")"
-echo "facts: $OUT/app.facts.json"
-(cd "$OUT/app" && find . -mindepth 1 | LC_ALL=C sort | sed 's|^\./|  /|')
+strata local build //examples:app //examples/genrule:foo --show-output
+app="$(readlink -f buck-out/v2/gen/root/examples/__app__/compile/layer)"
+echo "//examples:app is the read-only layer $app:"
+(cd "$app" && find . -mindepth 1 | LC_ALL=C sort | sed 's|^\./|  /|')
+strata local test //examples/test:

@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
-import tar from "tar-stream";
+import type { Header as TarHeader } from "tar-stream";
 import { z } from "zod";
 import { joinImage, normalizeImagePath, ancestors, symlinkDestination } from "../image/path.js";
 import { linkSync, lstatSync } from "node:fs";
@@ -57,7 +57,9 @@ function openArchive(path: string): { stream: Readable; done: Promise<void> } {
 }
 
 /** Calls `onEntry` for each member in archive order, with the member's content for regular files. */
-async function readArchive(path: string, onEntry: (h: tar.Header, content: Buffer | null) => void): Promise<void> {
+async function readArchive(path: string, onEntry: (h: TarHeader, content: Buffer | null) => void): Promise<void> {
+  // loaded on use: most layers have no tarball, and every `strata compile` process pays for its imports
+  const { default: tar } = await import("tar-stream");
   const { stream, done } = openArchive(path);
   const extract = tar.extract();
   const reading = (async () => {
@@ -81,7 +83,7 @@ function memberRel(name: string): string | null {
   return parts.join("/");
 }
 
-function kindOf(h: tar.Header): Member["kind"] | null {
+function kindOf(h: TarHeader): Member["kind"] | null {
   switch (h.type ?? "file") {
     case "file":
     case "contiguous-file":

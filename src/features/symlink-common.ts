@@ -1,12 +1,12 @@
-// ensure_file_symlink(link, target) and ensure_dir_symlink(link, target): the target must exist as a file /
-// directory (relative targets resolve against the link's directory); the link is written with the raw text.
+// What ensure_file_symlink and ensure_dir_symlink share: the target must exist as a file / directory (relative
+// targets resolve against the link's directory); the link is written with the raw text.
 import { z } from "zod";
 import { joinImage, normalizeImagePath, parentOf } from "../image/path.js";
 import { symlinkIn } from "../image/fsops.js";
 import { IS_DIR, IS_FILE, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireParentDir, requirePath } from "./common.js";
 import type { FeatureModule } from "./types.js";
 
-function schemaFor<T extends string>(type: T) {
+export function symlinkSchema<T extends string>(type: T) {
   return z.strictObject({
     type: z.literal(type),
     label: labelSchema,
@@ -15,10 +15,7 @@ function schemaFor<T extends string>(type: T) {
   });
 }
 
-const fileSchema = schemaFor("ensure_file_symlink");
-const dirSchema = schemaFor("ensure_dir_symlink");
-export type EnsureFileSymlink = z.infer<typeof fileSchema>;
-export type EnsureDirSymlink = z.infer<typeof dirSchema>;
+export type SymlinkFeature = z.infer<ReturnType<typeof symlinkSchema<string>>>;
 
 /** The image path the target names, `..` applied lexically; null when it climbs above the root. */
 function targetPath(link: string, target: string): string | null {
@@ -34,7 +31,7 @@ function targetPath(link: string, target: string): string | null {
   return joinImage("/", parts.join("/"));
 }
 
-function symlinkModule<T extends EnsureFileSymlink | EnsureDirSymlink>(type: T["type"], schema: z.ZodType<T>, isDir: boolean): FeatureModule<T> {
+export function symlinkModule<T extends SymlinkFeature>(type: T["type"], schema: z.ZodType<T>, isDir: boolean): FeatureModule<T> {
   return {
     type,
     schema,
@@ -55,6 +52,3 @@ function symlinkModule<T extends EnsureFileSymlink | EnsureDirSymlink>(type: T["
     },
   };
 }
-
-export const ensureFileSymlink = symlinkModule<EnsureFileSymlink>("ensure_file_symlink", fileSchema, false);
-export const ensureDirSymlink = symlinkModule<EnsureDirSymlink>("ensure_dir_symlink", dirSchema, true);

@@ -1,0 +1,29 @@
+// usermod(username, add_supplementary_groups): adds an existing user to more groups (/etc/group member lists).
+import { z } from "zod";
+import { PasswdFile, readImageText, writeImageText } from "../image/passwd.js";
+import { EXISTS, asFeatureError, describeFeature, featureError, labelSchema } from "./common.js";
+import type { FeatureModule } from "./types.js";
+import { addMembers, loadGroups, nameSchema, needGroup } from "./users-common.js";
+
+const usermodSchema = z.strictObject({ type: z.literal("usermod"), label: labelSchema, username: nameSchema, add_supplementary_groups: z.array(nameSchema).min(1) });
+export type Usermod = z.infer<typeof usermodSchema>;
+
+export const usermod: FeatureModule<Usermod> = {
+  type: "usermod",
+  schema: usermodSchema,
+  describe: (f) => describeFeature("usermod", { username: f.username, add_supplementary_groups: f.add_supplementary_groups }),
+  analyze: (f) => ({
+    requires: [{ key: `user:${f.username}`, ordered: true, validator: EXISTS }, ...f.add_supplementary_groups.map(needGroup)],
+    provides: [],
+  }),
+  async compile(f, ctx) {
+    const name = this.describe(f);
+    await asFeatureError(ctx, name, () => {
+      const passwd = PasswdFile.parse(readImageText(ctx.root, "/etc/passwd") ?? "");
+      if (passwd.get(f.username) === undefined) throw featureError(ctx, name, `user "${f.username}" is not in the image's /etc/passwd`, "an existing user", "no such user");
+      const groups = loadGroups(ctx);
+      addMembers(ctx, name, groups, f.username, f.add_supplementary_groups);
+      ctx.touched(writeImageText(ctx.root, "/etc/group", groups.serialize(), ctx.epoch));
+    });
+  },
+};

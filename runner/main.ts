@@ -1,24 +1,37 @@
 // The `strata` command line. Each command lives in its own module; this file only wires them together.
-import yargs from "yargs";
+// Start-up time matters (a child layer build is one short process), so only the module of the command being run
+// is loaded: every other command is registered as a stub that only carries its name and description, which is
+// all yargs needs for the top-level `--help` and for rejecting unknown commands.
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { compileCommand } from "../src/cli/compile.js";
-import { depgraphCommand } from "../src/cli/depgraph.js";
-import { gcCommand } from "../src/cli/gc.js";
-import { localCommand } from "../src/driver/cli.js";
 import { reportFailure } from "../src/cli/report.js";
-import { imageTestCommand } from "../src/cli/image-test.js";
-import { shellCommand } from "../src/cli/shell.js";
-import { debExtractCommand } from "../src/debian/cli.js";
 
-await yargs(hideBin(process.argv))
-  .scriptName("strata")
-  .command(compileCommand)
-  .command(depgraphCommand)
-  .command(gcCommand)
-  .command(localCommand)
-  .command(imageTestCommand)
-  .command(shellCommand)
-  .command(debExtractCommand)
+interface LazyCommand {
+  name: string;
+  describe: string;
+  load: () => Promise<CommandModule<object, never>>;
+}
+
+const COMMANDS: LazyCommand[] = [
+  { name: "compile", describe: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
+  { name: "depgraph", describe: "validate a phase's features (every error at once) and print the order they apply in", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
+  { name: "gc", describe: "remove unreferenced layers older than the grace period from the working volume", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
+  { name: "local", describe: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
+  { name: "image-test", describe: "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
+  { name: "shell", describe: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
+  { name: "deb-extract", describe: "write the data tarball of a .deb (uncompressed) to OUT", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
+];
+
+const args = hideBin(process.argv);
+// the command is the first word that is not an option (strata has no global options that take a value)
+const chosen = COMMANDS.find((c) => c.name === args.find((a) => !a.startsWith("-")));
+
+let cli = yargs(args).scriptName("strata");
+for (const c of COMMANDS) {
+  // a stub is never run: yargs only dispatches to the chosen command, which is loaded in full
+  cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, c.describe);
+}
+await cli
   .demandCommand(1, "error: no command given; see `strata --help`")
   .strict()
   .fail(reportFailure)

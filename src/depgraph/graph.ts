@@ -146,12 +146,21 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
 
   // 3. Conflicts: within the phase, and against the parent layer and the ambient items.
   for (const [key, list] of conflicting) {
+    const count = new Set(list.map((p) => p.feature)).size;
+    // Equal items from features that differ otherwise (e.g. two install_text with other texts) still collide.
+    const sameItems = list.every((p) => sameItem(p.item, list[0]!.item));
     errors.push({
       label: layerLabel,
-      message: `${keyText(key)} is provided by ${new Set(list.map((p) => p.feature)).size} features in different ways`,
+      message: sameItems
+        ? `${keyText(key)} is written by ${count} different features`
+        : `${keyText(key)} is provided by ${count} features in different ways`,
       expected: "one provider, or identical directories",
-      found: `${list.length} providers`,
-      notes: list.map((p) => `${name(p.feature)} provides ${itemText(p.item)}`),
+      found: sameItems ? `${count} features each providing ${itemText(list[0]!.item)}` : `${list.length} different providers`,
+      notes: list.map((p) => {
+        // two features that read the same (install_text of one dst with other texts) are told apart by position
+        const twin = list.some((q) => q.feature !== p.feature && name(q.feature) === name(p.feature));
+        return `${name(p.feature)}${twin ? ` (feature #${p.feature} of the phase)` : ""} provides ${itemText(p.item)}`;
+      }),
     });
   }
   for (const [key, first] of providers) checkAgainstParent(key, first, parent, errors, layerLabel, name);

@@ -65,7 +65,7 @@ describe("conflicts", () => {
       { type: "install_text", text: "a", dst: "/etc/x" },
       { type: "install_text", text: "b", dst: "/etc/x", label: "//other:y" },
     ]);
-    expect(e.message).toMatch(/^error: .*\/etc\/x is provided by 2 features in different ways/);
+    expect(e.message).toMatch(/^error: .*\/etc\/x is written by 2 different features/);
     expect(e.message).toContain('install_text(dst="/etc/x") [//other:y] provides file 0o444');
   });
 
@@ -155,7 +155,7 @@ describe("requirements", () => {
       ],
       parent,
     );
-    expect(e.details[0]!.message).toBe("/usr/lib/a.conf is provided by 2 features in different ways");
+    expect(e.details[0]!.message).toBe("/usr/lib/a.conf is written by 2 different features");
   });
 
   it("a requirement through a symlink that leaves the image is an error", async () => {
@@ -191,7 +191,7 @@ describe("cycles", () => {
     ], factsOf({ paths: [{ path: "/etc", type: "directory" }, { path: "/etc/passwd", type: "file" }, { path: "/sbin/nologin", type: "file", mode: 0o755 }] }));
     const kinds = e.details.map((d) => d.message.replace(/".*?"|\/\S+/g, "_"));
     expect(kinds).toEqual([
-      "_ is provided by 2 features in different ways",
+      "_ is written by 2 different features",
       "requires group _ but nothing provides it",
       expect.stringMatching(/^cycle in dependency graph/),
     ]);
@@ -232,5 +232,25 @@ describe("remove", () => {
     await plan([{ type: "remove", path: "/etc/dangling" }], parent);
     const e = await errorsOf([{ type: "remove", path: "/etc/absent" }], parent);
     expect(e.details[0]!.message).toBe('requires "/etc/absent" but nothing provides it');
+  });
+});
+
+describe("conflict messages", () => {
+  it("tell apart two features that describe the same way, and say when they differ only in content", async () => {
+    const e = await errorsOf([
+      { type: "install_text", text: "a", dst: "/etc/x" },
+      { type: "install_text", text: "b", dst: "/etc/x" },
+      { type: "ensure_dirs_exist", dirs: "/d", mode: 0o700 },
+      { type: "ensure_dirs_exist", dirs: "/d", mode: 0o755 },
+    ]);
+    const same = e.details.find((d) => d.message.startsWith("/etc/x"))!;
+    expect(same.found).toBe("2 features each providing file 0o444 owned by root:root");
+    expect(same.notes).toEqual([
+      'install_text(dst="/etc/x") (feature #0 of the phase) provides file 0o444 owned by root:root',
+      'install_text(dst="/etc/x") (feature #1 of the phase) provides file 0o444 owned by root:root',
+    ]);
+    const differ = e.details.find((d) => d.message.startsWith("/d"))!;
+    expect(differ.message).toBe("/d is provided by 2 features in different ways");
+    expect(differ.found).toBe("2 different providers");
   });
 });

@@ -7,7 +7,8 @@ import { basename, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { joinImage, normalizeImagePath } from "../image/path.js";
 import { resolveMode } from "../image/mode.js";
-import { copyFileIn, mkdirIn, symlinkIn } from "../image/fsops.js";
+import { copyFileIn, mkdirIn, symlinkIn, touchTimes } from "../image/fsops.js";
+import { fillFreshDir } from "../image/copytree.js";
 import { asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, requireParentDir, resolveOwner } from "./common.js";
 import type { FeatureModule, ProvidedItem } from "./types.js";
 
@@ -61,9 +62,17 @@ function entryMode(f: Install, e: SourceEntry): number {
   return e.executable ? 0o555 : 0o444;
 }
 
+// analyze and compile of one build walk the same source: walk it once (a large tree costs a stat per entry)
+const walked = new WeakMap<Install, { root: string; entries: SourceEntry[] }>();
+
 function readSource(f: Install, projectRoot: string, ctx: { label: string }, name: string): SourceEntry[] {
   try {
-    return walkSource(hostSource(f, projectRoot));
+    const root = hostSource(f, projectRoot);
+    const seen = walked.get(f);
+    if (seen?.root === root) return seen.entries;
+    const entries = walkSource(root);
+    walked.set(f, { root, entries });
+    return entries;
   } catch (e) {
     throw featureError(ctx, name, `cannot read the source "${f.src}": ${(e as Error).message}`, "an existing file or directory", "unreadable or missing");
   }
@@ -90,6 +99,17 @@ export const install: FeatureModule<Install> = {
     const dst = destination(f);
     await asFeatureError(ctx, name, () => {
       const owner = resolveOwner(ctx, name, f.user, f.group);
+      const [top, ...below] = entries;
+      if (top?.kind === "directory") {
+        const r = mkdirIn(ctx.root, dst, { mode: entryMode(f, top), ...owner, epoch: ctx.epoch });
+        if (r.created) {
+          // a directory this build just made: copy the tree in bulk (the common case, e.g. a whole source tree)
+          ctx.touched(r.imagePath);
+          fillFreshDir(r, src, below.map((e) => ({ rel: e.rel, kind: e.kind, mode: entryMode(f, e), target: e.target })), { ...owner, epoch: ctx.epoch }, ctx.touched);
+          touchTimes(r.hostPath, ctx.epoch);
+          return;
+        }
+      }
       for (const e of entries) {
         const path = joinImage(dst, e.rel);
         const meta = { mode: entryMode(f, e), ...owner, epoch: ctx.epoch };

@@ -1,7 +1,7 @@
 // Writing inside an image root. Parents are resolved within the root (resolve.ts); the final component is
 // never followed: an existing symlink there is replaced, not written through. Every written path gets the
 // requested owner and mode and mtime = atime = epoch.
-import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { chmodSync, constants, lchownSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { resolveInImage, resolveParentInImage, type Resolved } from "./resolve.js";
 import { ImagePathError, ancestors, normalizeImagePath } from "./path.js";
 
@@ -68,7 +68,8 @@ export function copyFileIn(root: string, path: string, hostSource: string, meta:
   const r = resolveParentInImage(root, path);
   requireParentDir(root, r, "file");
   clearNonDir(r.hostPath);
-  copyFileSync(hostSource, r.hostPath);
+  // a reflink where the filesystem can (btrfs), a plain copy elsewhere
+  copyFileSync(hostSource, r.hostPath, constants.COPYFILE_FICLONE);
   applyMeta(r.hostPath, meta);
   settleParent(r, meta.epoch);
   return r;

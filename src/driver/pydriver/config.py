@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 
+from .rewrite import unrewrite
+
+
 class DriverError(Exception):
     """A user error. `subject` is the label (or file) the error belongs to; it leads the `error:` line."""
 
@@ -17,7 +20,8 @@ class DriverError(Exception):
 
     def render(self) -> str:
         head = f"error: {self.subject}: {self.message}" if self.subject else f"error: {self.message}"
-        return "\n".join([head, *self.notes])
+        # snippets of .bzl lines the driver rewrote are shown as the user wrote them
+        return unrewrite("\n".join([head, *self.notes]))
 
 
 def parse_buckconfig(path: str) -> dict[str, dict[str, str]]:

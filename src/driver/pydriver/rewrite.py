@@ -113,3 +113,71 @@ def _operator_index(between: str) -> int | None:
             return i
         i += 1
     return None
+
+
+def _matching_paren(text: str, open_at: int) -> int:
+    """Index of the `)` closing the `(` at `open_at`, skipping string literals; -1 when unbalanced."""
+    depth, i, quote = 0, open_at, ""
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _last_top_level_comma(text: str) -> int:
+    depth, quote, last = 0, "", -1
+    for i, c in enumerate(text):
+        if quote:
+            if c == quote and text[i - 1] != "\\":
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            last = i
+    return last
+
+
+def unrewrite(text: str) -> str:
+    """Undoes the rewrites in an error message, so source snippets read as the user wrote them."""
+    text = text.replace(f"{STR_FN}(", "str(")
+    for fn in (DOT_FN, MOD_FN):
+        search_from = 0
+        while True:
+            at = text.find(f"{fn}(", search_from)
+            if at < 0:
+                break
+            open_at = at + len(fn)
+            close = _matching_paren(text, open_at)
+            inner = text[open_at + 1 : close] if close >= 0 else ""
+            comma = _last_top_level_comma(inner)
+            if close < 0 or comma < 0:
+                # a snippet cut short ("..."): drop the helper's opening, keep what follows as written
+                text = text[:at] + text[open_at + (2 if text.startswith("((", open_at) else 1) :]
+                search_from = at
+                continue
+            left, right = inner[:comma].strip(), inner[comma + 1 :].strip()
+            if fn == DOT_FN:
+                replacement = f"{left}.{right.strip(chr(34))}"
+            else:
+                unwrap = lambda t: t[1:-1].strip() if t.startswith("(") and t.endswith(")") else t
+                replacement = f"{unwrap(left)} % {unwrap(right)}"
+            text = text[:at] + replacement + text[close + 1 :]
+            search_from = at
+    return text

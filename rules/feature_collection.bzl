@@ -21,7 +21,7 @@ def _flatten(where: str, features) -> list:
     items = features
     for _ in range(_MAX_NESTING):
         if not [x for x in items if type(x) in ("list", "tuple")]:
-            return items
+            return list(items)  # a tuple stays a tuple up to here, and `-> list` is checked at run time
         flat = []
         for x in items:
             if type(x) in ("list", "tuple"):

@@ -105,6 +105,9 @@ image.layer(name = "x", features = [feature.ensure_dirs_exist(dirs = "/etc", mod
       "badattr/BUCK": `${RULES_LOAD}
 image.layer(name = "x", features = [feature.remove(path = "/etc", recursive = True)])
 `,
+      "tuple/BUCK": `${RULES_LOAD}
+image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), feature.ensure_dirs_exist(dirs = "/opt")))
+`,
     });
   });
 
@@ -127,6 +130,12 @@ image.layer(name = "x", features = [feature.remove(path = "/etc", recursive = Tr
     expect(r.exitCode).not.toBe(0);
     expect(String(r.stderr)).toMatch(/error:/);
     expect(String(r.stderr)).toContain("recursive");
+  });
+
+  it("a tuple of features is accepted like a list (the collecting macro's `-> list` holds for it)", async () => {
+    const r = await project.build(["//tuple:x[features]"]);
+    const features = readJson<{ type: string; dirs: string }[]>(outputOf(r, "//tuple:x[features]"));
+    expect(features.map((f) => f.dirs)).toEqual(["/etc", "/opt"]);
   });
 
   it("the build phase order is checked when the rules load", async () => {

@@ -160,8 +160,22 @@ ExternalRunnerTestInfo = _make_provider(
     _test_info_transform,
 )
 
+# Buck2's named parameters of CommandExecutorConfig besides local_enabled and remote_enabled
+# (app/buck2_build_api/src/interpreter/rule_defs/command_executor_config.rs)
+_EXECUTOR_CONFIG_PARAMS = [
+    "remote_cache_enabled", "remote_dep_file_cache_enabled", "remote_execution_properties", "remote_execution_action_key",
+    "remote_execution_max_input_files_mebibytes", "remote_execution_queue_time_threshold_s", "remote_execution_use_case",
+    "use_limited_hybrid", "allow_limited_hybrid_fallbacks", "allow_hybrid_fallbacks_on_failure", "use_windows_path_separators",
+    "use_persistent_workers", "use_bazel_protocol_remote_persistent_workers", "allow_cache_uploads", "max_cache_upload_mebibytes",
+    "experimental_low_pass_filter", "remote_output_paths", "network_access", "remote_execution_resource_units",
+    "remote_execution_dependencies", "remote_execution_gang_workers", "remote_execution_dynamic_image", "meta_internal_extra_params", "priority",
+]
+
 def CommandExecutorConfig(local_enabled, remote_enabled, **kwargs):
     """Where a test may run; the local driver runs every test locally and keeps this for the record."""
+    for k in kwargs:
+        if k not in _EXECUTOR_CONFIG_PARAMS:
+            fail("CommandExecutorConfig: unexpected parameter `{}`".format(k))
     return struct(local_enabled = local_enabled, remote_enabled = remote_enabled, **kwargs)
 
 # ---------------------------------------------------------------------------------------------- cmd_args
@@ -172,11 +186,6 @@ def _mk_cmd_args(items, hidden, opts):
     def _add(*args):
         for a in args:
             items.append(a)
-        return holder[0]
-
-    def _hidden(*args):
-        for a in args:
-            hidden.append(a)
         return holder[0]
 
     def _relative_to(directory, parent = 0):
@@ -197,7 +206,7 @@ def _mk_cmd_args(items, hidden, opts):
         __strata_hidden = hidden,
         __strata_opts = opts,
         add = _add,
-        hidden = _hidden,
+        # no `hidden` method: Buck2's cmd_args has none (only the `hidden =` parameter)
         relative_to = _relative_to,
         copy = _copy,
         inputs = _inputs,
@@ -499,6 +508,16 @@ def strata_export(name, value):
         __py_export_provider(value(__strata_query = "pid"), name)
     return None
 
+# Buck2's named parameters of ctx.actions.run besides category and identifier (app/buck2_action_impl/src/context/run.rs)
+_RUN_PARAMS = [
+    "env", "local_only", "prefer_local", "prefer_remote", "low_pass_filter", "always_print_stderr", "weight", "weight_percentage",
+    "dep_files", "metadata_env_var", "metadata_path", "incremental_metadata_ignore_tags", "no_outputs_cleanup",
+    "incremental_remote_outputs", "allow_cache_upload", "allow_dep_file_cache_upload", "allow_offline_output_cache",
+    "force_full_hybrid_if_capable", "exe", "unique_input_inodes", "error_handler", "remote_execution_dependencies",
+    "re_gang_workers", "remote_execution_dynamic_image", "timeout_seconds", "meta_internal_extra_params",
+    "outputs_for_error_handler", "expect_eligible_for_dedupe", "eager_materialization_enabled",
+]
+
 def _mk_actions():
     def declare_output(*parts, dir = False, has_content_based_path = None, uses_experimental_content_based_path_hashing = None):
         return _mk_artifact(__py_declare_output(list(parts), dir))
@@ -520,13 +539,16 @@ def _mk_actions():
             return (art, ins) if with_inputs else (art, ins)
         return cmd_args(art, hidden = [content]) if with_inputs else art
 
-    def write_json(output, value, with_inputs = False, pretty = False, absolute = False):
+    def write_json(output, value, with_inputs = False, pretty = False, absolute = False, has_content_based_path = None, use_dep_files_placeholder_for_content_based_paths = False):
         o = _out(output)
         __py_action("write_json", _enc({"output": o, "value": value, "pretty": pretty}))
         art = _mk_artifact(__py_artifact_info(_enc(o)))
         return cmd_args(art, hidden = [value]) if with_inputs else art
 
     def run(arguments, category, identifier = None, **kwargs):
+        for k in kwargs:
+            if k not in _RUN_PARAMS:
+                fail("ctx.actions.run: unexpected parameter `{}`".format(k))
         __py_action("run", _enc({"arguments": arguments, "category": category, "identifier": identifier, "kwargs": kwargs}))
         return None
 
@@ -543,7 +565,7 @@ def _mk_actions():
     def copy_dir(dest, src, **kwargs):
         return copy_file(dest, src, **kwargs)
 
-    def download_file(output, url, sha256 = None, sha1 = None, is_executable = False, vpnless_url = None, is_deferrable = False, size_bytes = None):
+    def download_file(output, url, sha256 = None, sha1 = None, is_executable = False, vpnless_url = None, size_bytes = None, has_content_based_path = None):
         o = _out(output)
         __py_action("download", _enc({"output": o, "url": url, "sha256": sha256, "sha1": sha1, "is_executable": is_executable}))
         return _mk_artifact(__py_artifact_info(_enc(o)))

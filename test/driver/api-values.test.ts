@@ -131,11 +131,31 @@ describe("code Buck2 rejects is rejected", () => {
     });
   }
 
+  // analysis-time API misuse: each body runs in a rule implementation with `out` declared
+  const bodies: [string, string, string][] = [
+    ["an unknown ctx.actions.run parameter", 'ctx.actions.run(["true", out.as_output()], category = "c", local = True)', "ctx.actions.run: unexpected parameter `local`"],
+    ["the cmd_args.hidden() method (Buck2 has only the `hidden =` parameter)", 'ctx.actions.run(cmd_args("true", out.as_output()).hidden("x"), category = "c")', "has no attribute `hidden`"],
+    ["an unknown CommandExecutorConfig parameter", 'CommandExecutorConfig(local_enabled = True, remote_enabled = False, local_only = True)\n    ctx.actions.write(out, "")', "CommandExecutorConfig: unexpected parameter `local_only`"],
+  ];
+  for (const [what, body, message] of bodies) {
+    it(`rejects ${what}`, async () => {
+      const impl = `def _i(ctx):\n    out = ctx.actions.declare_output("o")\n    ${body}\n    return [DefaultInfo(default_output = out)]\n\nr = rule(impl = _i, attrs = {})\n`;
+      const dir = fixture("basic", { "x/r.bzl": impl, "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t")\n' });
+      const res = await local(dir, ["build", "//x:t"]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr).toContain(message);
+    });
+  }
+
   it("accepts the same rules written correctly", async () => {
     const dir = fixture("basic", {
       "x/r.bzl":
         'NeedInfo = provider(fields = {"a": provider_field(int), "b": provider_field(int, default = 0)})\n' +
-        "def _i(ctx):\n    return [DefaultInfo(default_outputs = []), NeedInfo(a = 1)]\n\n" +
+        "def _i(ctx):\n" +
+        '    out = ctx.actions.declare_output("o")\n' +
+        '    ctx.actions.run(cmd_args("touch", out.as_output(), hidden = []), category = "c", local_only = True, env = {"A": "1"})\n' +
+        "    CommandExecutorConfig(local_enabled = True, remote_enabled = False, use_limited_hybrid = False)\n" +
+        "    return [DefaultInfo(default_outputs = [out]), NeedInfo(a = 1)]\n\n" +
         'r = rule(impl = _i, attrs = {"s": attrs.string(default = "x"), "l": attrs.list(attrs.string(), default = []), "d": attrs.dict(attrs.string(), attrs.int(), sorted = True, default = {})})\n',
       "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t")\n',
     });

@@ -147,6 +147,24 @@ describe("code Buck2 rejects is rejected", () => {
     });
   }
 
+  it("rejects a value attrs.any() cannot hold (a float or a struct), anywhere inside the value", async () => {
+    for (const value of ["1.5", '{"k": [struct(x = 1)]}']) {
+      const dir = fixture("basic", {
+        "x/r.bzl": 'def _i(ctx):\n    return [DefaultInfo()]\n\nr = rule(impl = _i, attrs = {"a": attrs.any()})\n',
+        "x/TARGETS": `load(":r.bzl", "r")\nr(name = "t", a = ${value})\n`,
+      });
+      const res = await local(dir, ["build", "//x:t"]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr).toContain("error coercing attribute `a` of type `attrs.any()`");
+    }
+    const ok = fixture("basic", {
+      "x/r.bzl": 'def _i(ctx):\n    return [DefaultInfo()]\n\nr = rule(impl = _i, attrs = {"a": attrs.any()})\n',
+      "x/TARGETS": 'load(":r.bzl", "r")\nr(name = "t", a = {"k": [1, "s", None, True, (2, 3)]})\n',
+    });
+    const good = await local(ok, ["build", "//x:t"]);
+    expect(good.stderr).toBe("");
+  });
+
   it("accepts the same rules written correctly", async () => {
     const dir = fixture("basic", {
       "x/r.bzl":

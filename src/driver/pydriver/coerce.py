@@ -84,6 +84,27 @@ def _resolve_select(v: Any, c: CoerceContext) -> Any:
     return _resolve_select(branches["DEFAULT"], c)
 
 
+_OK = object()
+
+
+def _not_any_literal(v: Any) -> Any:
+    """The first part of `v` that Buck2's `attrs.any()` cannot hold (it takes literals only: None, bool, int, string,
+    list, tuple, dict; floats, structs, functions, artifacts and labels fail in open-source Buck2), else _OK."""
+    if v is None or isinstance(v, (bool, int, str)):
+        return _OK
+    if isinstance(v, list):
+        items = v
+    elif tag(v) == "dict":
+        items = [x for kv in v["items"] for x in kv]
+    else:
+        return v
+    for x in items:
+        bad = _not_any_literal(x)
+        if bad is not _OK:
+            return bad
+    return _OK
+
+
 def coerce(spec: dict, v: Any, c: CoerceContext) -> Any:
     v = _resolve_select(v, c)
     ty = spec["type"]
@@ -105,6 +126,10 @@ def coerce(spec: dict, v: Any, c: CoerceContext) -> Any:
     if ty in ("any", "arg", "regex"):
         if ty in ("arg", "regex") and not isinstance(v, str):
             raise _fail(c, spec, v, "a string")
+        if ty == "any":
+            bad = _not_any_literal(v)
+            if bad is not _OK:
+                raise _fail(c, spec, bad, "None, a bool, an int, a string, or a list, tuple or dict of them")
         return v
     if ty == "enum":
         values = pos[0] if pos else []

@@ -2,16 +2,16 @@
 // layers (a copy for the copy backend), deleted afterwards whatever happens: success, failure, SIGINT, SIGTERM.
 // The layer itself is never written: it stays read-only and the command only ever sees the snapshot.
 import { mkdirSync } from "node:fs";
-import { mkdtemp, rmdir } from "node:fs/promises";
+import { mkdtemp, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { constants as osConstants } from "node:os";
 import { openFacts } from "../facts/view.js";
 import { btrfsBackend, isSubvolume } from "../storage/btrfs.js";
 import { copyBackend } from "../storage/copy.js";
-import { resolveLayerOutput } from "../storage/layers.js";
+import { THROWAWAY_DIR, THROWAWAY_OWNER_FILE, resolveLayerOutput } from "../storage/layers.js";
+import { selfToken } from "../storage/liveness.js";
 import type { MountFact } from "../types.js";
 
-export const THROWAWAY_DIR = "throwaway";
 
 export interface Throwaway {
   /** the writable snapshot */
@@ -40,11 +40,14 @@ export async function withThrowawaySnapshot<T>(layerOut: string, label: string, 
   const base = throwawayDirOf(layer.dir);
   mkdirSync(base, { recursive: true });
   const holder = await mkdtemp(join(base, "snap-"));
+  // lets gc reclaim the snapshot if this process is killed before it can clean up (SIGKILL)
+  await writeFile(join(holder, THROWAWAY_OWNER_FILE), selfToken());
   const root = join(holder, "root");
   let cleaned: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       await backend.remove(root).catch(() => {});
+      await rm(join(holder, THROWAWAY_OWNER_FILE), { force: true });
       await rmdir(holder).catch(() => {});
     })());
   const onSignal = (signal: NodeJS.Signals): void => {

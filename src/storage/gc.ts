@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { BUILDING_FILE, FACTS_DIR, INFO_FILE, TREE_DIR, gcLockPath } from "./layers.js";
+import { BUILDING_FILE, FACTS_DIR, INFO_FILE, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath } from "./layers.js";
 import { tokenAlive } from "./liveness.js";
 import { withLock } from "./lock.js";
 import { removeTree } from "./remove.js";
@@ -18,6 +18,8 @@ export interface GcResult {
   factsKept: string[];
   /** layers kept: live, being built, or younger than the grace period */
   kept: string[];
+  /** throwaway snapshots (image tests, shells) whose process died without removing them */
+  throwawaysRemoved: string[];
 }
 
 function liveLayers(wv: WorkingVolume, forget: string[]): Set<string> {
@@ -76,7 +78,7 @@ function ageSeconds(dir: string, now: number): number {
 
 export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_GRACE_SECONDS, now = Date.now()): Promise<GcResult> {
   return withLock(gcLockPath(wv), async () => {
-    const result: GcResult = { removed: [], factsKept: [], kept: [] };
+    const result: GcResult = { removed: [], factsKept: [], kept: [], throwawaysRemoved: [] };
     const forget: string[] = [];
     const live = liveLayers(wv, forget);
     for (const f of forget) await rm(f, { force: true });
@@ -96,6 +98,28 @@ export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_G
         result.removed.push(name);
       }
     }
+    result.throwawaysRemoved = await removeAbandonedThrowaways(wv, graceSeconds, now);
     return result;
   });
+}
+
+/** Throwaway snapshots whose owner process is gone; one without an owner record only after the grace period. */
+async function removeAbandonedThrowaways(wv: WorkingVolume, graceSeconds: number, now: number): Promise<string[]> {
+  const base = join(wv.store, THROWAWAY_DIR);
+  if (!existsSync(base)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(base).sort()) {
+    const dir = join(base, name);
+    let abandoned: boolean;
+    try {
+      abandoned = !tokenAlive(readFileSync(join(dir, THROWAWAY_OWNER_FILE), "utf8"));
+    } catch {
+      abandoned = (now - statSync(dir).mtimeMs) / 1000 >= graceSeconds;
+    }
+    if (!abandoned) continue;
+    await removeTree(join(dir, TREE_DIR));
+    await rm(dir, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

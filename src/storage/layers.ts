@@ -4,6 +4,7 @@
 //   layers/<name>/layer.json  label, phase, creation time
 //   layers/<name>/building    present while a runner builds it: "<pid> <process start time>"
 //   outputs/<sha256 of OUT>   registry of published outputs: the absolute OUT path (gc keeps what they point to)
+//   throwaway/snap-*/root     writable snapshots for image tests and shells; snap-*/owner names the process using it
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -18,6 +19,8 @@ export const TREE_DIR = "root";
 export const FACTS_DIR = "facts";
 export const INFO_FILE = "layer.json";
 export const BUILDING_FILE = "building";
+export const THROWAWAY_DIR = "throwaway";
+export const THROWAWAY_OWNER_FILE = "owner";
 
 export interface LayerPaths {
   name: string;

@@ -68,3 +68,27 @@ describeBtrfs("gc", () => {
     });
   });
 });
+
+describeBtrfs("gc of throwaway snapshots", () => {
+  it("removes a snapshot whose process died (SIGKILL leaves it) and keeps one in use", async () => {
+    const wvDir = freshBtrfsDir();
+    const wv = await openWorkingVolume({ dir: wvDir, backend: "btrfs" });
+    const { btrfsBackend } = await import("../../src/storage/btrfs.js");
+    const { selfToken } = await import("../../src/storage/liveness.js");
+    const { mkdirSync } = await import("node:fs");
+    const snap = (name: string, owner: string): string => {
+      const dir = join(wv.store, "throwaway", name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "owner"), owner);
+      return dir;
+    };
+    const dead = snap("snap-dead", "999999999 0");
+    const inUse = snap("snap-live", selfToken());
+    await btrfsBackend.createEmpty(join(dead, "root"));
+    await btrfsBackend.createEmpty(join(inUse, "root"));
+    const r = await collectGarbage(wv);
+    expect(r.throwawaysRemoved).toEqual(["snap-dead"]);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(join(inUse, "root"))).toBe(true);
+  });
+});

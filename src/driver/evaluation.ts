@@ -1,8 +1,8 @@
 // Runs evaluate.py (starlark-rust via starlark-pyo3) and parses its JSON: requested targets and the action graph.
 import { execa } from "execa";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { relative } from "node:path";
 import { z } from "zod";
+import { packageFile } from "../package-root.js";
 import { DriverFailure } from "./failure.js";
 
 const inputSchema = z.object({ path: z.string(), producer: z.number().nullable() });
@@ -44,11 +44,9 @@ const evaluationSchema = z.object({
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
-/** src/driver/evaluate.py; this module runs from dist/src/driver, the Python files stay in src/driver. */
+/** src/driver/evaluate.py: the Python files are not compiled, they stay in src/driver wherever this module runs from */
 export function evaluateScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const fromDist = join(here, "..", "..", "..", "src", "driver", "evaluate.py");
-  return here.includes(`${join("dist", "src", "driver")}`) ? fromDist : join(here, "evaluate.py");
+  return packageFile("src", "driver", "evaluate.py");
 }
 
 /** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,6 +23,8 @@ function run(cmd: string, args: string[]): void {
 }
 
 export function setup(project: TestProject): void {
+  // tests run the CLI as users do, from the bundle (bin/strata.mjs); rebuild it so it matches the sources
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../bin/bundle.mjs", import.meta.url))], { stdio: ["ignore", "inherit", "inherit"] });
   const scratch = mkdtempSync(join(tmpdir(), "strata-test-"));
   project.provide("scratchRoot", scratch);
   let reason: string | null = null;

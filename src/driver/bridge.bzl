@@ -49,7 +49,7 @@ def _enc(v):
             return {"__strata": "select", "branches": _enc(v.branches)}
         if k == "attr":
             return {"__strata": "attr", "type": v.type, "has_default": v.has_default, "default": _enc(v.default), "args": _enc(v.args)}
-        return {"__strata": "struct", "fields": {f: _enc(getattr(v, f)) for f in dir(v)}}
+        return {"__strata": "struct", "fields": {f: _enc(getattr(v, f)) for f in dir(v) if not f.startswith("__strata")}}
     if t == "function":
         s = _builtin_str(v)
         if s.endswith("._strata_provider_ctor"):
@@ -171,12 +171,94 @@ _EXECUTOR_CONFIG_PARAMS = [
     "remote_execution_dependencies", "remote_execution_gang_workers", "remote_execution_dynamic_image", "meta_internal_extra_params", "priority",
 ]
 
-def CommandExecutorConfig(local_enabled, remote_enabled, **kwargs):
-    """Where a test may run; the local driver runs every test locally and keeps this for the record."""
+def CommandExecutorConfig(*, local_enabled, remote_enabled, **kwargs):
+    """Where a test or an execution platform runs actions; the local driver runs everything locally and keeps this for the record."""
     for k in kwargs:
         if k not in _EXECUTOR_CONFIG_PARAMS:
             fail("CommandExecutorConfig: unexpected parameter `{}`".format(k))
-    return struct(local_enabled = local_enabled, remote_enabled = remote_enabled, **kwargs)
+    return struct(__strata_kind = "executor_config", local_enabled = local_enabled, remote_enabled = remote_enabled, **kwargs)
+
+# ---------------------------------------------------------------------------------------------- platforms
+
+# Buck2's platform providers (app/buck2_build_api/src/interpreter/rule_defs/provider/builtin/): every parameter is
+# named-only; the driver checks the types Buck2's constructors unpack.
+
+def _is_provider(v, name):
+    return _is_kind(v, "provider") and __py_provider_name(v.__strata_pid) == name
+
+def _named_only(name, args, kwargs, required, optional):
+    if args:
+        fail("{}: takes only named arguments, got {} positional".format(name, len(args)))
+    for k in kwargs:
+        if k not in required and k not in optional:
+            fail("{}: unexpected parameter `{}` (parameters: {})".format(name, k, ", ".join(required + optional)))
+    for k in required:
+        if k not in kwargs:
+            fail("{}: missing named-only parameter `{}`".format(name, k))
+    return {k: kwargs.get(k) for k in required + optional}
+
+def _type_error(name, param, expected, v):
+    fail("{}: parameter `{}` must be {}, got `{}` of type `{}`".format(name, param, expected, STRATA_INTERNAL_str(v), type(v)))
+
+def _configuration_info_transform(args, kwargs):
+    f = _named_only("ConfigurationInfo", args, kwargs, ["constraints", "values"], [])
+    if type(f["constraints"]) != "dict":
+        _type_error("ConfigurationInfo", "constraints", "a dict of TargetLabel to ConstraintValueInfo", f["constraints"])
+    for k in f["constraints"]:
+        if not (_is_label(k) and k.__strata_type == "TargetLabel"):
+            _type_error("ConfigurationInfo", "constraints", "a dict keyed by TargetLabel", k)
+    if type(f["values"]) != "dict":
+        _type_error("ConfigurationInfo", "values", "a dict of strings to strings", f["values"])
+    for k, v in f["values"].items():
+        if type(k) != "string" or type(v) != "string":
+            _type_error("ConfigurationInfo", "values", "a dict of strings to strings", f["values"])
+        if len(k.split(".")) != 2 or "" in k.split("."):
+            fail("ConfigurationInfo: key `{}` in `values` must be `section.key`".format(k))
+    return f
+
+def _platform_info_transform(args, kwargs):
+    f = _named_only("PlatformInfo", args, kwargs, ["label", "configuration"], [])
+    if type(f["label"]) != "string":
+        _type_error("PlatformInfo", "label", "a string", f["label"])
+    if not _is_provider(f["configuration"], "ConfigurationInfo"):
+        _type_error("PlatformInfo", "configuration", "a ConfigurationInfo", f["configuration"])
+    return f
+
+def _execution_platform_info_transform(args, kwargs):
+    f = _named_only("ExecutionPlatformInfo", args, kwargs, ["label", "configuration", "executor_config"], [])
+    if not (_is_label(f["label"]) and f["label"].__strata_type == "TargetLabel"):
+        _type_error("ExecutionPlatformInfo", "label", "a TargetLabel (e.g. `ctx.label.raw_target()`)", f["label"])
+    if not _is_provider(f["configuration"], "ConfigurationInfo"):
+        _type_error("ExecutionPlatformInfo", "configuration", "a ConfigurationInfo", f["configuration"])
+    if not _is_kind(f["executor_config"], "executor_config"):
+        _type_error("ExecutionPlatformInfo", "executor_config", "a CommandExecutorConfig", f["executor_config"])
+    return f
+
+def _execution_platform_registration_info_transform(args, kwargs):
+    f = _named_only("ExecutionPlatformRegistrationInfo", args, kwargs, ["platforms"], ["fallback", "exec_marker_constraint"])
+    if type(f["platforms"]) != "list":
+        _type_error("ExecutionPlatformRegistrationInfo", "platforms", "a list of ExecutionPlatformInfo", f["platforms"])
+    for p in f["platforms"]:
+        if not _is_provider(p, "ExecutionPlatformInfo"):
+            _type_error("ExecutionPlatformRegistrationInfo", "platforms", "a list of ExecutionPlatformInfo", p)
+    if f["exec_marker_constraint"] != None and type(f["exec_marker_constraint"]) != "string":
+        _type_error("ExecutionPlatformRegistrationInfo", "exec_marker_constraint", "a string or None", f["exec_marker_constraint"])
+    return f
+
+ConfigurationInfo = _make_provider(__py_builtin_provider("ConfigurationInfo"), ["constraints", "values"], {}, _configuration_info_transform)
+PlatformInfo = _make_provider(__py_builtin_provider("PlatformInfo"), ["label", "configuration"], {}, _platform_info_transform)
+ExecutionPlatformInfo = _make_provider(
+    __py_builtin_provider("ExecutionPlatformInfo"),
+    ["label", "configuration", "executor_config"],
+    {},
+    _execution_platform_info_transform,
+)
+ExecutionPlatformRegistrationInfo = _make_provider(
+    __py_builtin_provider("ExecutionPlatformRegistrationInfo"),
+    ["platforms", "fallback", "exec_marker_constraint"],
+    {},
+    _execution_platform_registration_info_transform,
+)
 
 # ---------------------------------------------------------------------------------------------- cmd_args
 
@@ -197,9 +279,6 @@ def _mk_cmd_args(items, hidden, opts):
     def _copy():
         return _mk_cmd_args(list(items), list(hidden), dict(opts))
 
-    def _inputs():
-        return _mk_cmd_args([], list(items) + list(hidden), {})
-
     s = struct(
         __strata_kind = "cmd_args",
         __strata_items = items,
@@ -209,7 +288,9 @@ def _mk_cmd_args(items, hidden, opts):
         # no `hidden` method: Buck2's cmd_args has none (only the `hidden =` parameter)
         relative_to = _relative_to,
         copy = _copy,
-        inputs = _inputs,
+        # Buck2's `inputs` attribute: a command-line value that renders nothing and carries the artifacts this command
+        # line reads. It shares `items` and `hidden`, so later `add()`s show in it. (`outputs`: STRATA_INTERNAL_dot.)
+        inputs = struct(__strata_kind = "cmd_args", __strata_items = [], __strata_hidden = [items, hidden], __strata_opts = {"inputs_only": True}),
     )
     holder.append(s)
     return s
@@ -324,6 +405,8 @@ def _dep_attr(dep, name):
 
 def STRATA_INTERNAL_dot(x, name):
     """`x.name` for the attribute names pydriver/rewrite.py routes here."""
+    if name == "outputs" and _is_kind(x, "cmd_args"):
+        return [struct(__strata_kind = "output", __strata_id = aid) for aid in __py_cmd_outputs(_enc(x))]
     if _is_dep(x):
         return _dep_attr(x, name)
     if _is_label(x):
@@ -519,15 +602,18 @@ _RUN_PARAMS = [
 ]
 
 def _mk_actions():
-    def declare_output(*parts, dir = False, has_content_based_path = None, uses_experimental_content_based_path_hashing = None):
-        return _mk_artifact(__py_declare_output(list(parts), dir))
+    # Signatures follow Buck2's (app/buck2_action_impl/src/context/*.rs): parameters before `/` are positional-only
+    # (`#[starlark(require = pos)]`), those after `*` named-only.
+    def declare_output(prefix, filename = None, /, *, dir = False, has_content_based_path = None):
+        parts = [prefix] if filename == None else [prefix, filename]
+        return _mk_artifact(__py_declare_output(parts, dir))
 
     def _out(o):
         if type(o) == "string":
             return _mk_artifact(__py_declare_output([o], False))
         return o
 
-    def write(output, content, is_executable = False, allow_args = False, with_inputs = False, absolute = False):
+    def write(output, content, /, *, is_executable = False, allow_args = False, with_inputs = False, absolute = False, has_content_based_path = None, use_dep_files_placeholder_for_content_based_paths = False):
         if type(content) != "string" and not allow_args:
             if _is_kind(content, "cmd_args") or type(content) == "list":
                 fail("write: `content` is a command line; pass `allow_args = True` to write it")
@@ -539,33 +625,33 @@ def _mk_actions():
             return (art, ins) if with_inputs else (art, ins)
         return cmd_args(art, hidden = [content]) if with_inputs else art
 
-    def write_json(output, value, with_inputs = False, pretty = False, absolute = False, has_content_based_path = None, use_dep_files_placeholder_for_content_based_paths = False):
+    def write_json(output, content, /, *, with_inputs = False, pretty = False, absolute = False, has_content_based_path = None, use_dep_files_placeholder_for_content_based_paths = False):
         o = _out(output)
-        __py_action("write_json", _enc({"output": o, "value": value, "pretty": pretty}))
+        __py_action("write_json", _enc({"output": o, "content": content, "pretty": pretty}))
         art = _mk_artifact(__py_artifact_info(_enc(o)))
-        return cmd_args(art, hidden = [value]) if with_inputs else art
+        return cmd_args(art, hidden = [content]) if with_inputs else art
 
-    def run(arguments, category, identifier = None, **kwargs):
+    def run(arguments, /, *, category, identifier = None, **kwargs):
         for k in kwargs:
             if k not in _RUN_PARAMS:
                 fail("ctx.actions.run: unexpected parameter `{}`".format(k))
         __py_action("run", _enc({"arguments": arguments, "category": category, "identifier": identifier, "kwargs": kwargs}))
         return None
 
-    def copy_file(dest, src, **kwargs):
+    def copy_file(dest, src, /, *, has_content_based_path = None, executable_bit_override = None):
         o = _out(dest)
-        __py_action("copy", _enc({"output": o, "src": src, "kwargs": kwargs}))
+        __py_action("copy", _enc({"output": o, "src": src}))
         return _mk_artifact(__py_artifact_info(_enc(o)))
 
-    def symlink_file(dest, src, **kwargs):
+    def symlink_file(dest, src, /, *, has_content_based_path = None):
         o = _out(dest)
-        __py_action("symlink", _enc({"output": o, "src": src, "kwargs": kwargs}))
+        __py_action("symlink", _enc({"output": o, "src": src}))
         return _mk_artifact(__py_artifact_info(_enc(o)))
 
-    def copy_dir(dest, src, **kwargs):
-        return copy_file(dest, src, **kwargs)
+    def copy_dir(dest, src, /, *, has_content_based_path = None, executable_bit_override = None):
+        return copy_file(dest, src)
 
-    def download_file(output, url, sha256 = None, sha1 = None, is_executable = False, vpnless_url = None, size_bytes = None, has_content_based_path = None):
+    def download_file(output, url, /, *, vpnless_url = None, sha1 = None, sha256 = None, size_bytes = None, is_executable = False, has_content_based_path = None):
         o = _out(output)
         __py_action("download", _enc({"output": o, "url": url, "sha256": sha256, "sha1": sha1, "is_executable": is_executable}))
         return _mk_artifact(__py_artifact_info(_enc(o)))

@@ -66,6 +66,7 @@ def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
 def run(args: argparse.Namespace) -> dict:
     project = load_project(args.root)
     driver = Driver(project)
+    driver.check_execution_platforms()
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     requested: list[Label] = []
     for p in args.patterns:

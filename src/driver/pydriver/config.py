@@ -56,6 +56,7 @@ class Cell:
     path: str  # absolute
     config: dict[str, dict[str, str]]
     buildfile_names: list[str]
+    ignore: list[str] = field(default_factory=list)  # `[project] ignore` of this cell's config, relative to its root
 
 
 @dataclass
@@ -65,7 +66,6 @@ class Project:
     cells: dict[str, Cell]
     aliases: dict[str, str]  # alias -> canonical cell name
     prelude_cell: str | None
-    ignore: list[str] = field(default_factory=list)
 
     def resolve_cell(self, alias: str, subject: str = "") -> Cell:
         name = self.aliases.get(alias)
@@ -96,7 +96,12 @@ class Project:
         return None
 
     def is_ignored(self, relpath: str) -> bool:
-        return any(relpath == i or relpath.startswith(i.rstrip("/") + "/") for i in self.ignore)
+        """Whether a project-relative path is under an ignored directory; as in Buck2, each cell's own
+        `[project] ignore` applies, relative to that cell's root."""
+        abspath = os.path.normpath(os.path.join(self.root, relpath))
+        cell = self.cell_of_path(abspath)
+        rel = os.path.relpath(abspath, cell.path)
+        return any(rel == i or rel.startswith(i + "/") for i in cell.ignore)
 
 
 def _buildfile_names(cfg: dict[str, dict[str, str]]) -> list[str]:
@@ -107,6 +112,10 @@ def _buildfile_names(cfg: dict[str, dict[str, str]]) -> list[str]:
         names = [n.strip() for n in bf["name"].split(",") if n.strip()]
         return [x for n in names for x in (n + ".v2", n)]
     return ["BUCK.v2", "BUCK"]
+
+
+def _ignore_list(cfg: dict[str, dict[str, str]]) -> list[str]:
+    return [i.strip().strip("/") for i in cfg.get("project", {}).get("ignore", "").split(",") if i.strip().strip("/")]
 
 
 def load_project(root: str) -> Project:
@@ -127,13 +136,12 @@ def load_project(root: str) -> Project:
             continue
         cfg_path = os.path.join(path, ".buckconfig")
         cfg = root_cfg if path == root else (parse_buckconfig(cfg_path) if os.path.isfile(cfg_path) else {})
-        cells[canonical] = Cell(canonical, path, cfg, _buildfile_names(cfg))
+        cells[canonical] = Cell(canonical, path, cfg, _buildfile_names(cfg), _ignore_list(cfg))
     for alias, target in root_cfg.get("cell_aliases", {}).items():
         if target in aliases:
             aliases[alias] = aliases[target]
-    ignore = [i.strip().strip("/") for i in root_cfg.get("project", {}).get("ignore", "").split(",") if i.strip()]
     prelude = aliases.get("prelude")
-    return Project(root, root_name, cells, aliases, prelude, ignore)
+    return Project(root, root_name, cells, aliases, prelude)
 
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.,=+\-~@!/$%^&#]+$")

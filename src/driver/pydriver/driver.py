@@ -96,6 +96,7 @@ class Driver:
             "__py_project_artifact": self._project_artifact,
             "__py_action": self._action,
             "__py_finish_analysis": self._finish_analysis,
+            "__py_cmd_outputs": self._cmd_outputs,
         }
 
     def _guard(self, fn, *args):
@@ -465,7 +466,7 @@ class Driver:
                 action["content"] = c if isinstance(c, str) else "\n".join(render_args(c, self.path_of, Refs(), subject, pname)) + "\n"
                 action["is_executable"] = bool(d["is_executable"])
             elif kind == "write_json":
-                v = to_json(d["value"], self.path_of, subject, pname, Refs())
+                v = to_json(d["content"], self.path_of, subject, pname, Refs())
                 action["content"] = json.dumps(v, indent=2) if d["pretty"] else json.dumps(v, separators=(",", ":"))
                 action["is_executable"] = False
                 action["kind"] = "write"
@@ -499,6 +500,11 @@ class Driver:
         a.actions.append(index)
         return None
 
+    def _cmd_outputs(self, enc):
+        refs = Refs()
+        self._guard(render_args, enc, self.path_of, refs, self._subject(), self.provider_name)
+        return refs.outputs
+
     def _finish_analysis(self, providers):
         return self._guard(self._finish_inner, providers)
 
@@ -511,6 +517,27 @@ class Driver:
                 raise DriverError(subject, f"output `{self.artifacts[aid].short_path}` was declared but never bound by an action (Buck2: every declared output must be bound exactly once)")
         a.providers = providers
         return None
+
+    # ------------------------------------------------------------------------------------------------ platforms
+
+    def check_execution_platforms(self) -> None:
+        """Buck2 analyses the root config's `[build] execution_platforms` target to learn where actions may run; it
+        must provide `ExecutionPlatformRegistrationInfo`. The local driver runs every action here, but resolves the
+        target the same way so that a broken platform fails here as it would under Buck2."""
+        root = self.project.cells[self.project.root_cell]
+        text = root.config.get("build", {}).get("execution_platforms", "").strip()
+        if not text:
+            return
+        where = "`[build] execution_platforms` in .buckconfig"
+        label = parse_label(self.project, text, root.name, "", where)
+        providers = self.analyse(label).providers
+        info = next((inst for _, inst in providers["items"] if self.provider_name(inst["pid"]) == "ExecutionPlatformRegistrationInfo"), None)
+        if info is None:
+            have = ", ".join(self.provider_name(inst["pid"]) for _, inst in providers["items"])
+            raise DriverError(str(label), f"expected `{label}` to provide a `ExecutionPlatformRegistrationInfo` as it is configured as the `build.execution_platforms` value", [f"  it provides: {have}"])
+        fallback = info["fields"]["fallback"]
+        if not (fallback is None or fallback in ("error", "use_unspecified") or (tag(fallback) == "provider" and self.provider_name(fallback["pid"]) == "ExecutionPlatformInfo")):
+            raise DriverError(str(label), f"ExecutionPlatformRegistrationInfo: expected `fallback` to be an ExecutionPlatformInfo or one of the strings \"error\" or \"use_unspecified\", found {describe(fallback)}")
 
     # ------------------------------------------------------------------------------------------------ output
 

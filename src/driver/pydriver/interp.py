@@ -19,6 +19,7 @@ NATIVE_ID = "@strata//native.bzl"
 BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bridge.bzl")
 BRIDGE_PUBLIC = [
     "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "CommandExecutorConfig", "cmd_args",
+    "ConfigurationInfo", "PlatformInfo", "ExecutionPlatformInfo", "ExecutionPlatformRegistrationInfo",
     "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
     "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
     "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",
@@ -39,6 +40,14 @@ def bzl_dialect(types: sl.DialectTypes = sl.DialectTypes.ENABLE) -> sl.Dialect:
     d = sl.Dialect.extended()
     d.enable_types = types
     d.enable_load_reexport = False
+    return d
+
+
+def bridge_dialect() -> sl.Dialect:
+    """bridge.bzl declares Buck2's positional-only (`#[starlark(require = pos)]`) parameters with `/`."""
+    d = bzl_dialect()
+    d.enable_positional_only_arguments = True
+    d.enable_keyword_only_arguments = True
     return d
 
 
@@ -150,7 +159,7 @@ class Interpreter:
             m = self._module()
             self.stack.append(Frame("bridge", "", "", BRIDGE_PATH, BRIDGE_ID))
             try:
-                self._eval(m, "strata//bridge.bzl", src, bzl_dialect())
+                self._eval(m, "strata//bridge.bzl", src, bridge_dialect())
                 self._export(m, src, "strata//bridge.bzl")
             finally:
                 self.stack.pop()

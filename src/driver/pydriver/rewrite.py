@@ -7,8 +7,8 @@ and a dict (which supports `dep[P]`, `P in dep`, `dep.get(P)`) cannot have attri
 a label a plain-data struct (hashable, equal when the labels are), and a few expressions in .bzl files are routed
 through bridge functions that know these values:
 
-- `x.label`, `x.providers`, `x.sub_target`, `x.raw_target`, `x.configured_target`, `x.format`
-  become `STRATA_INTERNAL_dot(x, "name")`;
+- `x.label`, `x.providers`, `x.sub_target`, `x.raw_target`, `x.configured_target`, `x.format`, `x.outputs`
+  (cmd_args' `outputs` attribute is computed when read) become `STRATA_INTERNAL_dot(x, "name")`;
 - `str(x)` becomes `STRATA_INTERNAL_str(x)`;
 - `a % b` becomes `STRATA_INTERNAL_mod(a, b)`.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-DOT_NAMES = {"label", "providers", "sub_target", "raw_target", "configured_target", "format"}
+DOT_NAMES = {"label", "providers", "sub_target", "raw_target", "configured_target", "format", "outputs"}
 DOT_FN = "STRATA_INTERNAL_dot"
 STR_FN = "STRATA_INTERNAL_str"
 MOD_FN = "STRATA_INTERNAL_mod"

@@ -60,6 +60,13 @@ def render_args(
         for k in ("relative_to", "relative_to_parent", "absolute_prefix", "absolute_suffix", "parent", "ignore_artifacts"):
             if k in opts:
                 inner_path_opts[k] = opts[k]
+        if opts.get("inputs_only"):
+            # `cmd_args.inputs`: the artifacts read, never outputs, and nothing on the command line
+            seen = Refs()
+            render_args(v["hidden"], path_of, seen, subject, provider_name, inner_path_opts)
+            for aid in seen.inputs:
+                refs.add_input(aid)
+            return []
         for h in v["hidden"]:
             render_args(h, path_of, refs, subject, provider_name, inner_path_opts)
         args = render_args(v["items"], path_of, refs, subject, provider_name, inner_path_opts)

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseFeatures } from "../src/features/registry.js";
-import { planPhase } from "../src/depgraph/index.js";
+import { emptyFacts, planPhase } from "../src/depgraph/index.js";
 import type { FactsView, PathFact } from "../src/types.js";
 
 const FEATURES = 100_000;
@@ -41,15 +41,7 @@ export function baseLayer(): FactsView {
       ["/srv", "directory", 0o755],
     ].map(([path, type, mode]) => [path as string, { path: path as string, type: type as PathFact["type"], mode: mode as number, uid: 0, gid: 0 }]),
   );
-  return {
-    path: (p) => paths.get(p),
-    user: () => undefined,
-    group: () => undefined,
-    users: () => [],
-    groups: () => [],
-    mounts: () => [],
-    listUnder: () => [],
-  };
+  return { ...emptyFacts, path: (p) => paths.get(p) };
 }
 
 async function measureOnce(): Promise<{ seconds: number; maxRssKb: number }> {

@@ -1,7 +1,7 @@
 // What ensure_file_symlink and ensure_dir_symlink share: the target must exist as a file / directory (relative
 // targets resolve against the link's directory); the link is written with the raw text.
 import { z } from "zod";
-import { joinImage, normalizeImagePath, parentOf } from "../image/path.js";
+import { normalizeImagePath, symlinkDestination } from "../image/path.js";
 import { symlinkIn } from "../image/fsops.js";
 import { IS_DIR, IS_FILE, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireParentDir, requirePath } from "./common.js";
 import type { FeatureModule } from "./types.js";
@@ -17,20 +17,6 @@ export function symlinkSchema<T extends string>(type: T) {
 
 export type SymlinkFeature = z.infer<ReturnType<typeof symlinkSchema<string>>>;
 
-/** The image path the target names, `..` applied lexically; null when it climbs above the root. */
-function targetPath(link: string, target: string): string | null {
-  const base = target.startsWith("/") ? "/" : parentOf(link);
-  const parts: string[] = base === "/" ? [] : base.slice(1).split("/");
-  for (const c of target.split("/")) {
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(c);
-  }
-  return joinImage("/", parts.join("/"));
-}
-
 export function symlinkModule<T extends SymlinkFeature>(type: T["type"], schema: z.ZodType<T>, isDir: boolean): FeatureModule<T> {
   return {
     type,
@@ -38,7 +24,7 @@ export function symlinkModule<T extends SymlinkFeature>(type: T["type"], schema:
     describe: (f) => describeFeature(type, { link: f.link, target: f.target }),
     analyze(f, ctx) {
       const link = normalizeImagePath(f.link);
-      const dest = targetPath(link, f.target);
+      const dest = symlinkDestination(link, f.target);
       if (dest === null) throw featureError(ctx, this.describe(f), `the target "${f.target}" leads outside the image`, "a target inside the image", f.target);
       return {
         requires: [requireParentDir(link), requirePath(dest, isDir ? IS_DIR : IS_FILE)],

@@ -33,14 +33,22 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
             features_file,
             "--out",
             out.as_output(),
-            "--facts-out",
-            facts.as_output(),
             parent_args,
             hidden = inputs,
         ),
         category = "strata_compile",
         identifier = phase,
         # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
+        local_only = True,
+    )
+
+    # The full facts export is its own action: Buck2 runs it only when [facts] is asked for, so a child layer's
+    # build never pays for exporting a large parent's facts.
+    ctx.actions.run(
+        cmd_args(runner, "facts", "--label", label, "--layer", out, "--out", facts.as_output()),
+        category = "strata_facts",
+        identifier = phase,
+        # it reads the facts record beside the subvolume OUT points to, on this machine
         local_only = True,
     )
 

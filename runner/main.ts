@@ -15,6 +15,7 @@ interface LazyCommand {
 const COMMANDS: LazyCommand[] = [
   { name: "compile", describe: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
   { name: "depgraph", describe: "validate a phase's features (every error at once) and print the order they apply in", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
+  { name: "facts", describe: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
   { name: "gc", describe: "remove unreferenced layers older than the grace period from the working volume", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
   { name: "local", describe: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
   { name: "image-test", describe: "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },

@@ -89,6 +89,16 @@ describeBtrfs("image.layer phases and reuse", () => {
     expect(child).not.toBe(childBefore);
     expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHANGED_TEXT\n");
   });
+
+  it("exports facts only when [facts] is asked for, in an action of its own", async () => {
+    const plain = await project.build(["//t:parent"], ["--verbose"]);
+    expect(ranActions(plain.stderr).filter((a) => a.includes("strata_facts"))).toEqual([]);
+    const withFacts = await project.build(["//t:parent[facts]"], ["--verbose"]);
+    expect(ranActions(withFacts.stderr)).toEqual(["root//t:parent strata_facts compile"]);
+    const facts = readJson<{ label: string; paths: { path: string }[] }>(outputOf(withFacts, "//t:parent[facts]"));
+    expect(facts.label).toBe("root//t:parent");
+    expect(facts.paths.map((p) => p.path)).toContain("/etc/old");
+  });
 });
 
 describeBtrfs("image.layer errors", () => {

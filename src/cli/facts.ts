@@ -1,0 +1,30 @@
+// `strata facts`: writes everything a published layer's facts record holds as one JSON document. The Buck2
+// `[facts]` sub-targets run it as their own action, so only a build that asks for the facts pays for the full
+// export; compiling a child layer never does.
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+
+interface FactsArgs {
+  layer: string;
+  out: string;
+  label?: string;
+}
+
+export const factsCommand: CommandModule<object, FactsArgs> = {
+  command: "facts",
+  describe: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document",
+  builder: (y: Argv) =>
+    y
+      .option("layer", { type: "string", demandOption: true, describe: "the layer's output symlink (OUT of `compile`)" })
+      .option("out", { type: "string", demandOption: true, describe: "the JSON file to write" })
+      .option("label", { type: "string", describe: "Buck2 label of the layer (for messages; default: the one it was built as)" }) as unknown as Argv<FactsArgs>,
+  handler: async (argv: ArgumentsCamelCase<FactsArgs>) => {
+    const { resolveLayerOutput, INFO_FILE } = await import("../storage/layers.js");
+    const { openFacts } = await import("../facts/view.js");
+    const { exportFactsJson } = await import("../facts/export.js");
+    const layer = resolveLayerOutput(argv.layer, { label: argv.label ?? argv.layer, role: "layer" });
+    const info = JSON.parse(await readFile(join(layer.dir, INFO_FILE), "utf8")) as { label: string; phase: string };
+    await exportFactsJson(openFacts(layer.facts), resolve(argv.out), { label: argv.label ?? info.label, phase: info.phase });
+  },
+};

@@ -209,6 +209,10 @@ export const tarball: FeatureModule<Tarball> = {
           }
         }
         if (m.kind === "directory") {
+          // An existing symlink here is followed by mkdirIn, and the member's mode and owner then go to its
+          // target: that target must be strictly inside into_dir too (an image link `d -> /etc` must not chmod /etc).
+          const dest = resolveInImage(ctx.root, landing, true).imagePath;
+          if (!inside(dest) || dest === into) throw new Error(`directory member "${m.rel}" leads through a symlink to "${dest}", outside ${f.into_dir}`);
           const r = mkdirIn(ctx.root, landing, meta);
           if (!r.created) applyMeta(r.hostPath, meta);
           ctx.touched(r.imagePath);

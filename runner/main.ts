@@ -32,6 +32,12 @@ for (const c of COMMANDS) {
   // a stub is never run: yargs only dispatches to the chosen command, which is loaded in full
   cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, c.describe);
 }
+// yargs renders the chosen command's help text after starting its handler, only to keep it in case the handler
+// later shows help. No strata handler does (reportFailure never prints help), and the rendering cost ~40 ms of
+// every run, mostly measuring string widths; yargs has no option to turn it off, so the cache step is made a no-op.
+// `--help` does not go through it: help is rendered when asked for, as before.
+const usage = (cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance();
+if (typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 await cli
   .demandCommand(1, "error: no command given; see `strata --help`")
   .strict()

@@ -90,6 +90,12 @@ export function walkTree(root: string, origin?: string): PathFact[] {
   return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
+function parentOf(p: string): string | undefined {
+  if (p === "/") return undefined;
+  const i = p.lastIndexOf("/");
+  return i <= 0 ? "/" : p.slice(0, i);
+}
+
 function sameFact(a: PathFact, b: PathFact): boolean {
   return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target;
 }
@@ -118,7 +124,8 @@ function deriveFromReports(root: string, parent: FactsView, changes: PhaseChange
   }
   // a feature that created /a/b/c may have created /a and /a/b without reporting them
   for (const [p, f] of [...upserts]) {
-    for (const a of ancestorsOf(p)) {
+    // walked upwards one parent at a time: nearly always the first parent is known and the walk stops there
+    for (let a = parentOf(p); a !== undefined; a = parentOf(a)) {
       if (upserts.has(a) || inParent(a)) break;
       const af = factOf(root, a, f.origin, retime);
       if (af !== undefined) upserts.set(a, af);

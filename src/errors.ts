@@ -23,12 +23,21 @@ export class StrataError extends Error {
   }
 }
 
+/**
+ * Control characters (a newline in a path or label from the features file) are shown escaped, so input can never
+ * start a line of its own, such as a forged `error:` line.
+ */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 function renderOne(d: ErrorDetail): string {
-  const head = [d.label, d.feature, d.message].filter((s) => s !== undefined && s !== "").join(": ");
+  const head = [d.label, d.feature, d.message].filter((s) => s !== undefined && s !== "").map((s) => oneLine(s!)).join(": ");
   const lines = [`error: ${head}`];
-  if (d.expected !== undefined) lines.push(`  expected: ${d.expected}`);
-  if (d.found !== undefined) lines.push(`  found:    ${d.found}`);
-  for (const n of d.notes ?? []) lines.push(`  ${n}`);
+  if (d.expected !== undefined) lines.push(`  expected: ${oneLine(d.expected)}`);
+  if (d.found !== undefined) lines.push(`  found:    ${oneLine(d.found)}`);
+  for (const n of d.notes ?? []) lines.push(`  ${oneLine(n)}`);
   return lines.join("\n");
 }
 
@@ -36,6 +45,6 @@ function renderOne(d: ErrorDetail): string {
 export function renderErrors(details: ErrorDetail[]): string {
   if (details.length === 1) return renderOne(details[0]!);
   const label = details[0]?.label ?? "";
-  const head = `error: ${label}: ${details.length} errors`;
+  const head = `error: ${oneLine(label)}: ${details.length} errors`;
   return [head, ...details.map(renderOne)].join("\n");
 }

@@ -36,8 +36,10 @@ for (const c of COMMANDS) {
 // later shows help. No strata handler does (reportFailure never prints help), and the rendering cost ~40 ms of
 // every run, mostly measuring string widths; yargs has no option to turn it off, so the cache step is made a no-op.
 // `--help` does not go through it: help is rendered when asked for, as before.
-const usage = (cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance();
-if (typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
+// Internals are reached defensively: if a later yargs moves them, the run only gets slower, never broken.
+type YargsInternals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+const usage = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+if (usage !== undefined && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 await cli
   .demandCommand(1, "error: no command given; see `strata --help`")
   .strict()

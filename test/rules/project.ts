@@ -9,7 +9,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 const strataBin = join(repoRoot, "bin", "strata.mjs");
 
 /** What the rules need to run: the Buck2 files, the runner (bin + compiled dist) and its node_modules. */
-const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json", "examples"];
+const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json", "examples", "base"];
 
 export interface Project {
   root: string;

@@ -3,9 +3,9 @@
 // path is simply `<dir>/<rel>`: no per-file resolution through the image is needed. Files are cloned
 // (reflink, falling back to a copy) and get owner, mode and mtime = atime = epoch; directories get theirs once all
 // their entries exist, so adding entries cannot disturb their times.
-import { chmodSync, constants, copyFileSync, lchownSync, lutimesSync, mkdirSync, symlinkSync } from "node:fs";
+import { constants, copyFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { joinImage } from "./path.js";
-import type { Meta } from "./fsops.js";
+import { applyMeta, type Meta } from "./fsops.js";
 import type { Resolved } from "./resolve.js";
 
 export interface TreeItem {
@@ -29,21 +29,13 @@ export function fillFreshDir(dir: Resolved, srcRoot: string, items: readonly Tre
       dirs.push({ host, mode: item.mode });
     } else if (item.kind === "symlink") {
       symlinkSync(item.target!, host);
-      lchownSync(host, owner.uid, owner.gid);
-      lutimesSync(host, owner.epoch, owner.epoch);
+      applyMeta(host, { ...owner, mode: 0o777 }, true);
     } else {
       // EXCL: never write through anything already there (nothing should be: the directory is new)
       copyFileSync(`${srcRoot}/${item.rel}`, host, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-      // owner before mode: chown clears set-id bits
-      lchownSync(host, owner.uid, owner.gid);
-      chmodSync(host, item.mode & 0o7777);
-      lutimesSync(host, owner.epoch, owner.epoch);
+      applyMeta(host, { ...owner, mode: item.mode });
     }
     touched(joinImage(dir.imagePath, item.rel));
   }
-  for (const d of dirs) {
-    lchownSync(d.host, owner.uid, owner.gid);
-    chmodSync(d.host, d.mode & 0o7777);
-    lutimesSync(d.host, owner.epoch, owner.epoch);
-  }
+  for (const d of dirs) applyMeta(d.host, { ...owner, mode: d.mode });
 }

@@ -44,11 +44,19 @@ export function requireParentDir(path: string): Requirement {
   return requirePath(parentOf(normalizeImagePath(path)), IS_DIR);
 }
 
+export function requireUser(name: string): Requirement {
+  return { key: `user:${name}`, ordered: true, validator: EXISTS };
+}
+
+export function requireGroup(name: string): Requirement {
+  return { key: `group:${name}`, ordered: true, validator: EXISTS };
+}
+
 /** Named users/groups must exist before the feature runs; numbers need nothing. */
 export function ownerRequirements(user: Owner, group: Owner): Requirement[] {
   const out: Requirement[] = [];
-  if (typeof user === "string") out.push({ key: `user:${user}`, ordered: true, validator: EXISTS });
-  if (typeof group === "string") out.push({ key: `group:${group}`, ordered: true, validator: EXISTS });
+  if (typeof user === "string") out.push(requireUser(user));
+  if (typeof group === "string") out.push(requireGroup(group));
   return out;
 }
 

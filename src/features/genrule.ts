@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { StrataError } from "../errors.js";
 import { runIsolated } from "../isolation/index.js";
-import { describeFeature, labelSchema } from "./common.js";
+import { describeFeature, labelSchema, requireUser } from "./common.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
@@ -25,7 +25,7 @@ export const genrule: FeatureModule<Genrule> = {
   opaque: true,
   describe: (f) => describeFeature("genrule", { cmd: f.cmd, user: f.user }),
   analyze(f) {
-    return { requires: [{ key: `user:${f.user}`, ordered: true, validator: { kind: "exists" } }], provides: [] };
+    return { requires: [requireUser(f.user)], provides: [] };
   },
   async compile(f, ctx) {
     const result = await runIsolated({

@@ -1,6 +1,6 @@
 // requires(files, users, groups): an assertion only; the depgraph checks it, compile does nothing.
 import { z } from "zod";
-import { EXISTS, IS_FILE, describeFeature, imagePathSchema, labelSchema, requirePath } from "./common.js";
+import { IS_FILE, describeFeature, imagePathSchema, labelSchema, requireGroup, requirePath, requireUser } from "./common.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
@@ -19,8 +19,8 @@ export const requires: FeatureModule<Requires> = {
   analyze: (f) => ({
     requires: [
       ...(f.files ?? []).map((p) => requirePath(p, IS_FILE)),
-      ...(f.users ?? []).map((u) => ({ key: `user:${u}` as const, ordered: true, validator: EXISTS })),
-      ...(f.groups ?? []).map((g) => ({ key: `group:${g}` as const, ordered: true, validator: EXISTS })),
+      ...(f.users ?? []).map(requireUser),
+      ...(f.groups ?? []).map(requireGroup),
     ],
     provides: [],
   }),

@@ -2,9 +2,9 @@
 // /etc/passwd (and /etc/shadow when the image has one), with its supplementary group memberships.
 import { z } from "zod";
 import { PasswdFile, lowestFreeId, readImageText, writeImageText } from "../image/passwd.js";
-import { EXISTS, IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requirePath } from "./common.js";
+import { EXISTS, IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireGroup, requirePath } from "./common.js";
 import type { FeatureModule } from "./types.js";
-import { addMembers, appendLine, idSchema, loadGroups, nameSchema, needGroup } from "./users-common.js";
+import { addMembers, appendLine, idSchema, loadGroups, nameSchema } from "./users-common.js";
 
 const userAddSchema = z.strictObject({
   type: z.literal("user_add"),
@@ -29,7 +29,7 @@ export const userAdd: FeatureModule<UserAdd> = {
       requirePath(f.shell ?? "/sbin/nologin", { kind: "executable" }, false),
       requirePath("/etc/passwd", EXISTS),
       requirePath("/etc/group", EXISTS),
-      ...[...new Set([f.primary_group, ...(f.supplementary_groups ?? [])])].map(needGroup),
+      ...[...new Set([f.primary_group, ...(f.supplementary_groups ?? [])])].map(requireGroup),
     ],
     provides: [{ kind: "user", name: f.username }],
   }),

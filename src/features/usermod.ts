@@ -1,9 +1,9 @@
 // usermod(username, add_supplementary_groups): adds an existing user to more groups (/etc/group member lists).
 import { z } from "zod";
 import { PasswdFile, readImageText, writeImageText } from "../image/passwd.js";
-import { EXISTS, asFeatureError, describeFeature, featureError, labelSchema } from "./common.js";
+import { asFeatureError, describeFeature, featureError, labelSchema, requireGroup, requireUser } from "./common.js";
 import type { FeatureModule } from "./types.js";
-import { addMembers, loadGroups, nameSchema, needGroup } from "./users-common.js";
+import { addMembers, loadGroups, nameSchema } from "./users-common.js";
 
 const usermodSchema = z.strictObject({ type: z.literal("usermod"), label: labelSchema, username: nameSchema, add_supplementary_groups: z.array(nameSchema).min(1) });
 export type Usermod = z.infer<typeof usermodSchema>;
@@ -13,7 +13,7 @@ export const usermod: FeatureModule<Usermod> = {
   schema: usermodSchema,
   describe: (f) => describeFeature("usermod", { username: f.username, add_supplementary_groups: f.add_supplementary_groups }),
   analyze: (f) => ({
-    requires: [{ key: `user:${f.username}`, ordered: true, validator: EXISTS }, ...f.add_supplementary_groups.map(needGroup)],
+    requires: [requireUser(f.username), ...f.add_supplementary_groups.map(requireGroup)],
     provides: [],
   }),
   async compile(f, ctx) {

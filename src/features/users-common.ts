@@ -7,14 +7,11 @@
 // /etc/group member lists only (not /etc/gshadow).
 import { z } from "zod";
 import { GroupFile, readImageText, writeImageText } from "../image/passwd.js";
-import { EXISTS, featureError } from "./common.js";
+import { featureError } from "./common.js";
 import type { CompileContext } from "./types.js";
-import type { Requirement } from "../types.js";
 
 export const nameSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/, { message: "a user/group name of letters, digits, _ . -" });
 export const idSchema = z.number().int().min(0).max(0xfffffffe).nullable().optional();
-
-export const needGroup = (g: string): Requirement => ({ key: `group:${g}`, ordered: true, validator: EXISTS });
 
 export function loadGroups(ctx: CompileContext): GroupFile {
   return GroupFile.parse(readImageText(ctx.root, "/etc/group") ?? "");

@@ -38,7 +38,6 @@ export interface CompileOptions {
 export interface CompileResult {
   out: string;
   layer: LayerPaths;
-  facts: LayerFacts;
 }
 
 export function sourceDateEpoch(label: string): number {
@@ -196,12 +195,12 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     trace("seal");
     await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
     trace("write facts");
-    const facts = openFacts(layer.facts);
-    if (opts.factsOut !== undefined) await exportFactsJson(facts, resolve(opts.factsOut), { label, phase: opts.phase });
+    // read back only when asked: Buck2 builds export facts in their own action (strata facts)
+    if (opts.factsOut !== undefined) await exportFactsJson(openFacts(layer.facts), resolve(opts.factsOut), { label, phase: opts.phase });
     trace("facts export");
     const out = await publishLayer(wv, layer, opts.out);
     trace("publish");
-    return { out, layer, facts };
+    return { out, layer };
   } catch (e) {
     await removeTree(layer.tree).catch(() => {});
     await rm(layer.dir, { recursive: true, force: true }).catch(() => {});

@@ -38,13 +38,12 @@ function settleParent(r: Resolved, epoch: number): void {
   if (r.imagePath !== "/") touchTimes(hostParent(r), epoch);
 }
 
-function requireParentDir(root: string, r: Resolved, what: string): void {
+function requireParentDir(r: Resolved, what: string): void {
   const parent = hostParent(r);
   const st = lstatOrNull(parent);
   if (st === null || !st.isDirectory()) {
     throw new ImagePathError(`cannot create ${what} "${r.imagePath}": its parent is not a directory in the image`);
   }
-  void root;
 }
 
 /** Removes whatever non-directory sits at the host path (a symlink is removed, never followed). */
@@ -56,7 +55,7 @@ function clearNonDir(hostPath: string): void {
 
 export function writeFileIn(root: string, path: string, data: string | Buffer, meta: Meta): Resolved {
   const r = resolveParentInImage(root, path);
-  requireParentDir(root, r, "file");
+  requireParentDir(r, "file");
   clearNonDir(r.hostPath);
   writeFileSync(r.hostPath, data, { flag: "wx", mode: 0o600 });
   applyMeta(r.hostPath, meta);
@@ -66,7 +65,7 @@ export function writeFileIn(root: string, path: string, data: string | Buffer, m
 
 export function copyFileIn(root: string, path: string, hostSource: string, meta: Meta): Resolved {
   const r = resolveParentInImage(root, path);
-  requireParentDir(root, r, "file");
+  requireParentDir(r, "file");
   clearNonDir(r.hostPath);
   // a reflink where the filesystem can (btrfs), a plain copy elsewhere
   copyFileSync(hostSource, r.hostPath, constants.COPYFILE_FICLONE);
@@ -77,7 +76,7 @@ export function copyFileIn(root: string, path: string, hostSource: string, meta:
 
 export function symlinkIn(root: string, path: string, target: string, meta: Omit<Meta, "mode">): Resolved {
   const r = resolveParentInImage(root, path);
-  requireParentDir(root, r, "symlink");
+  requireParentDir(r, "symlink");
   clearNonDir(r.hostPath);
   symlinkSync(target, r.hostPath);
   applyMeta(r.hostPath, { ...meta, mode: 0o777 }, true);
@@ -102,7 +101,7 @@ export function mkdirIn(root: string, path: string, meta: Meta): Resolved & { cr
     if (st.isDirectory()) return { ...r, created: false };
     throw new ImagePathError(`cannot create directory "${r.imagePath}": a non-directory is in the way`);
   }
-  requireParentDir(root, r, "directory");
+  requireParentDir(r, "directory");
   mkdirSync(r.hostPath, { mode: 0o700 });
   applyMeta(r.hostPath, meta);
   settleParent(r, meta.epoch);

@@ -53,35 +53,28 @@ function clearNonDir(hostPath: string): void {
   else if (st !== null) throw new ImagePathError(`"${hostPath}" is a directory`);
 }
 
-export function writeFileIn(root: string, path: string, data: string | Buffer, meta: Meta): Resolved {
+/** Puts a new non-directory entry, made by `create`, at `path` (replacing a non-directory there) with its metadata. */
+function placeEntry(root: string, path: string, what: "file" | "symlink", meta: Meta, create: (hostPath: string) => void): Resolved {
   const r = resolveParentInImage(root, path);
-  requireParentDir(r, "file");
+  requireParentDir(r, what);
   clearNonDir(r.hostPath);
-  writeFileSync(r.hostPath, data, { flag: "wx", mode: 0o600 });
-  applyMeta(r.hostPath, meta);
+  create(r.hostPath);
+  applyMeta(r.hostPath, meta, what === "symlink");
   settleParent(r, meta.epoch);
   return r;
+}
+
+export function writeFileIn(root: string, path: string, data: string | Buffer, meta: Meta): Resolved {
+  return placeEntry(root, path, "file", meta, (host) => writeFileSync(host, data, { flag: "wx", mode: 0o600 }));
 }
 
 export function copyFileIn(root: string, path: string, hostSource: string, meta: Meta): Resolved {
-  const r = resolveParentInImage(root, path);
-  requireParentDir(r, "file");
-  clearNonDir(r.hostPath);
   // a reflink where the filesystem can (btrfs), a plain copy elsewhere
-  copyFileSync(hostSource, r.hostPath, constants.COPYFILE_FICLONE);
-  applyMeta(r.hostPath, meta);
-  settleParent(r, meta.epoch);
-  return r;
+  return placeEntry(root, path, "file", meta, (host) => copyFileSync(hostSource, host, constants.COPYFILE_FICLONE));
 }
 
 export function symlinkIn(root: string, path: string, target: string, meta: Omit<Meta, "mode">): Resolved {
-  const r = resolveParentInImage(root, path);
-  requireParentDir(r, "symlink");
-  clearNonDir(r.hostPath);
-  symlinkSync(target, r.hostPath);
-  applyMeta(r.hostPath, { ...meta, mode: 0o777 }, true);
-  settleParent(r, meta.epoch);
-  return r;
+  return placeEntry(root, path, "symlink", { ...meta, mode: 0o777 }, (host) => symlinkSync(target, host));
 }
 
 /**

@@ -1,9 +1,9 @@
 // group_add(groupname, gid): a group in the image's /etc/group (and /etc/gshadow when the image has one).
 import { z } from "zod";
-import { lowestFreeId, writeImageText } from "../image/passwd.js";
+import { lowestFreeId, readGroup, writeImageText } from "../image/passwd.js";
 import { EXISTS, asFeatureError, describeFeature, featureError, labelSchema, requirePath } from "./common.js";
 import type { FeatureModule } from "./types.js";
-import { appendLine, idSchema, loadGroups, nameSchema } from "./users-common.js";
+import { appendLine, idSchema, nameSchema } from "./users-common.js";
 
 const groupAddSchema = z.strictObject({ type: z.literal("group_add"), label: labelSchema, groupname: nameSchema, gid: idSchema });
 export type GroupAdd = z.infer<typeof groupAddSchema>;
@@ -16,7 +16,7 @@ export const groupAdd: FeatureModule<GroupAdd> = {
   async compile(f, ctx) {
     const name = this.describe(f);
     await asFeatureError(ctx, name, () => {
-      const groups = loadGroups(ctx);
+      const groups = readGroup(ctx.root);
       if (groups.get(f.groupname) !== undefined) throw featureError(ctx, name, `group "${f.groupname}" already exists in the image`, "a new group name", "an existing group");
       const used = groups.entries().map((e) => e.gid);
       if (f.gid != null && used.includes(f.gid)) {

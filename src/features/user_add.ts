@@ -1,10 +1,10 @@
 // user_add(username, primary_group, home_dir, shell, uid, supplementary_groups, comment): an account in the image's
 // /etc/passwd (and /etc/shadow when the image has one), with its supplementary group memberships.
 import { z } from "zod";
-import { PasswdFile, lowestFreeId, readImageText, writeImageText } from "../image/passwd.js";
+import { lowestFreeId, readGroup, readPasswd, writeImageText } from "../image/passwd.js";
 import { EXISTS, IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireGroup, requirePath } from "./common.js";
 import type { FeatureModule } from "./types.js";
-import { addMembers, appendLine, idSchema, loadGroups, nameSchema } from "./users-common.js";
+import { addMembers, appendLine, idSchema, nameSchema } from "./users-common.js";
 
 const userAddSchema = z.strictObject({
   type: z.literal("user_add"),
@@ -36,9 +36,9 @@ export const userAdd: FeatureModule<UserAdd> = {
   async compile(f, ctx) {
     const name = this.describe(f);
     await asFeatureError(ctx, name, () => {
-      const passwd = PasswdFile.parse(readImageText(ctx.root, "/etc/passwd") ?? "");
+      const passwd = readPasswd(ctx.root);
       if (passwd.get(f.username) !== undefined) throw featureError(ctx, name, `user "${f.username}" already exists in the image`, "a new user name", "an existing user");
-      const groups = loadGroups(ctx);
+      const groups = readGroup(ctx.root);
       const primary = groups.get(f.primary_group);
       if (primary === undefined) throw featureError(ctx, name, `group "${f.primary_group}" is not in the image's /etc/group`, "an existing group", "no such group");
       const used = passwd.entries().map((e) => e.uid);

@@ -13,10 +13,6 @@ import type { CompileContext } from "./types.js";
 export const nameSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/, { message: "a user/group name of letters, digits, _ . -" });
 export const idSchema = z.number().int().min(0).max(0xfffffffe).nullable().optional();
 
-export function loadGroups(ctx: CompileContext): GroupFile {
-  return GroupFile.parse(readImageText(ctx.root, "/etc/group") ?? "");
-}
-
 export function appendLine(ctx: CompileContext, path: string, line: string): void {
   const text = readImageText(ctx.root, path);
   if (text === null) return;

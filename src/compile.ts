@@ -3,7 +3,7 @@
 // and OUT is left as it was.
 import { lstatSync, lutimesSync, utimesSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { planPhase } from "./depgraph/index.js";
 import { StrataError } from "./errors.js";
 import { deriveDelta, type PhaseChanges, type Retimer } from "./facts/derive.js";
@@ -19,6 +19,7 @@ import { removeTree } from "./storage/remove.js";
 import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
 import { normaliseTreeTimes } from "./isolation/times.js";
+import { hostPathOf, lstatOrNull } from "./image/resolve.js";
 
 export interface CompileOptions {
   label: string;
@@ -62,10 +63,6 @@ export function layerFactsOf(label: string, role: string): (out: string) => Laye
   return (out) => openFacts(resolveLayerOutput(out, { label, role }).facts);
 }
 
-function hostPath(root: string, imagePath: string): string {
-  return imagePath === "/" ? root : join(root, imagePath);
-}
-
 /**
  * every path the phase wrote (`retimed`: those whose times are off), and the directories whose entries it changed
  * (the parents of `changed`), get mtime = atime = epoch
@@ -76,7 +73,7 @@ function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterab
     if (done.has(p)) return;
     done.add(p);
     try {
-      lutimesSync(hostPath(root, p), epoch, epoch);
+      lutimesSync(hostPathOf(root, p), epoch, epoch);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
@@ -89,13 +86,9 @@ function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterab
   touch("/");
   // files features and the runner read (owner lookups, users and groups): under relatime a read moves the atime
   for (const p of READ_FILES) {
-    const host = hostPath(root, p);
-    try {
-      const st = lstatSync(host);
-      if (st.isFile()) utimesSync(host, epoch, st.mtime);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT" && (e as NodeJS.ErrnoException).code !== "ENOTDIR") throw e;
-    }
+    const host = hostPathOf(root, p);
+    const st = lstatOrNull(host);
+    if (st?.isFile() === true) utimesSync(host, epoch, st.mtime);
   }
 }
 

@@ -1,10 +1,10 @@
 // A child's facts from its parent's plus what the phase changed. Normally only the paths features reported
 // (touched/removed) are examined; a phase with an opaque feature (genrule) is walked in full and diffed.
 import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
-import { join } from "node:path";
 import type { FactsView, FileType, PathFact } from "../types.js";
 import { DeltaLevel } from "./delta.js";
 import { ancestorsOf, comparePaths } from "./format.js";
+import { hostPathOf, lstatOrNull } from "../image/resolve.js";
 
 /** collects paths whose times differ from the epoch, and directories the derivation read (reading moves atime) */
 export interface Retimer {
@@ -30,15 +30,11 @@ function fileTypeOf(st: Stats): FileType {
   return "socket";
 }
 
-function hostPath(root: string, imagePath: string): string {
-  return imagePath === "/" ? root : join(root, imagePath);
-}
-
 function factFromStats(root: string, imagePath: string, st: Stats, origin: string | undefined): PathFact {
   const type = fileTypeOf(st);
   const f: PathFact = { path: imagePath, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   if (type === "file") f.size = st.size;
-  if (type === "symlink") f.target = readlinkSync(hostPath(root, imagePath), "utf8");
+  if (type === "symlink") f.target = readlinkSync(hostPathOf(root, imagePath), "utf8");
   if (origin !== undefined) f.origin = origin;
   return f;
 }
@@ -52,13 +48,8 @@ function noteTimes(retime: Retimer | undefined, p: string, st: Stats): void {
 
 /** the fact of one image path as it is on disk now, or undefined when it does not exist */
 export function factOf(root: string, imagePath: string, origin?: string, retime?: Retimer): PathFact | undefined {
-  let st: Stats;
-  try {
-    st = lstatSync(hostPath(root, imagePath));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
-    throw e;
-  }
+  const st = lstatOrNull(hostPathOf(root, imagePath));
+  if (st === null) return undefined;
   noteTimes(retime, imagePath, st);
   return factFromStats(root, imagePath, st, origin);
 }
@@ -68,12 +59,12 @@ export function factOf(root: string, imagePath: string, origin?: string, retime?
  * descended into): they were reported on their own
  */
 function walkUnder(root: string, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer): void {
-  const entries = readdirSync(hostPath(root, dir), { withFileTypes: true });
+  const entries = readdirSync(hostPathOf(root, dir), { withFileTypes: true });
   retime?.paths.add(dir);
   for (const e of entries) {
     const p = dir === "/" ? `/${e.name}` : `${dir}/${e.name}`;
     if (skip?.has(p) === true) continue;
-    const st = lstatSync(hostPath(root, p));
+    const st = lstatSync(hostPathOf(root, p));
     noteTimes(retime, p, st);
     const f = factFromStats(root, p, st, origin);
     out.push(f);

@@ -1,8 +1,8 @@
 // Writing inside an image root. Parents are resolved within the root (resolve.ts); the final component is
 // never followed: an existing symlink there is replaced, not written through. Every written path gets the
 // requested owner and mode and mtime = atime = epoch.
-import { chmodSync, constants, lchownSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs";
-import { resolveInImage, resolveParentInImage, type Resolved } from "./resolve.js";
+import { chmodSync, constants, lchownSync, lutimesSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { lstatOrNull, resolveInImage, resolveParentInImage, type Resolved } from "./resolve.js";
 import { ImagePathError, ancestors, normalizeImagePath } from "./path.js";
 
 export interface Meta {
@@ -10,16 +10,6 @@ export interface Meta {
   uid: number;
   gid: number;
   epoch: number;
-}
-
-function lstatOrNull(p: string) {
-  try {
-    return lstatSync(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return null;
-    throw e;
-  }
 }
 
 /** Owner, then mode (chown clears set-id bits), then times. Symlinks get owner and times only. */

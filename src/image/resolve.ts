@@ -18,7 +18,8 @@ export function hostPathOf(root: string, imagePath: string): string {
   return imagePath === "/" ? root : join(root, imagePath);
 }
 
-function lstatOrNull(p: string) {
+/** lstat, or null when the path (or a parent of it) does not exist */
+export function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (e) {

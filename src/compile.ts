@@ -50,7 +50,7 @@ export function sourceDateEpoch(label: string): number {
   return Number(raw);
 }
 
-async function readFeaturesFile(file: string, label: string): Promise<string> {
+export async function readFeaturesFile(file: string, label: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (e) {

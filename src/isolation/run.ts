@@ -18,10 +18,14 @@ export type { IsolationOptions, IsolationResult } from "./options.js";
 const USERNS_FD = 3;
 const ARGS_FD = 4;
 
+/** the shell's convention for a process killed by `signal` */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + ((osConstants.signals as Record<string, number>)[signal] ?? 0);
+}
+
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  const n = signal !== null ? (osConstants.signals as Record<string, number>)[signal] : undefined;
-  return 128 + (n ?? 0);
+  return signal !== null ? signalExitCode(signal) : 128;
 }
 
 export async function runIsolated(opts: IsolationOptions): Promise<IsolationResult> {

@@ -4,13 +4,13 @@
 import { mkdirSync } from "node:fs";
 import { mkdtemp, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { constants as osConstants } from "node:os";
 import { openFacts } from "../facts/view.js";
 import { btrfsBackend, isSubvolume } from "../storage/btrfs.js";
 import { copyBackend } from "../storage/copy.js";
 import { THROWAWAY_DIR, THROWAWAY_OWNER_FILE, resolveLayerOutput } from "../storage/layers.js";
 import { selfToken } from "../storage/liveness.js";
 import type { MountFact } from "../types.js";
+import { signalExitCode } from "./run.js";
 
 
 export interface Throwaway {
@@ -51,7 +51,7 @@ export async function withThrowawaySnapshot<T>(layerOut: string, label: string, 
       await rmdir(holder).catch(() => {});
     })());
   const onSignal = (signal: NodeJS.Signals): void => {
-    void cleanup().finally(() => process.exit(128 + ((osConstants.signals as Record<string, number>)[signal] ?? 0)));
+    void cleanup().finally(() => process.exit(signalExitCode(signal)));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

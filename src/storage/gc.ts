@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { META_FILE, type FactsMeta } from "../facts/format.js";
 import { BUILDING_FILE, FACTS_DIR, INFO_FILE, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath } from "./layers.js";
 import { tokenAlive } from "./liveness.js";
 import { withLock } from "./lock.js";
@@ -50,7 +51,7 @@ function factsNeeded(wv: WorkingVolume, live: Set<string>): Set<string> {
       const layer = basename(dirname(dir));
       if (dirname(dirname(dir)) === wv.layersDir) need.add(layer);
       try {
-        dir = (JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { parent: string | null }).parent;
+        dir = (JSON.parse(readFileSync(join(dir, META_FILE), "utf8")) as FactsMeta).parent;
       } catch {
         dir = null;
       }

@@ -10,6 +10,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
+import { META_FILE } from "../facts/format.js";
 import { replaceSymlink, writeFileAtomic } from "./atomic.js";
 import { withLock } from "./lock.js";
 import { selfToken } from "./liveness.js";
@@ -119,7 +120,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
   }
   const target = readlinkSync(out);
   const layer = layerPaths(dirname(resolve(dirname(out), target)));
-  if (!existsSync(layer.tree) || !existsSync(join(layer.facts, "meta.json"))) {
+  if (!existsSync(layer.tree) || !existsSync(join(layer.facts, META_FILE))) {
     const info = readLayerInfo(layer.dir);
     const rebuild = info !== undefined ? `buck2 build ${info.label}` : "buck2 build <label of the " + opts.role + ">";
     throw new StrataError({

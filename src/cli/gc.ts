@@ -1,8 +1,7 @@
 // `strata gc`: removes layers no published output points to, once they are older than the grace period.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
-
-const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+import { DEFAULT_GRACE_SECONDS, collectGarbage } from "../storage/gc.js";
 
 interface GcArgs {
   "working-volume"?: string;
@@ -23,7 +22,6 @@ export const gcCommand: CommandModule<object, GcArgs> = {
     if (!Number.isFinite(grace) || grace < 0) {
       throw new StrataError({ label: "strata gc", message: "invalid --grace-seconds", expected: "a number of seconds >= 0", found: String(grace) });
     }
-    const { collectGarbage } = await import("../storage/gc.js");
     const { openWorkingVolume } = await import("../storage/volume.js");
     const wv = await openWorkingVolume({ dir: argv["working-volume"], backend: argv.backend, label: "strata gc" });
     const r = await collectGarbage(wv, grace);

@@ -4,23 +4,23 @@
 // all yargs needs for the top-level `--help` and for rejecting unknown commands.
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { COMMAND_DESCRIPTIONS, type CommandName } from "../src/cli/descriptions.js";
 import { reportFailure } from "../src/cli/report.js";
 
 interface LazyCommand {
-  name: string;
-  describe: string;
+  name: CommandName;
   load: () => Promise<CommandModule<object, never>>;
 }
 
 const COMMANDS: LazyCommand[] = [
-  { name: "compile", describe: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
-  { name: "depgraph", describe: "validate a phase's features (every error at once) and print the order they apply in", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
-  { name: "facts", describe: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
-  { name: "gc", describe: "remove unreferenced layers older than the grace period from the working volume", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
-  { name: "local", describe: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
-  { name: "image-test", describe: "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
-  { name: "shell", describe: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
-  { name: "deb-extract", describe: "write the data tarball of a .deb (uncompressed) to OUT", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
+  { name: "compile", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
+  { name: "depgraph", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
+  { name: "facts", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
+  { name: "gc", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
+  { name: "local", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
+  { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
+  { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
+  { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
 ];
 
 const args = hideBin(process.argv);
@@ -30,7 +30,7 @@ const chosen = COMMANDS.find((c) => c.name === args.find((a) => !a.startsWith("-
 let cli = yargs(args).scriptName("strata");
 for (const c of COMMANDS) {
   // a stub is never run: yargs only dispatches to the chosen command, which is loaded in full
-  cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, c.describe);
+  cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, COMMAND_DESCRIPTIONS[c.name]);
 }
 // yargs renders the chosen command's help text after starting its handler, only to keep it in case the handler
 // later shows help. No strata handler does (reportFailure never prints help), and the rendering cost ~40 ms of

@@ -1,5 +1,6 @@
 // `strata compile`: builds one phase of a layer and publishes it at OUT.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 export const PHASES = ["package_manager", "genrule", "remove", "compile", "buildinfo_stamp"] as const;
 
@@ -16,7 +17,7 @@ interface CompileArgs {
 
 export const compileCommand: CommandModule<object, CompileArgs> = {
   command: "compile",
-  describe: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer",
+  describe: COMMAND_DESCRIPTIONS.compile,
   builder: (y: Argv) =>
     y
       .option("label", { type: "string", demandOption: true, describe: "Buck2 label of the layer (for messages)" })

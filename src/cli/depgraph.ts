@@ -2,6 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 interface DepgraphArgs {
   features: string;
@@ -12,7 +13,7 @@ interface DepgraphArgs {
 
 export const depgraphCommand: CommandModule<object, DepgraphArgs> = {
   command: "depgraph",
-  describe: "validate a phase's features (every error at once) and print the order they apply in",
+  describe: COMMAND_DESCRIPTIONS.depgraph,
   builder: (y: Argv) =>
     y
       .option("features", { type: "string", demandOption: true, describe: "features file (JSON array)" })

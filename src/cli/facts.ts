@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 interface FactsArgs {
   layer: string;
@@ -13,7 +14,7 @@ interface FactsArgs {
 
 export const factsCommand: CommandModule<object, FactsArgs> = {
   command: "facts",
-  describe: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document",
+  describe: COMMAND_DESCRIPTIONS.facts,
   builder: (y: Argv) =>
     y
       .option("layer", { type: "string", demandOption: true, describe: "the layer's output symlink (OUT of `compile`)" })

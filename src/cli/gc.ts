@@ -1,5 +1,6 @@
 // `strata gc`: removes layers no published output points to, once they are older than the grace period.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { StrataError } from "../errors.js";
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from "../storage/gc.js";
 
@@ -11,7 +12,7 @@ interface GcArgs {
 
 export const gcCommand: CommandModule<object, GcArgs> = {
   command: "gc",
-  describe: "remove unreferenced layers older than the grace period from the working volume",
+  describe: COMMAND_DESCRIPTIONS.gc,
   builder: (y: Argv) =>
     y
       .option("working-volume", { type: "string", describe: "the working volume (default $STRATA_WORKING_VOLUME or ./strata-out)" })

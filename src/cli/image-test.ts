@@ -3,6 +3,7 @@
 import { accessSync, constants as fsConstants } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { runIsolated } from "../isolation/index.js";
 import { withThrowawaySnapshot } from "../isolation/throwaway.js";
 import { parseEnvPairs } from "../isolation/env-pairs.js";
@@ -41,7 +42,7 @@ export async function runImageTest(opts: { layer: string; test: string; user: st
 
 export const imageTestCommand: CommandModule<object, ImageTestArgs> = {
   command: "image-test",
-  describe: "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
+  describe: COMMAND_DESCRIPTIONS["image-test"],
   builder: (y: Argv) =>
     y
       .parserConfiguration({ "populate--": true })

@@ -1,5 +1,6 @@
 // `strata shell`: an interactive shell in a throwaway snapshot of a layer (the `[container]` sub-target).
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { runIsolated } from "../isolation/index.js";
 import { withThrowawaySnapshot } from "../isolation/throwaway.js";
 
@@ -13,7 +14,7 @@ interface ShellArgs {
 
 export const shellCommand: CommandModule<object, ShellArgs> = {
   command: "shell [cmd..]",
-  describe: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
+  describe: COMMAND_DESCRIPTIONS.shell,
   builder: (y: Argv) =>
     y
       .parserConfiguration({ "populate--": true })

@@ -1,6 +1,7 @@
 // `strata local build|run`: the local Buck2 driver's command line.
 import { execa } from "execa";
 import type { Argv, CommandModule } from "yargs";
+import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { buildRequested, buildTargets, showOutputLines } from "./build.js";
 import { evaluateTargets } from "./evaluation.js";
 import { DriverFailure } from "./failure.js";
@@ -82,7 +83,7 @@ const runCommand: CommandModule<object, RunArgs> = {
 
 export const localCommand: CommandModule = {
   command: "local",
-  describe: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions",
+  describe: COMMAND_DESCRIPTIONS.local,
   builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule).demandCommand(1),
   handler: () => {},
 };

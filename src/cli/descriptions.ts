@@ -1,0 +1,14 @@
+// One line per strata command, shared by the top-level `--help` (runner/main.ts lists every command without
+// loading it) and each command's own help.
+export const COMMAND_DESCRIPTIONS = {
+  compile: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer",
+  depgraph: "validate a phase's features (every error at once) and print the order they apply in",
+  facts: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document",
+  gc: "remove unreferenced layers older than the grace period from the working volume",
+  local: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions",
+  "image-test": "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
+  shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
+  "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
+} as const;
+
+export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

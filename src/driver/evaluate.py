@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> dict:
             "label": str(label),
             "rule_type": driver.analyses[label.without_sub()].target.rule.name,
             "default_outputs": [driver.path_of(a) for a in driver.default_outputs(providers)],
-            "build": [{"path": driver.path_of(a), "producer": driver.producer_of(a)} for a in build_ids],
+            "build": [driver.artifact_ref(a) for a in build_ids],
             "providers": driver.providers_json(providers),
         })
     return {"root": project.root, "requested": results, "actions": driver.actions_json()}

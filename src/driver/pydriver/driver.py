@@ -68,6 +68,8 @@ class Driver:
         self.packages: dict[tuple[str, str], dict[str, Target]] = {}
         self.artifacts: dict[int, Artifact] = {}
         self.source_artifacts: dict[str, int] = {}
+        # projected artifact id -> the artifact it is a path inside of (which has the producer)
+        self.projections: dict[int, int] = {}
         self.actions: list[dict] = []
         self.analyses: dict[Label, Analysis] = {}
         self.current: Analysis | None = None
@@ -399,7 +401,6 @@ class Driver:
         art = self.artifacts[aid]
         nid = len(self.artifacts) + 1
         self.artifacts[nid] = Artifact(nid, f"{art.path}/{os.path.normpath(sub)}", f"{art.short_path}/{sub}", art.owner, False, None, art.source)
-        self.projections = getattr(self, "projections", {})
         self.projections[nid] = aid
         return self._artifact_data(nid)
 
@@ -600,19 +601,17 @@ class Driver:
         out = []
         for act in self.actions:
             a = {k: v for k, v in act.items() if not k.startswith("_")}
-            a["inputs"] = [self._input_json(i) for i in act["_inputs"]]
+            a["inputs"] = [self.artifact_ref(i) for i in act["_inputs"]]
             a["outputs"] = [{"path": self.path_of(o), "dir": self.artifacts[o].is_dir} for o in act["_outputs"]]
             out.append(a)
         return out
 
-    def _input_json(self, aid: int) -> dict:
-        base = getattr(self, "projections", {}).get(aid, aid)
-        art = self.artifacts[base]
-        return {"path": self.path_of(aid), "producer": art.producer}
+    def artifact_ref(self, aid: int) -> dict:
+        """an artifact's path and the index of the action that produces it (None for a source file)"""
+        return {"path": self.path_of(aid), "producer": self.producer_of(aid)}
 
     def producer_of(self, aid: int) -> int | None:
-        base = getattr(self, "projections", {}).get(aid, aid)
-        return self.artifacts[base].producer
+        return self.artifacts[self.projections.get(aid, aid)].producer
 
 
 def _norm_attr(v: Any) -> Any:

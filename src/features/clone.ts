@@ -32,8 +32,7 @@ interface Plan {
 function plan(f: Clone): Plan {
   const src = normalizeImagePath(f.src_path);
   const dst = normalizeImagePath(f.dst_path);
-  if (f.src_path.endsWith("/") && src !== "/") return { src, dst, contentsOnly: true };
-  if (src === "/") return { src, dst, contentsOnly: true };
+  if (src === "/" || f.src_path.endsWith("/")) return { src, dst, contentsOnly: true };
   return { src, dst: f.dst_path.endsWith("/") ? joinImage(dst, baseName(src)) : dst, contentsOnly: false };
 }
 

@@ -8,7 +8,6 @@ import { planPhase } from "./depgraph/index.js";
 import { StrataError } from "./errors.js";
 import { deriveDelta, type PhaseChanges, type Retimer } from "./facts/derive.js";
 import { exportFactsJson } from "./facts/export.js";
-import { ancestorsOf } from "./facts/format.js";
 import { readUsersAndGroups } from "./facts/passwd.js";
 import { writeFactsRecord } from "./facts/store.js";
 import { emptyFacts, openFacts, type LayerFacts } from "./facts/view.js";
@@ -20,6 +19,7 @@ import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
 import { normaliseTreeTimes } from "./isolation/times.js";
 import { hostPathOf, lstatOrNull } from "./image/resolve.js";
+import { parentOf } from "./image/path.js";
 
 export interface CompileOptions {
   label: string;
@@ -79,10 +79,7 @@ function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterab
     }
   };
   for (const p of retimed) touch(p);
-  for (const p of changed) {
-    const up = ancestorsOf(p)[0];
-    if (up !== undefined) touch(up);
-  }
+  for (const p of changed) if (p !== "/") touch(parentOf(p));
   touch("/");
   // files features and the runner read (owner lookups, users and groups): under relatime a read moves the atime
   for (const p of READ_FILES) {

@@ -1,4 +1,5 @@
 // Pieces every feature module shares: attribute schemas, requirement builders, owner resolution, messages.
+import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { isValidImagePath, normalizeImagePath, parentOf } from "../image/path.js";
 import { isValidModeString } from "../image/mode.js";
@@ -50,6 +51,11 @@ export function requireUser(name: string): Requirement {
 
 export function requireGroup(name: string): Requirement {
   return { key: `group:${name}`, ordered: true, validator: EXISTS };
+}
+
+/** A feature's host source (`src`): absolute as given, otherwise relative to the project root. */
+export function projectSourcePath(projectRoot: string, src: string): string {
+  return isAbsolute(src) ? src : join(projectRoot, src);
 }
 
 /** Named users/groups must exist before the feature runs; numbers need nothing. */

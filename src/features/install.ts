@@ -3,13 +3,13 @@
 // (mode, default 0o755) and below it directories 0o755, files 0o444/0o555, symlinks as they are, in sorted order.
 // A dst ending in "/" means "into this directory, under the source's basename".
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
-import { basename, isAbsolute, join } from "node:path";
+import { basename, join } from "node:path";
 import { z } from "zod";
 import { joinImage, normalizeImagePath } from "../image/path.js";
 import { resolveMode } from "../image/mode.js";
 import { copyFileIn, mkdirIn, symlinkIn, touchTimes } from "../image/fsops.js";
 import { fillFreshDir } from "../image/copytree.js";
-import { asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, requireParentDir, resolveOwner } from "./common.js";
+import { asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, projectSourcePath, requireParentDir, resolveOwner } from "./common.js";
 import type { FeatureModule, ProvidedItem } from "./types.js";
 
 const schema = z.strictObject({
@@ -29,10 +29,6 @@ interface SourceEntry {
   kind: "file" | "directory" | "symlink";
   executable: boolean;
   target?: string;
-}
-
-function hostSource(f: Install, projectRoot: string): string {
-  return isAbsolute(f.src) ? f.src : join(projectRoot, f.src);
 }
 
 function destination(f: Install): string {
@@ -67,7 +63,7 @@ const walked = new WeakMap<Install, { root: string; entries: SourceEntry[] }>();
 
 function readSource(f: Install, projectRoot: string, ctx: { label: string }, name: string): SourceEntry[] {
   try {
-    const root = hostSource(f, projectRoot);
+    const root = projectSourcePath(projectRoot, f.src);
     const seen = walked.get(f);
     if (seen?.root === root) return seen.entries;
     const entries = walkSource(root);
@@ -95,7 +91,7 @@ export const install: FeatureModule<Install> = {
   async compile(f, ctx) {
     const name = this.describe(f);
     const entries = readSource(f, ctx.projectRoot, ctx, name);
-    const src = hostSource(f, ctx.projectRoot);
+    const src = projectSourcePath(ctx.projectRoot, f.src);
     const dst = destination(f);
     await asFeatureError(ctx, name, () => {
       const owner = resolveOwner(ctx, name, f.user, f.group);

@@ -5,7 +5,7 @@
 // into_dir. Device and fifo members are refused (node cannot create them portably).
 // Files are buffered in memory while written: fine for image-sized archives, not for multi-GB ones.
 import { createReadStream } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { spawn } from "node:child_process";
@@ -16,7 +16,7 @@ import { joinImage, normalizeImagePath, ancestors, symlinkDestination } from "..
 import { linkSync, lstatSync } from "node:fs";
 import { applyMeta, mkdirIn, symlinkIn, touchTimes, writeFileIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
-import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requirePath } from "./common.js";
+import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, projectSourcePath, requirePath } from "./common.js";
 import type { FeatureModule, ProvidedItem } from "./types.js";
 
 const schema = z.strictObject({
@@ -137,16 +137,12 @@ function escapes(members: Member[]): string[] {
   return problems;
 }
 
-function hostSource(f: Tarball, projectRoot: string): string {
-  return isAbsolute(f.src) ? f.src : join(projectRoot, f.src);
-}
-
 async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string }, name: string, withContent: boolean) {
   const members: Member[] = [];
   const contents = new Map<number, Buffer>();
   const problems: string[] = [];
   try {
-    await readArchive(hostSource(f, projectRoot), (h, content) => {
+    await readArchive(projectSourcePath(projectRoot, f.src), (h, content) => {
       const rel = memberRel(h.name);
       if (rel === null) return void problems.push(`member "${h.name}" climbs out of into_dir with ".."`);
       const kind = kindOf(h);

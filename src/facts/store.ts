@@ -1,8 +1,8 @@
 // Writes a layer's facts record: a delta on the parent's record, or a full record when there is no parent
 // record or the chain got long (compaction). Written into a temporary directory, then renamed into place.
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { tempSibling } from "../storage/atomic.js";
 import type { DeltaLevel } from "./delta.js";
 import { DELTA_FILE, FACTS_FORMAT, type FactsMeta, INDEX_FILE, META_FILE, PATHS_FILE, ancestorsOf } from "./format.js";
 import { writeFullPaths } from "./full.js";
@@ -61,7 +61,7 @@ export async function writeFactsRecord(dir: string, rec: NewRecord): Promise<Fac
     groups: rec.info.groups,
     mounts: rec.info.mounts,
   };
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = tempSibling(dir);
   await mkdir(tmp, { recursive: true });
   try {
     if (full) {

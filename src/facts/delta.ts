@@ -2,7 +2,8 @@
 // relative to the parent's record. Tombstones hide the parent's path and everything under it; upserts of the
 // same record sit on top of them (a directory removed and re-created in one phase).
 import type { PathFact } from "../types.js";
-import { ancestorsOf, dirPrefix, lowerBound } from "./format.js";
+import { dirPrefix } from "../image/path.js";
+import { ancestorsOf, lowerBound } from "./format.js";
 
 export interface DeltaData {
   upserts: PathFact[];

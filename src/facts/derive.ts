@@ -5,6 +5,7 @@ import type { FactsView, FileType, PathFact } from "../types.js";
 import { DeltaLevel } from "./delta.js";
 import { ancestorsOf, comparePaths } from "./format.js";
 import { hostPathOf, lstatOrNull } from "../image/resolve.js";
+import { dirPrefix } from "../image/path.js";
 
 /** collects paths whose times differ from the epoch, and directories the derivation read (reading moves atime) */
 export interface Retimer {
@@ -151,7 +152,7 @@ function deriveByWalking(root: string, parent: FactsView, changes: PhaseChanges)
       upserts.push(o === undefined ? a! : { ...a!, origin: o });
       i++;
     } else if (c > 0) {
-      if (lastTomb === undefined || !b!.path.startsWith(lastTomb === "/" ? "/" : `${lastTomb}/`)) {
+      if (lastTomb === undefined || !b!.path.startsWith(dirPrefix(lastTomb))) {
         removed.push(b!.path);
         lastTomb = b!.path;
       }

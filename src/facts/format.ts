@@ -39,11 +39,6 @@ export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `/a/b` → `/a/b/`, `/` → `/`: the prefix every path strictly under a directory starts with */
-export function dirPrefix(dir: string): string {
-  return dir === "/" ? "/" : `${dir}/`;
-}
-
 /** `/a/b/c` → [`/a/b`, `/a`, `/`] */
 export function ancestorsOf(p: string): string[] {
   const out: string[] = [];

@@ -3,7 +3,8 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { PathFact } from "../types.js";
-import { type FullIndex, comparePaths, dirPrefix } from "./format.js";
+import { dirPrefix } from "../image/path.js";
+import { type FullIndex, comparePaths } from "./format.js";
 
 const BLOCK_LINES = 64;
 

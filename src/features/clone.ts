@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { baseName, joinImage, normalizeImagePath } from "../image/path.js";
+import { baseName, dirPrefix, joinImage, normalizeImagePath } from "../image/path.js";
 import { applyMeta, copyFileIn, mkdirIn, symlinkIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
 import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, requireParentDir, requirePath } from "./common.js";
@@ -74,7 +74,7 @@ export const clone: FeatureModule<Clone> = {
     }
     const provides: ProvidedItem[] = p.contentsOnly ? [] : [itemOf(p.dst, root)];
     if (root.type === "directory") {
-      const prefix = p.src === "/" ? "/" : p.src + "/";
+      const prefix = dirPrefix(p.src);
       for (const fact of facts.listUnder(p.src)) provides.push(itemOf(joinImage(p.dst, fact.path.slice(prefix.length)), fact));
     }
     const requires = p.contentsOnly || f.dst_path.endsWith("/") ? [requirePath(normalizeImagePath(f.dst_path), IS_DIR)] : [requireParentDir(p.dst)];

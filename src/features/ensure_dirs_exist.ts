@@ -1,7 +1,7 @@
 // ensure_dirs_exist(dirs, mode, user, group): mkdir -p. Every component is a provided Directory item;
 // components that already exist (in the parent layer or earlier in the phase) are left as they are.
 import { z } from "zod";
-import { ancestors, normalizeImagePath } from "../image/path.js";
+import { ancestors, dirPrefix, normalizeImagePath } from "../image/path.js";
 import { resolveMode } from "../image/mode.js";
 import { mkdirsIn } from "../image/fsops.js";
 import { asFeatureError, describeFeature, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, resolveOwner, type Owner } from "./common.js";
@@ -19,7 +19,7 @@ export type EnsureDirsExist = z.infer<typeof schema>;
 
 /** Directory items for every component of `dir` strictly below `base` (base itself excluded). */
 export function dirItems(base: string, dir: string, mode: number, owner: string): Analysis["provides"] {
-  const all = [...ancestors(dir), dir].filter((p) => p !== "/" && (base === "/" || p.startsWith(base + "/")));
+  const all = [...ancestors(dir), dir].filter((p) => p !== "/" && p.startsWith(dirPrefix(base)));
   return all.map((path) => ({ kind: "path" as const, path, fileType: "directory" as const, mode, owner }));
 }
 

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { Header as TarHeader } from "tar-stream";
 import { z } from "zod";
-import { joinImage, normalizeImagePath, ancestors, symlinkDestination } from "../image/path.js";
+import { joinImage, normalizeImagePath, ancestors, dirPrefix, symlinkDestination } from "../image/path.js";
 import { linkSync, lstatSync } from "node:fs";
 import { applyMeta, mkdirIn, symlinkIn, touchTimes, writeFileIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
@@ -171,7 +171,7 @@ export const tarball: FeatureModule<Tarball> = {
       if (m.rel === "") continue;
       const path = joinImage(into, m.rel);
       for (const a of ancestors(path)) {
-        if (a.length > into.length && a.startsWith(into === "/" ? "/" : into + "/") && !items.has(a)) {
+        if (a.length > into.length && a.startsWith(dirPrefix(into)) && !items.has(a)) {
           items.set(a, { kind: "path", path: a, fileType: "directory", mode: 0o755, owner: "0:0" });
         }
       }
@@ -190,7 +190,7 @@ export const tarball: FeatureModule<Tarball> = {
     const { members, contents } = await loadMembers(f, ctx.projectRoot, ctx, name, true);
     await asFeatureError(ctx, name, () => {
       const into = resolveInImage(ctx.root, f.into_dir, true).imagePath;
-      const inside = (p: string): boolean => p === into || p.startsWith(into === "/" ? "/" : into + "/");
+      const inside = (p: string): boolean => p === into || p.startsWith(dirPrefix(into));
       members.forEach((m, idx) => {
         if (m.rel === "") return;
         const path = joinImage(into, m.rel);

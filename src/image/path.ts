@@ -49,6 +49,11 @@ export function joinImage(dir: string, rel: string): string {
   return dir === "/" ? `/${rel}` : `${dir}/${rel}`;
 }
 
+/** `/a/b` → `/a/b/`, `/` → `/`: the prefix every path strictly under a directory starts with */
+export function dirPrefix(dir: string): string {
+  return dir === "/" ? "/" : `${dir}/`;
+}
+
 /** Every ancestor of `p`, outermost first, excluding `/` and `p`: `/a/b/c` → [`/a`, `/a/b`]. */
 export function ancestors(p: string): string[] {
   const out: string[] = [];

@@ -1,7 +1,6 @@
 // Builds the phase's dependency graph from the features' analyses and the parent's facts, and collects every
 // problem at once: conflicting providers (in the phase and against the parent), requirements never provided,
 // validator failures (against phase items and parent facts alike), after resolving paths through symlinks.
-import graphology from "graphology";
 import type { ErrorDetail } from "../errors.js";
 import type { FactsView, FileType, Validator } from "../types.js";
 import type { Analysis, FeatureModule, ProvidedItem } from "../features/types.js";
@@ -9,9 +8,6 @@ import type { FeatureBase } from "../types.js";
 import { normalizeImagePath } from "../image/path.js";
 import { GraphResolver, type PhaseSymlink } from "./resolver.js";
 import { factText, itemText, validatorText } from "./text.js";
-
-const { DirectedGraph } = graphology;
-export type { DirectedGraph } from "graphology";
 
 export interface AnalyzedFeature {
   feature: FeatureBase;
@@ -40,8 +36,6 @@ export interface EdgeList {
 export interface BuiltGraph {
   edges: EdgeList;
   errors: ErrorDetail[];
-  /** the same graph as a graphology DirectedGraph (nodes are feature indices as strings), built on demand */
-  toGraphology(): InstanceType<typeof DirectedGraph>;
 }
 
 /** Map key of an item: the path itself for paths (no allocation on the hot path), `user:`/`group:` + name otherwise. */
@@ -167,7 +161,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
 
   // 4. Requirements: resolve, look up, validate, add ordering edges.
   // The hot path keeps edges in plain arrays: a graphology graph costs an object and a key per edge, which at
-  // 100k features is most of the time budget. toGraphology() gives the same graph for tools and inspection.
+  // 100k features is most of the time budget. graphology-view.ts gives the same graph for tools and inspection.
   const edges: EdgeList = { from: [], to: [] };
   const seen = new Set<number>();
   const n = features.length;
@@ -235,14 +229,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
       for (const s of via) addEdge(s, i);
     }
   });
-  return { edges, errors, toGraphology: () => toGraphology(n, edges) };
-}
-
-export function toGraphology(n: number, edges: EdgeList): InstanceType<typeof DirectedGraph> {
-  const graph = new DirectedGraph({ allowSelfLoops: false, multi: false });
-  for (let i = 0; i < n; i++) graph.addNode(String(i));
-  for (let e = 0; e < edges.from.length; e++) graph.addDirectedEdge(String(edges.from[e]), String(edges.to[e]));
-  return graph;
+  return { edges, errors };
 }
 
 function parentFound(kind: string, name: string, parent: FactsView): Found | undefined {

@@ -88,13 +88,15 @@ function foundFromItem(item: ProvidedItem): Found {
   return { text: itemText(item) };
 }
 
+/** How messages name a feature: its description, plus its label when it comes from another target. */
+export function featureName(f: AnalyzedFeature, layerLabel: string): string {
+  const d = f.module.describe(f.feature);
+  return f.feature.label === layerLabel ? d : `${d} [${f.feature.label}]`;
+}
+
 export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, layerLabel: string): BuiltGraph {
   const errors: ErrorDetail[] = [];
-  const name = (i: number): string => {
-    const f = features[i]!;
-    const d = f.module.describe(f.feature);
-    return f.feature.label === layerLabel ? d : `${d} [${f.feature.label}]`;
-  };
+  const name = (i: number): string => featureName(features[i]!, layerLabel);
 
   // 1. Phase symlinks, keyed first by their declared path, then by their canonical path.
   let symlinks = new Map<string, PhaseSymlink>();

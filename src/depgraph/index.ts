@@ -12,7 +12,7 @@ import { StrataError, type ErrorDetail } from "../errors.js";
 import { featureModule } from "../features/registry.js";
 import type { AnalyzeContext } from "../features/types.js";
 import type { FeatureBase, MountFact } from "../types.js";
-import { buildPhaseGraph, type AnalyzedFeature } from "./graph.js";
+import { buildPhaseGraph, featureName, type AnalyzedFeature } from "./graph.js";
 import { topoSort } from "./toposort.js";
 
 export type PlannedFeature = AnalyzedFeature;
@@ -79,11 +79,7 @@ export async function planPhase(features: FeatureBase[], ctx: AnalyzeContext): P
   errors.push(...graphErrors);
   const { order, cycles } = topoSort(edges, analyzed.length);
   for (const cycle of cycles) {
-    const names = cycle.map((i) => {
-      const f = analyzed[i]!;
-      const d = f.module.describe(f.feature);
-      return f.feature.label === ctx.label ? d : `${d} [${f.feature.label}]`;
-    });
+    const names = cycle.map((i) => featureName(analyzed[i]!, ctx.label));
     errors.push({
       label: ctx.label,
       message: `cycle in dependency graph (${cycle.length} feature${cycle.length > 1 ? "s" : ""}); each feature must be applied before the next:`,

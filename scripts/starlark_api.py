@@ -113,7 +113,7 @@ load("//rules/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [
-        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "function": debug(t.function)}
+        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "function": debug(t.function)}
         for t in FEATURE_TYPES
     ],
 })

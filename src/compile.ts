@@ -139,7 +139,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   const epoch = sourceDateEpoch(label);
   const projectRoot = resolve(opts.projectRoot ?? process.cwd());
   checkOutput(opts.out, label);
-  const features = parseFeatures(await readFeaturesFile(opts.features, label), label);
+  const features = parseFeatures(await readFeaturesFile(opts.features, label), label, opts.phase);
   const parentLayer = opts.parent !== undefined ? resolveLayerOutput(opts.parent, { label, role: "parent layer" }) : undefined;
   const parent = parentLayer !== undefined ? openFacts(parentLayer.facts) : emptyFacts();
   const layerFacts = layerFactsOf(label, "source layer");

@@ -5,12 +5,15 @@
 //
 // The Starlark side is read by scripts/starlark_api.py: the registry and phases evaluated with the local driver's
 // starlark-rust, each function's signature parsed from the `def` starlark-rust names.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { featureModule, featureTypes } from "../../src/features/registry.js";
+import { StrataError } from "../../src/errors.js";
+import { featureModule, featureTypes, parseFeatures } from "../../src/features/registry.js";
 import { BUILD_PHASES } from "../../src/features/phases.js";
 import type { FeatureModule } from "../../src/features/types.js";
 import { repoRoot } from "../rules/project.js";
@@ -27,6 +30,7 @@ interface StarlarkFeature {
   phase: string;
   sources: string[];
   layers: string[];
+  mount: [string, string] | null;
   function: { file: string; name: string; params: StarlarkParam[]; varargs: boolean; kwargs: boolean };
 }
 interface StarlarkFeatures {
@@ -79,7 +83,7 @@ export function disagreements(star: StarlarkFeature, module: FeatureModule): str
       out.push(`${where}: "${p.name}" defaults to ${p.default_text} in Starlark but to ${absent.value === undefined ? "nothing (no default in the schema)" : show(absent.value)} in the runner`);
     }
   }
-  for (const attr of [...star.sources, ...star.layers]) if (!params.has(attr)) out.push(`${where}: sources/layers name "${attr}", which is not a parameter`);
+  for (const attr of [...star.sources, ...star.layers, ...(star.mount ?? [])]) if (!params.has(attr)) out.push(`${where}: sources/layers name "${attr}", which is not a parameter`);
   return out;
 }
 
@@ -102,5 +106,49 @@ describe("feature parity (Starlark twin vs runner module)", () => {
     expect(s, `feature type "${name}" is in src/features/registry.ts but not in rules/features/registry.bzl`).toBeDefined();
     expect(m, `feature type "${name}" is in rules/features/registry.bzl but not in src/features/registry.ts`).toBeDefined();
     expect(disagreements(s!, m!)).toEqual([]);
+  });
+});
+
+describe("the shape that keeps one truth per feature", () => {
+  // Outside rules/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
+  // layers, mount): no rule tests a feature's type against a name.
+  it("no rule outside rules/features/ special-cases a feature type by name", () => {
+    const offenders: string[] = [];
+    for (const file of readdirSync(join(repoRoot, "rules")).filter((f) => f.endsWith(".bzl"))) {
+      readFileSync(join(repoRoot, "rules", file), "utf8").split("\n").forEach((line, i) => {
+        if (/"type"\]?\)?\s*(==|!=|in)\s*[("\[]/.test(line)) offenders.push(`rules/${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("the features file carries each feature's phase, and the runner refuses a feature given to another phase", () => {
+    const remove = { type: "remove", label: "//img:a", path: "/x" };
+    expect(parseFeatures([{ ...remove, phase: "remove" }], "//img:a", "remove")).toEqual([{ ...remove, must_exist: true }]);
+    const caught = (fn: () => unknown): StrataError => {
+      try {
+        fn();
+      } catch (e) {
+        if (e instanceof StrataError) return e;
+        throw e;
+      }
+      throw new Error("expected a StrataError");
+    };
+    const wrongPhase = caught(() => parseFeatures([{ ...remove, phase: "remove" }], "//img:a", "compile"));
+    expect(wrongPhase.details.map((d) => d.kind)).toEqual(["schema"]);
+    expect(wrongPhase.message).toMatch(/^error: \/\/img:a: feature #0 \(remove\): a remove feature was given to the "compile" phase$/m);
+    const wrongField = caught(() => parseFeatures([{ ...remove, phase: "compile" }], "//img:a"));
+    expect(wrongField.details.map((d) => [d.kind, d.expected])).toEqual([["schema", '"remove" (the phase of remove features)']]);
+  });
+
+  it("strata compile refuses a features file of another phase before touching storage", () => {
+    const dir = mkdtempSync(join(tmpdir(), "strata-phase-"));
+    const features = join(dir, "features.json");
+    writeFileSync(features, JSON.stringify([{ type: "remove", label: "//img:a", path: "/x", phase: "remove" }]));
+    const r = spawnSync("node", [join(repoRoot, "bin", "strata.mjs"), "compile", "--label", "//img:a", "--phase", "compile", "--features", features, "--out", join(dir, "out"), "--working-volume", join(dir, "wv")], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/img:a: feature #0 \(remove\): a remove feature was given to the "compile" phase/m);
+    expect(existsSync(join(dir, "wv"))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -22,7 +22,8 @@ from pydriver.config import DriverError, load_project  # noqa: E402
 from pydriver.driver import Driver  # noqa: E402
 from pydriver.interp import Frame, bzl_dialect  # noqa: E402
 
-_FUNCTION_NAME = re.compile(r'function_name: "([^"]+)"')
+# starlark-rust's repr() of a `def`: its module and name, `cell//path/file.bzl.name`
+_FUNCTION_NAME = re.compile(r'^([A-Za-z0-9_]+//[^ ]+\.bzl)\.([A-Za-z_][A-Za-z0-9_]*)$')
 
 
 class Api:
@@ -31,6 +32,7 @@ class Api:
         self.driver = Driver(self.project)
         self.cell = self.project.root_cell
         self._sources: dict[str, ast.Module] = {}
+        self._texts: dict[str, str] = {}
 
     def evaluate(self, src: str) -> object:
         """Evaluates `src` (which must assign OUT = json.encode(...)) as a .bzl file at the root of the root cell."""
@@ -46,15 +48,16 @@ class Api:
     def _module_ast(self, path: str) -> ast.Module:
         if path not in self._sources:
             with open(path, encoding="utf-8") as f:
-                self._sources[path] = ast.parse(f.read(), filename=path)
+                self._texts[path] = f.read()
+            self._sources[path] = ast.parse(self._texts[path], filename=path)
         return self._sources[path]
 
-    def locate(self, debug_text: str) -> tuple[str, str]:
-        """(absolute file, def name) of a Starlark function, from starlark-rust's debug() of it."""
-        m = _FUNCTION_NAME.search(debug_text)
+    def locate(self, repr_text: str) -> tuple[str, str]:
+        """(absolute file, def name) of a Starlark function, from starlark-rust's repr() of it."""
+        m = _FUNCTION_NAME.match(repr_text)
         if m is None:
-            raise ValueError("not a Starlark `def` function: " + debug_text[:80])
-        file_id, name = m.group(1).rsplit(".", 1)
+            raise ValueError("not a Starlark `def` function: " + repr_text[:80])
+        file_id, name = m.group(1), m.group(2)
         cell, rel = file_id.split("//", 1)
         return os.path.join(self.project.cells[cell].path, rel), name
 
@@ -70,8 +73,8 @@ class Api:
                     return self._default(stmt.value, path, tree)
         raise ValueError(f"{os.path.relpath(path, ROOT)}: default `{ast.unparse(node)}` is not a literal or a constant of the file")
 
-    def signature(self, debug_text: str) -> dict:
-        path, name = self.locate(debug_text)
+    def signature(self, repr_text: str) -> dict:
+        path, name = self.locate(repr_text)
         tree = self._module_ast(path)
         fn = next((s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == name), None)
         if fn is None:
@@ -100,7 +103,7 @@ class Api:
             p["type"] = ast.unparse(arg.annotation)
         if default is not None:
             p["default"] = self._default(default, path, tree)
-            p["default_text"] = ast.unparse(default)
+            p["default_text"] = ast.get_source_segment(self._texts[path], default) or ast.unparse(default)
         return p
 
     def module_doc(self, rel: str) -> str:
@@ -113,7 +116,7 @@ load("//rules/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [
-        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "function": debug(t.function)}
+        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "function": repr(t.function)}
         for t in FEATURE_TYPES
     ],
 })
@@ -127,16 +130,18 @@ def features(api: Api) -> dict:
     return data
 
 
-# rules/defs.bzl's public names: a function, or a struct of functions (image, feature); providers are listed by name
+# rules/defs.bzl's public rules and macros: a function, or a struct of functions (image, feature)
 PUBLIC_SRC = """
-load("//rules:defs.bzl", "feature", "image", "image_test", "LayerInfo", "FeatureInfo")
+load("//rules:defs.bzl", "feature", "image", "image_test")
+def _function(name, value):
+    if type(value) == "function":
+        return {"name": name, "kind": "function", "debug": repr(value)}
+    return {"name": name, "kind": type(value)}
 def _entry(name, value):
     if type(value) == "struct":
-        return {"name": name, "kind": "namespace", "members": [_entry(name + "." + k, getattr(value, k)) for k in dir(value)]}
-    if type(value) == "function":
-        return {"name": name, "kind": "function", "debug": debug(value)}
-    return {"name": name, "kind": type(value)}
-OUT = json.encode([_entry(n, v) for n, v in [("image", image), ("feature", feature), ("image_test", image_test), ("LayerInfo", LayerInfo), ("FeatureInfo", FeatureInfo)]])
+        return {"name": name, "kind": "namespace", "members": [_function(name + "." + k, getattr(value, k)) for k in dir(value)]}
+    return _function(name, value)
+OUT = json.encode([_entry(n, v) for n, v in [("image", image), ("feature", feature), ("image_test", image_test)]])
 """
 
 

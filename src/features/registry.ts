@@ -96,6 +96,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
   if (issue.code === "unrecognized_keys") {
     const allowed = Object.keys((module.schema as unknown as { shape: Record<string, unknown> }).shape ?? {}).sort();
     return {
+      kind: "schema",
       label,
       feature,
       message: `unknown attribute${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
@@ -105,6 +106,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
   }
   const attr = issue.path.map(String).join(".");
   return {
+    kind: "schema",
     label,
     feature,
     message: attr === "" ? "invalid feature" : `invalid attribute "${attr}"`,
@@ -140,21 +142,22 @@ export function parseFeatures(json: unknown, label: string, phase?: string): Fea
     try {
       data = JSON.parse(json);
     } catch (e) {
-      throw new StrataError({ label, message: `the features file is not valid JSON: ${(e as Error).message}` });
+      throw new StrataError({ kind: "schema", label, message: `the features file is not valid JSON: ${(e as Error).message}` });
     }
   }
-  if (!Array.isArray(data)) throw new StrataError({ label, message: "the features file must hold a JSON array", expected: "an array of feature objects", found: show(data) });
+  if (!Array.isArray(data)) throw new StrataError({ kind: "schema", label, message: "the features file must hold a JSON array", expected: "an array of feature objects", found: show(data) });
   const errors: ErrorDetail[] = [];
   const out: FeatureBase[] = [];
   data.forEach((raw: unknown, index) => {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      errors.push({ label, feature: `feature #${index}`, message: "a feature must be an object", expected: "an object with type and label", found: show(raw) });
+      errors.push({ kind: "schema", label, feature: `feature #${index}`, message: "a feature must be an object", expected: "an object with type and label", found: show(raw) });
       return;
     }
     const obj = raw as Record<string, unknown>;
     const module = typeof obj.type === "string" ? registry.get(obj.type) : undefined;
     if (module === undefined) {
       errors.push({
+        kind: "schema",
         label: typeof obj.label === "string" ? obj.label : label,
         feature: `feature #${index}`,
         message: `unknown feature type`,

@@ -115,6 +115,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
     st = lstatSync(out);
   } catch {
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} does not exist`,
       expected: "the output symlink of a layer built by `strata compile`",
@@ -124,6 +125,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
   }
   if (!st.isSymbolicLink()) {
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} is not a layer`,
       expected: "a symlink to a layer in a strata working volume",
@@ -146,6 +148,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
   if (!existsSync(layer.tree) || info?.factsParent === undefined) {
     const rebuild = info !== undefined ? `buck2 build ${info.label}` : "buck2 build <label of the " + opts.role + ">";
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} is dangling: its layer is gone (removed by \`strata gc\` or by hand)`,
       expected: `a published layer at ${layer.tree}`,

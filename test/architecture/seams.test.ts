@@ -22,3 +22,22 @@ it("src/depgraph does not import the storage or the runner's commands", () => {
   const bad = importsOf("src/depgraph").filter(([, m]) => /\.\.\/(storage|cli|compile)/.test(m));
   expect(bad).toEqual([]);
 });
+
+it("buildPhaseGraph stays a short pipeline of named steps", () => {
+  const src = readFileSync(join(repoRoot, "src/depgraph/graph.ts"), "utf8");
+  const body = /export function buildPhaseGraph\([^)]*\)[^{]*\{\n([\s\S]*?)\n\}\n/.exec(src)?.[1];
+  expect(body, "buildPhaseGraph not found in src/depgraph/graph.ts").toBeDefined();
+  const lines = body!.split("\n").filter((l) => l.trim() !== "");
+  expect(lines.length).toBeLessThanOrEqual(10);
+  // no loops or branches of its own: the work is in the steps
+  expect(body).not.toMatch(/\b(for|while|if)\b|forEach/);
+});
+
+it("every error the dependency graph reports carries a kind", () => {
+  for (const f of readdirSync(join(repoRoot, "src/depgraph")).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(repoRoot, "src/depgraph", f), "utf8");
+    const messages = [...text.matchAll(/\bmessage:/g)].length;
+    const kinds = [...text.matchAll(/\bkind: "(schema|conflict|missing|unsatisfied|cycle|parent|io)"/g)].length;
+    expect(kinds, `src/depgraph/${f}: ${messages} error literals, ${kinds} with a kind`).toBe(messages);
+  }
+});

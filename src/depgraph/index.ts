@@ -60,7 +60,7 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
       analyzed.push({ feature, module, analysis });
     } catch (e) {
       if (e instanceof StrataError) errors.push(...e.details);
-      else errors.push({ label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
+      else errors.push({ kind: "io", label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
     }
   }
   return { analyzed, errors };

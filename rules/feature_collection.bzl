@@ -114,7 +114,7 @@ def resolve_features(ctx):
             mounts.extend(group.mounts)
             continue
         ftype = FEATURE_TYPES_BY_NAME[item["type"]]
-        resolved = {"type": item["type"], "label": label}
+        resolved = {"type": item["type"], "label": label, "phase": ftype.phase}
         for key, value in item.items():
             # None means "the feature's default": absent from the features file
             if key != "type" and value != None:
@@ -123,11 +123,12 @@ def resolve_features(ctx):
             resolved[key] = ctx.attrs.srcs[item[key]]
         for key in ftype.layers:
             resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
-        if item["type"] == "layer_mount":
+        if ftype.mount != None:
+            source, mountpoint = ftype.mount
             mounts.append({
-                "mountpoint": item["mountpoint"],
-                "source": resolved["source"],
-                "source_label": ctx.attrs.layers[item["source"]][LayerInfo].label,
+                "mountpoint": item[mountpoint],
+                "source": resolved[source],
+                "source_label": ctx.attrs.layers[item[source]][LayerInfo].label,
             })
         features.append(resolved)
     return struct(features = features, mounts = mounts)

@@ -8,7 +8,11 @@ sees no host path, runs as `nobody` by default, and every path it leaves gets mt
 load("//rules:layer.bzl", "layer")
 load("//rules/features:genrule.bzl", "genrule")
 
-def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", visibility = None):
+# antlir's values of `antlir_rule` (its oss_shim): how Meta's CI classified a target. Accepted so that BUCK files written
+# for antlir build unchanged; checked, and otherwise without effect here.
+ANTLIR_RULE_VALUES = ["antlir-private", "user-facing", "user-internal"]
+
+def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", antlir_rule = None, visibility = None):
     """Declares a layer: `parent_layer` after running `cmd` in it.
 
     Args:
@@ -17,11 +21,15 @@ def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", visibilit
         cmd: argv list, e.g. ["/bin/sh", "-c", "tr a-z A-Z < /in > /out"].
         rule_type: what the macro does, in snake_case ("translate_foo"): names the layer's purpose in messages.
         user: a user of the parent image to run as (default "nobody").
+        antlir_rule: antlir's target classification, one of "antlir-private", "user-facing", "user-internal" (or None).
+            Accepted for BUCK files written for antlir; it does not change the layer.
         visibility: Buck2 visibility of the target.
     """
     where = "image.genrule_layer(name = \"{}\")".format(name)
     if type(rule_type) != "string" or rule_type == "" or not rule_type.replace("_", "a").isalnum():
         fail("{}: `rule_type` must be a snake_case description of what the layer does (like \"translate_foo\"); found {}".format(where, repr(rule_type)))
+    if antlir_rule != None and antlir_rule not in ANTLIR_RULE_VALUES:
+        fail("{}: `antlir_rule` must be one of {}; found {}".format(where, ", ".join(['"{}"'.format(v) for v in ANTLIR_RULE_VALUES]), repr(antlir_rule)))
     if type(parent_layer) != "string" or ":" not in parent_layer:
         fail("{}: `parent_layer` must be an image.layer target label (like \":base\"); found {}".format(where, repr(parent_layer)))
     layer(

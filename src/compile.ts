@@ -13,7 +13,7 @@ import { writeFactsRecord } from "./facts/store.js";
 import { emptyFacts, openFacts, type LayerFacts } from "./facts/view.js";
 import { parseFeatures } from "./features/registry.js";
 import type { AnalyzeContext, CompileContext } from "./features/types.js";
-import { beginLayer, publishLayer, resolveLayerOutput, type LayerPaths } from "./storage/layers.js";
+import { beginLayer, publishLayer, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "./storage/layers.js";
 import { removeTree } from "./storage/remove.js";
 import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
@@ -139,7 +139,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   const epoch = sourceDateEpoch(label);
   const projectRoot = resolve(opts.projectRoot ?? process.cwd());
   checkOutput(opts.out, label);
-  const features = parseFeatures(await readFeaturesFile(opts.features, label), label);
+  const features = parseFeatures(await readFeaturesFile(opts.features, label), label, opts.phase);
   const parentLayer = opts.parent !== undefined ? resolveLayerOutput(opts.parent, { label, role: "parent layer" }) : undefined;
   const parent = parentLayer !== undefined ? openFacts(parentLayer.facts) : emptyFacts();
   const layerFacts = layerFactsOf(label, "source layer");
@@ -183,7 +183,8 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     trace("users, times");
     await wv.backend.setReadOnly(root);
     trace("seal");
-    await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
+    const meta = await writeFactsRecord(layer.facts, { label, phase: opts.phase, parent, delta, info });
+    await recordFactsWritten(layer, meta.kind === "delta" ? (parentLayer ?? null) : null);
     trace("write facts");
     // read back only when asked: Buck2 builds export facts in their own action (strata facts)
     if (opts.factsOut !== undefined) await exportFactsJson(openFacts(layer.facts), resolve(opts.factsOut), { label, phase: opts.phase });

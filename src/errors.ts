@@ -1,7 +1,16 @@
 // Errors a user sees. Each names the Buck2 label and the feature, says what was expected and what was found,
 // and renders with a first line `error: ...` that Buck2's console and an IDE can show.
 
+/**
+ * What kind of problem an error is, for tests and tools (match the kind, not the wording):
+ * schema: a feature or file of the wrong shape; conflict: two providers of one item (or against the parent);
+ * missing: a required item nobody provides; unsatisfied: an item exists but is not what is required;
+ * cycle: features that depend on each other; parent: a parent layer that cannot be used; io: the file system or a tool failed.
+ */
+export type ErrorKind = "schema" | "conflict" | "missing" | "unsatisfied" | "cycle" | "parent" | "io";
+
 export interface ErrorDetail {
+  kind?: ErrorKind;
   /** Buck2 label of the target the error belongs to */
   label: string;
   /** the feature, as `type(key="value", ...)`; absent for layer-level errors */

@@ -15,4 +15,4 @@ def layer_mount(source, mountpoint) -> dict:
     check_image_path("layer_mount", "mountpoint", mountpoint)
     return {"type": "layer_mount", "source": source, "mountpoint": mountpoint}
 
-FEATURE = feature_type(name = "layer_mount", phase = BUILD_PHASE.compile, function = layer_mount, layers = ["source"])
+FEATURE = feature_type(name = "layer_mount", phase = BUILD_PHASE.compile, function = layer_mount, layers = ["source"], mount = ("source", "mountpoint"))

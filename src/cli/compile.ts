@@ -2,7 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
-export const PHASES = ["package_manager", "genrule", "remove", "compile", "buildinfo_stamp"] as const;
+import { BUILD_PHASES as PHASES } from "../features/phases.js";
 
 interface CompileArgs {
   label: string;

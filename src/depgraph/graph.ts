@@ -1,30 +1,21 @@
 // Builds the phase's dependency graph from the features' analyses and the parent's facts, and collects every
 // problem at once: conflicting providers (in the phase and against the parent), requirements never provided,
 // validator failures (against phase items and parent facts alike), after resolving paths through symlinks.
+// buildPhaseGraph is the pipeline; each step is a function below (requirements in requirements.ts).
 import type { ErrorDetail } from "../errors.js";
-import type { FactsView, FileType, Validator } from "../types.js";
-import type { Analysis, FeatureModule, ProvidedItem } from "../features/types.js";
+import type { FactsView } from "../types.js";
+import type { Analysis, FeatureModule } from "../features/types.js";
 import type { FeatureBase } from "../types.js";
 import { normalizeImagePath } from "../image/path.js";
+import { harmlessDuplicate, keyOf, keyText, sameItem, type Provider } from "./items.js";
+import { wireRequirements } from "./requirements.js";
 import { GraphResolver, type PhaseSymlink } from "./resolver.js";
-import { factText, itemText, validatorText } from "./text.js";
+import { factText, itemText } from "./text.js";
 
 export interface AnalyzedFeature {
   feature: FeatureBase;
   module: FeatureModule;
   analysis: Analysis;
-}
-
-interface Provider {
-  feature: number;
-  item: ProvidedItem;
-}
-
-/** What sits at a required key, whoever made it. */
-interface Found {
-  fileType?: FileType;
-  mode?: number;
-  text: string;
 }
 
 /** Ordering edges (provider → requirer) as parallel arrays of feature indices, without duplicates. */
@@ -38,85 +29,62 @@ export interface BuiltGraph {
   errors: ErrorDetail[];
 }
 
-/** Map key of an item: the path itself for paths (no allocation on the hot path), `user:`/`group:` + name otherwise. */
-function keyOf(item: ProvidedItem): string {
-  return item.kind === "user" ? `user:${item.name}` : item.kind === "group" ? `group:${item.name}` : item.path;
-}
-
-function keyText(key: string): string {
-  return key.startsWith("/") ? key : key.slice(key.indexOf(":") + 1);
-}
-
-function sameItem(a: ProvidedItem, b: ProvidedItem): boolean {
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
-    case "path":
-      return b.kind === "path" && a.path === b.path && a.fileType === b.fileType && a.mode === b.mode && a.owner === b.owner;
-    case "symlink":
-      return b.kind === "symlink" && a.path === b.path && a.target === b.target;
-    case "mount":
-      return b.kind === "mount" && a.path === b.path && a.source === b.source;
-    default:
-      return true;
-  }
-}
-
-/** Two providers of these need not be told apart: the same directory, or the same symlink. */
-function harmlessDuplicate(a: ProvidedItem, b: ProvidedItem): boolean {
-  return sameItem(a, b) && (a.kind === "symlink" || (a.kind === "path" && a.fileType === "directory"));
-}
-
-function satisfies(v: Validator, f: Found): boolean {
-  switch (v.kind) {
-    case "exists":
-      return true;
-    case "file-type":
-      return f.fileType === v.fileType;
-    case "executable":
-      return f.fileType === "file" && ((f.mode ?? 0) & 0o111) !== 0;
-    case "all":
-      return v.of.every((x) => satisfies(x, f));
-    case "any":
-      return v.of.some((x) => satisfies(x, f));
-  }
-}
-
-function foundFromItem(item: ProvidedItem): Found {
-  if (item.kind === "path") return { fileType: item.fileType, mode: item.mode, text: itemText(item) };
-  if (item.kind === "mount") return { fileType: "directory", mode: 0o555, text: itemText(item) };
-  if (item.kind === "symlink") return { fileType: "symlink", text: itemText(item) };
-  return { text: itemText(item) };
-}
-
 /** How messages name a feature: its description, plus its label when it comes from another target. */
 export function featureName(f: AnalyzedFeature, layerLabel: string): string {
   const d = f.module.describe(f.feature);
   return f.feature.label === layerLabel ? d : `${d} [${f.feature.label}]`;
 }
 
+/** Names features in messages, by their index in the phase. */
+export type Namer = (i: number) => string;
+
+/**
+ * Validates one phase's features against each other and the parent, and orders them: a pipeline of named steps,
+ * each returning data. Errors come in the order of the steps: placement, conflicts in the phase, clashes with the
+ * parent, requirements.
+ */
 export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, layerLabel: string): BuiltGraph {
-  const errors: ErrorDetail[] = [];
-  const name = (i: number): string => featureName(features[i]!, layerLabel);
+  const name: Namer = (i) => featureName(features[i]!, layerLabel);
+  const resolver = phaseResolver(features, parent);
+  const placed = placeProviders(features, resolver, layerLabel, name);
+  const conflicts = conflictErrors(placed.conflicting, layerLabel, name);
+  const clashes = parentClashes(placed.providers, parent, layerLabel, name);
+  const wired = wireRequirements(features, placed.providers, resolver, parent, layerLabel, name);
+  return { edges: wired.edges, errors: [...placed.errors, ...conflicts, ...clashes, ...wired.errors] };
+}
 
-  // 1. Phase symlinks, keyed first by their declared path, then by their canonical path.
-  let symlinks = new Map<string, PhaseSymlink>();
+/** Step 1: a resolver that knows the phase's symlinks, keyed by their canonical path, over the parent's tree. */
+export function phaseResolver(features: AnalyzedFeature[], parent: FactsView): GraphResolver {
+  const declared = new Map<string, PhaseSymlink>();
   features.forEach((f, i) => {
-    for (const it of f.analysis.provides) if (it.kind === "symlink") symlinks.set(normalizeImagePath(it.path), { target: it.target, provider: i });
+    for (const it of f.analysis.provides) if (it.kind === "symlink") declared.set(normalizeImagePath(it.path), { target: it.target, provider: i });
   });
-  let resolver = new GraphResolver(symlinks, parent);
-  const canonicalLinks = new Map<string, PhaseSymlink>();
-  for (const [p, l] of symlinks) {
-    const r = resolver.resolveParent(p);
-    canonicalLinks.set(r.ok ? r.path : p, l);
+  const first = new GraphResolver(declared, parent);
+  const canonical = new Map<string, PhaseSymlink>();
+  for (const [p, l] of declared) {
+    const r = first.resolveParent(p);
+    canonical.set(r.ok ? r.path : p, l);
   }
-  symlinks = canonicalLinks;
-  resolver = new GraphResolver(symlinks, parent);
+  return new GraphResolver(canonical, parent);
+}
 
-  // 2. Providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
-  // Identical providers of one key (the same directory from many ensure_dirs_exist) are counted, not kept.
-  // `providers` holds the first provider of each key; `conflicting` the full list for keys with differing ones.
+export interface PlacedProviders {
+  /** the first provider of each canonical key */
+  providers: Map<string, Provider>;
+  /** every provider of the keys whose providers differ */
+  conflicting: Map<string, Provider[]>;
+  /** items that could not be placed (their path does not resolve) */
+  errors: ErrorDetail[];
+}
+
+/**
+ * Step 2: providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
+ * Identical providers of one key (the same directory from many ensure_dirs_exist) are counted, not kept.
+ */
+export function placeProviders(features: AnalyzedFeature[], resolver: GraphResolver, layerLabel: string, name: Namer): PlacedProviders {
   const providers = new Map<string, Provider>();
   const conflicting = new Map<string, Provider[]>();
+  const errors: ErrorDetail[] = [];
   features.forEach((f, i) => {
     for (const raw of f.analysis.provides) {
       let item = raw;
@@ -124,7 +92,7 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
         const followLast = raw.kind === "path" && raw.fileType === "directory";
         const r = resolver.resolve(normalizeImagePath(raw.path), followLast);
         if (!r.ok) {
-          errors.push({ label: layerLabel, feature: name(i), message: `cannot place "${raw.path}": ${r.reason}` });
+          errors.push({ kind: "unsatisfied", label: layerLabel, feature: name(i), message: `cannot place "${raw.path}": ${r.reason}` });
           continue;
         }
         if (r.path !== raw.path) item = { ...raw, path: r.path };
@@ -139,13 +107,18 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
       }
     }
   });
+  return { providers, conflicting, errors };
+}
 
-  // 3. Conflicts: within the phase, and against the parent layer and the ambient items.
+/** Step 3: one error per key that features of the phase provide in different ways (or each on its own). */
+export function conflictErrors(conflicting: Map<string, Provider[]>, layerLabel: string, name: Namer): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
   for (const [key, list] of conflicting) {
     const count = new Set(list.map((p) => p.feature)).size;
     // Equal items from features that differ otherwise (e.g. two install_text with other texts) still collide.
     const sameItems = list.every((p) => sameItem(p.item, list[0]!.item));
     errors.push({
+      kind: "conflict",
       label: layerLabel,
       message: sameItems
         ? `${keyText(key)} is written by ${count} different features`
@@ -159,131 +132,49 @@ export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, 
       }),
     });
   }
-  for (const [key, first] of providers) checkAgainstParent(key, first, parent, errors, layerLabel, name);
-
-  // 4. Requirements: resolve, look up, validate, add ordering edges.
-  // The hot path keeps edges in plain arrays: a graphology graph costs an object and a key per edge, which at
-  // 100k features is most of the time budget. graphology-view.ts gives the same graph for tools and inspection.
-  const edges: EdgeList = { from: [], to: [] };
-  const seen = new Set<number>();
-  const n = features.length;
-  const addEdge = (from: number, to: number): void => {
-    if (from === to) return;
-    const id = from * n + to;
-    if (seen.has(id)) return;
-    seen.add(id);
-    edges.from.push(from);
-    edges.to.push(to);
-  };
-  features.forEach((f, i) => {
-    for (const req of f.analysis.requires) {
-      const colon = req.key.indexOf(":");
-      const kind = req.key.slice(0, colon);
-      const raw = req.key.slice(colon + 1);
-      let key: string = req.key;
-      let via: number[] = [];
-      if (kind === "path") {
-        const r = resolver.resolve(normalizeImagePath(raw), true);
-        if (!r.ok) {
-          errors.push({ label: layerLabel, feature: name(i), message: `requires "${raw}", which cannot be resolved: ${r.reason}` });
-          continue;
-        }
-        key = r.path;
-        via = r.via;
-      }
-      const shown = (): string => (kind === "path" ? `"${raw}"${key !== raw ? ` (resolved through symlinks to "${key}")` : ""}` : `${kind} "${raw}"`);
-      let phase = providers.get(key);
-      if (kind === "path" && req.validator.kind === "exists" && phase === undefined && parentFound("path", key, parent) === undefined) {
-        // A dangling symlink still exists as itself (e.g. for remove).
-        const own = resolver.resolve(normalizeImagePath(raw), false);
-        if (own.ok && (providers.has(own.path) || parent.path(own.path) !== undefined)) {
-          key = own.path;
-          via = own.via;
-          phase = providers.get(key);
-        }
-      }
-      let found: Found | undefined;
-      if (phase !== undefined) found = foundFromItem(phase.item);
-      else found = parentFound(kind, keyText(key), parent);
-      if (found === undefined) {
-        errors.push({
-          label: layerLabel,
-          feature: name(i),
-          message: `requires ${shown()} but nothing provides it`,
-          expected: `${kind === "path" ? "a path that" : `a ${kind} that`} ${validatorText(req.validator) === "exists" ? "exists" : `is ${validatorText(req.validator)}`}`,
-          found: "not provided by this phase nor present in the parent layer",
-        });
-        continue;
-      }
-      if (!satisfies(req.validator, found)) {
-        errors.push({
-          label: layerLabel,
-          feature: name(i),
-          message: `requires ${shown()} to be ${validatorText(req.validator)}`,
-          expected: validatorText(req.validator),
-          found: phase !== undefined ? `${found.text}, provided by ${name(phase.feature)}` : `${found.text} (in the parent layer)`,
-        });
-        continue;
-      }
-      if (!req.ordered) continue;
-      // One provider is enough: several providers of one key are identical (or already a conflict).
-      if (phase !== undefined) addEdge(phase.feature, i);
-      for (const s of via) addEdge(s, i);
-    }
-  });
-  return { edges, errors };
+  return errors;
 }
 
-function parentFound(kind: string, name: string, parent: FactsView): Found | undefined {
-  if (kind === "path") {
-    const fact = parent.path(name);
-    if (fact !== undefined) return { fileType: fact.type, mode: fact.mode, text: factText(fact) };
-    return name === "/" ? { fileType: "directory", mode: 0o755, text: "the image root" } : undefined;
+/** Step 4: items the phase provides that the parent layer already has (and the image root, which stays a directory). */
+export function parentClashes(providers: Map<string, Provider>, parent: FactsView, layerLabel: string, name: Namer): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  for (const [key, first] of providers) {
+    const clash = checkAgainstParent(key, first, parent, layerLabel, name);
+    if (clash !== undefined) errors.push(clash);
   }
-  if (kind === "user") return parent.user(name) !== undefined || name === "root" ? { text: `user "${name}"` } : undefined;
-  if (kind === "group") return parent.group(name) !== undefined || name === "root" ? { text: `group "${name}"` } : undefined;
-  return undefined;
+  return errors;
 }
 
-function checkAgainstParent(
-  key: string,
-  first: Provider,
-  parent: FactsView,
-  errors: ErrorDetail[],
-  layerLabel: string,
-  name: (i: number) => string,
-): void {
+function checkAgainstParent(key: string, first: Provider, parent: FactsView, layerLabel: string, name: Namer): ErrorDetail | undefined {
   const item = first.item;
   const kind = key.startsWith("/") ? "path" : key.slice(0, key.indexOf(":"));
   const what = keyText(key);
   if (kind === "path") {
     const fact = parent.path(what);
     if (what === "/" && fact === undefined) {
-      if (item.kind === "path" && item.fileType === "directory") return;
-      errors.push({ label: layerLabel, feature: name(first.feature), message: `cannot replace the image root`, expected: "a directory", found: itemText(item) });
-      return;
+      if (item.kind === "path" && item.fileType === "directory") return undefined;
+      return { kind: "conflict", label: layerLabel, feature: name(first.feature), message: `cannot replace the image root`, expected: "a directory", found: itemText(item) };
     }
-    if (fact === undefined) return;
-    if (fact.type === "directory" && ((item.kind === "path" && item.fileType === "directory") || item.kind === "mount")) return;
-    if (fact.type === "symlink" && item.kind === "symlink" && fact.target === item.target) return;
-    errors.push({
+    if (fact === undefined) return undefined;
+    if (fact.type === "directory" && ((item.kind === "path" && item.fileType === "directory") || item.kind === "mount")) return undefined;
+    if (fact.type === "symlink" && item.kind === "symlink" && fact.target === item.target) return undefined;
+    return {
+      kind: "conflict",
       label: layerLabel,
       feature: name(first.feature),
       message: `"${what}" already exists in the parent layer`,
       expected: `a path not yet in the image (only a directory may be re-provided as a directory)`,
       found: `parent has ${factText(fact)}; this feature provides ${itemText(item)}`,
-    });
-    return;
+    };
   }
   const exists = kind === "user" ? parent.user(what) !== undefined || what === "root" : parent.group(what) !== undefined || what === "root";
-  if (exists) {
-    errors.push({
-      label: layerLabel,
-      feature: name(first.feature),
-      message: `${kind} "${what}" already exists in the parent layer`,
-      expected: `a new ${kind} name`,
-      found: `${kind} "${what}" in the parent's facts`,
-    });
-  }
+  if (!exists) return undefined;
+  return {
+    kind: "conflict",
+    label: layerLabel,
+    feature: name(first.feature),
+    message: `${kind} "${what}" already exists in the parent layer`,
+    expected: `a new ${kind} name`,
+    found: `${kind} "${what}" in the parent's facts`,
+  };
 }
-

@@ -51,7 +51,7 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
   for (const feature of features) {
     const module = featureModule(feature.type);
     if (module === undefined) {
-      errors.push({ label: feature.label, message: `unknown feature type "${feature.type}"` });
+      errors.push({ kind: "schema", label: feature.label, message: `unknown feature type "${feature.type}"` });
       continue;
     }
     try {
@@ -60,7 +60,7 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
       analyzed.push({ feature, module, analysis });
     } catch (e) {
       if (e instanceof StrataError) errors.push(...e.details);
-      else errors.push({ label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
+      else errors.push({ kind: "io", label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
     }
   }
   return { analyzed, errors };
@@ -81,6 +81,7 @@ export async function planPhase(features: FeatureBase[], ctx: AnalyzeContext): P
   for (const cycle of cycles) {
     const names = cycle.map((i) => featureName(analyzed[i]!, ctx.label));
     errors.push({
+      kind: "cycle",
       label: ctx.label,
       message: `cycle in dependency graph (${cycle.length} feature${cycle.length > 1 ? "s" : ""}); each feature must be applied before the next:`,
       notes: [...names.map((n, k) => `${k === 0 ? "  " : "-> "}${n}`), `-> ${names[0]} (again)`],

@@ -61,6 +61,7 @@ function copyTree(ctx: CompileContext, srcHost: string, dst: string, includeRoot
 
 export const clone: FeatureModule<Clone> = {
   type: "clone",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("clone", { src_layer: f.src_layer, src_path: f.src_path, dst_path: f.dst_path }),
   analyze(f, ctx) {

@@ -98,6 +98,6 @@ export async function asFeatureError<T>(ctx: { label: string }, feature: string,
     return await fn();
   } catch (e) {
     if (e instanceof StrataError) throw e;
-    throw featureError(ctx, feature, (e as Error).message);
+    throw new StrataError({ kind: "io", label: ctx.label, feature, message: (e as Error).message });
   }
 }

@@ -11,9 +11,9 @@ const schema = z.strictObject({
   type: z.literal("ensure_dirs_exist"),
   label: labelSchema,
   dirs: imagePathSchema,
-  mode: modeSchema,
-  user: ownerSchema,
-  group: ownerSchema,
+  mode: modeSchema.default(0o755),
+  user: ownerSchema.default("root"),
+  group: ownerSchema.default("root"),
 });
 export type EnsureDirsExist = z.infer<typeof schema>;
 
@@ -33,6 +33,7 @@ export async function createDirs(ctx: CompileContext, name: string, dir: string,
 
 export const ensureDirsExist: FeatureModule<EnsureDirsExist> = {
   type: "ensure_dirs_exist",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("ensure_dirs_exist", { dirs: f.dirs }),
   analyze(f) {

@@ -17,9 +17,9 @@ const schema = z.strictObject({
   label: labelSchema,
   into_dir: imagePathSchema,
   subdirs_to_create: subdirSchema,
-  mode: modeSchema,
-  user: ownerSchema,
-  group: ownerSchema,
+  mode: modeSchema.default(0o755),
+  user: ownerSchema.default("root"),
+  group: ownerSchema.default("root"),
 });
 export type EnsureSubdirsExist = z.infer<typeof schema>;
 
@@ -30,6 +30,7 @@ function target(f: EnsureSubdirsExist): { base: string; dir: string } {
 
 export const ensureSubdirsExist: FeatureModule<EnsureSubdirsExist> = {
   type: "ensure_subdirs_exist",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("ensure_subdirs_exist", { into_dir: f.into_dir, subdirs_to_create: f.subdirs_to_create }),
   analyze(f) {

@@ -21,6 +21,7 @@ export type Genrule = z.infer<typeof schema>;
 
 export const genrule: FeatureModule<Genrule> = {
   type: "genrule",
+  phase: "genrule",
   schema: schema as unknown as z.ZodType<Genrule>,
   opaque: true,
   describe: (f) => describeFeature("genrule", { cmd: f.cmd, user: f.user }),

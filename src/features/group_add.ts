@@ -10,6 +10,7 @@ export type GroupAdd = z.infer<typeof groupAddSchema>;
 
 export const groupAdd: FeatureModule<GroupAdd> = {
   type: "group_add",
+  phase: "compile",
   schema: groupAddSchema,
   describe: (f) => describeFeature("group_add", { groupname: f.groupname, gid: f.gid }),
   analyze: (f) => ({ requires: [requirePath("/etc/group", EXISTS)], provides: [{ kind: "group", name: f.groupname }] }),

@@ -18,8 +18,8 @@ const schema = z.strictObject({
   src: z.string().min(1),
   dst: imagePathSchema,
   mode: modeSchema,
-  user: ownerSchema,
-  group: ownerSchema,
+  user: ownerSchema.default("root"),
+  group: ownerSchema.default("root"),
 });
 export type Install = z.infer<typeof schema>;
 
@@ -76,6 +76,7 @@ function readSource(f: Install, projectRoot: string, ctx: { label: string }, nam
 
 export const install: FeatureModule<Install> = {
   type: "install",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("install", { src: f.src, dst: f.dst }),
   analyze(f, ctx) {

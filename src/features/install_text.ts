@@ -11,14 +11,15 @@ const schema = z.strictObject({
   label: labelSchema,
   text: z.string(),
   dst: imagePathSchema,
-  mode: modeSchema,
-  user: ownerSchema,
-  group: ownerSchema,
+  mode: modeSchema.default(0o444),
+  user: ownerSchema.default("root"),
+  group: ownerSchema.default("root"),
 });
 export type InstallText = z.infer<typeof schema>;
 
 export const installText: FeatureModule<InstallText> = {
   type: "install_text",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("install_text", { dst: f.dst }),
   analyze(f) {

@@ -16,6 +16,7 @@ export type LayerMount = z.infer<typeof schema>;
 
 export const layerMount: FeatureModule<LayerMount> = {
   type: "layer_mount",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("layer_mount", { source: f.source, mountpoint: f.mountpoint }),
   analyze(f) {

@@ -96,6 +96,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
   if (issue.code === "unrecognized_keys") {
     const allowed = Object.keys((module.schema as unknown as { shape: Record<string, unknown> }).shape ?? {}).sort();
     return {
+      kind: "schema",
       label,
       feature,
       message: `unknown attribute${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
@@ -105,6 +106,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
   }
   const attr = issue.path.map(String).join(".");
   return {
+    kind: "schema",
     label,
     feature,
     message: attr === "" ? "invalid feature" : `invalid attribute "${attr}"`,
@@ -114,30 +116,48 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
 }
 
 /**
- * Validates a features file (parsed JSON, or its text) and returns the typed features in input order.
- * Every invalid feature is reported in one StrataError.
+ * A feature's `phase` (written by the rules into the features file) must be its type's phase, and so must the phase
+ * being built (`--phase`), when given. Returns the problem, or undefined.
  */
-export function parseFeatures(json: unknown, label: string): FeatureBase[] {
+function phaseProblem(index: number, obj: Record<string, unknown>, module: FeatureModule, label: string, phase: string | undefined): ErrorDetail | undefined {
+  const feature = `feature #${index} (${module.type})`;
+  const where = typeof obj.label === "string" ? obj.label : label;
+  if (obj.phase !== undefined && obj.phase !== module.phase) {
+    return { kind: "schema", label: where, feature, message: `the features file gives this feature the phase ${show(obj.phase)}`, expected: `"${module.phase}" (the phase of ${module.type} features)`, found: show(obj.phase) };
+  }
+  if (phase !== undefined && phase !== module.phase) {
+    return { kind: "schema", label: where, feature, message: `a ${module.type} feature was given to the "${phase}" phase`, expected: `only features of the "${phase}" phase (${module.type} features run in "${module.phase}")`, found: `a ${module.type} feature` };
+  }
+  return undefined;
+}
+
+/**
+ * Validates a features file (parsed JSON, or its text) and returns the typed features in input order.
+ * Every invalid feature is reported in one StrataError. With `phase` (the phase being built), a feature of
+ * another phase is an error too.
+ */
+export function parseFeatures(json: unknown, label: string, phase?: string): FeatureBase[] {
   let data = json;
   if (typeof json === "string") {
     try {
       data = JSON.parse(json);
     } catch (e) {
-      throw new StrataError({ label, message: `the features file is not valid JSON: ${(e as Error).message}` });
+      throw new StrataError({ kind: "schema", label, message: `the features file is not valid JSON: ${(e as Error).message}` });
     }
   }
-  if (!Array.isArray(data)) throw new StrataError({ label, message: "the features file must hold a JSON array", expected: "an array of feature objects", found: show(data) });
+  if (!Array.isArray(data)) throw new StrataError({ kind: "schema", label, message: "the features file must hold a JSON array", expected: "an array of feature objects", found: show(data) });
   const errors: ErrorDetail[] = [];
   const out: FeatureBase[] = [];
   data.forEach((raw: unknown, index) => {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      errors.push({ label, feature: `feature #${index}`, message: "a feature must be an object", expected: "an object with type and label", found: show(raw) });
+      errors.push({ kind: "schema", label, feature: `feature #${index}`, message: "a feature must be an object", expected: "an object with type and label", found: show(raw) });
       return;
     }
     const obj = raw as Record<string, unknown>;
     const module = typeof obj.type === "string" ? registry.get(obj.type) : undefined;
     if (module === undefined) {
       errors.push({
+        kind: "schema",
         label: typeof obj.label === "string" ? obj.label : label,
         feature: `feature #${index}`,
         message: `unknown feature type`,
@@ -146,7 +166,13 @@ export function parseFeatures(json: unknown, label: string): FeatureBase[] {
       });
       return;
     }
-    const result = module.schema.safeParse(obj);
+    const misplaced = phaseProblem(index, obj, module, label, phase);
+    if (misplaced !== undefined) {
+      errors.push(misplaced);
+      return;
+    }
+    const { phase: _phase, ...attrs } = obj;
+    const result = module.schema.safeParse(attrs);
     if (result.success) out.push(result.data);
     else for (const issue of result.error.issues) errors.push(issueDetail(index, obj, module, issue, label));
   });

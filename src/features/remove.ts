@@ -15,6 +15,7 @@ export type Remove = z.infer<typeof schema>;
 
 export const remove: FeatureModule<Remove> = {
   type: "remove",
+  phase: "remove",
   schema: schema as unknown as z.ZodType<Remove>,
   describe: (f) => describeFeature("remove", { path: f.path }),
   analyze(f, ctx) {

@@ -14,6 +14,7 @@ export type Requires = z.infer<typeof schema>;
 
 export const requires: FeatureModule<Requires> = {
   type: "requires",
+  phase: "compile",
   schema: schema as unknown as z.ZodType<Requires>,
   describe: (f) => describeFeature("requires", { files: f.files, users: f.users, groups: f.groups }),
   analyze: (f) => ({

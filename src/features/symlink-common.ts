@@ -20,6 +20,7 @@ export type SymlinkFeature = z.infer<ReturnType<typeof symlinkSchema<string>>>;
 export function symlinkModule<T extends SymlinkFeature>(type: T["type"], schema: z.ZodType<T>, isDir: boolean): FeatureModule<T> {
   return {
     type,
+    phase: "compile",
     schema,
     describe: (f) => describeFeature(type, { link: f.link, target: f.target }),
     analyze(f, ctx) {

@@ -160,6 +160,7 @@ async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string
 
 export const tarball: FeatureModule<Tarball> = {
   type: "tarball",
+  phase: "compile",
   schema,
   describe: (f) => describeFeature("tarball", { src: f.src, into_dir: f.into_dir }),
   async analyze(f, ctx) {

@@ -1,6 +1,7 @@
 // The contract every feature module fulfils. Adding a feature type = one module here + its Starlark twin in rules/features/.
 import type { z } from "zod";
 import type { FactsView, FeatureBase, Item, Requirement } from "../types.js";
+import type { BuildPhase } from "./phases.js";
 
 export interface AnalyzeContext {
   /** the phase's label (the layer target) */
@@ -41,6 +42,8 @@ export interface Analysis {
 
 export interface FeatureModule<T extends FeatureBase = FeatureBase> {
   type: string;
+  /** the build phase its features run in; the rules' twin (rules/features/<type>.bzl) names the same phase */
+  phase: BuildPhase;
   /** zod schema of the features-file object, `type` and `label` included; strict (unknown keys are errors) */
   schema: z.ZodType<T>;
   /** the feature as users know it, for messages: `install(dst="/etc/app.conf")` */

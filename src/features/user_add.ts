@@ -21,6 +21,7 @@ export type UserAdd = z.infer<typeof userAddSchema>;
 
 export const userAdd: FeatureModule<UserAdd> = {
   type: "user_add",
+  phase: "compile",
   schema: userAddSchema as unknown as z.ZodType<UserAdd>,
   describe: (f) => describeFeature("user_add", { username: f.username }),
   analyze: (f) => ({

@@ -10,6 +10,7 @@ export type Usermod = z.infer<typeof usermodSchema>;
 
 export const usermod: FeatureModule<Usermod> = {
   type: "usermod",
+  phase: "compile",
   schema: usermodSchema,
   describe: (f) => describeFeature("usermod", { username: f.username, add_supplementary_groups: f.add_supplementary_groups }),
   analyze: (f) => ({

@@ -3,8 +3,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { META_FILE, type FactsMeta } from "../facts/format.js";
-import { BUILDING_FILE, FACTS_DIR, INFO_FILE, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath } from "./layers.js";
+import { BUILDING_FILE, INFO_FILE, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath, readLayerInfo } from "./layers.js";
 import { tokenAlive } from "./liveness.js";
 import { withLock } from "./lock.js";
 import { removeTree } from "./remove.js";
@@ -42,19 +41,14 @@ function liveLayers(wv: WorkingVolume, forget: string[]): Set<string> {
   return live;
 }
 
-/** layers whose facts record some live record chains to */
+/** layers whose facts record some live record chains to (through each layer record's factsParent) */
 function factsNeeded(wv: WorkingVolume, live: Set<string>): Set<string> {
   const need = new Set<string>();
   for (const name of live) {
-    let dir: string | null = join(wv.layersDir, name, FACTS_DIR);
-    while (dir !== null) {
-      const layer = basename(dirname(dir));
-      if (dirname(dirname(dir)) === wv.layersDir) need.add(layer);
-      try {
-        dir = (JSON.parse(readFileSync(join(dir, META_FILE), "utf8")) as FactsMeta).parent;
-      } catch {
-        dir = null;
-      }
+    let layer: string | null | undefined = name;
+    while (layer != null && !need.has(layer)) {
+      need.add(layer);
+      layer = readLayerInfo(join(wv.layersDir, layer))?.factsParent;
     }
   }
   return need;

@@ -1,7 +1,8 @@
 // Layout of one layer in the working volume (see docs/storage.md):
 //   layers/<name>/root        the tree (btrfs subvolume, or a directory for the copy backend)
 //   layers/<name>/facts/      the facts record
-//   layers/<name>/layer.json  label, phase, creation time
+//   layers/<name>/layer.json  label, phase, creation time; once the facts record is written, the layer whose facts
+//                             record it builds on (factsParent: its name, or null for a self-contained record)
 //   layers/<name>/building    present while a runner builds it: "<pid> <process start time>"
 //   outputs/<sha256 of OUT>   registry of published outputs: the absolute OUT path (gc keeps what they point to)
 //   throwaway/snap-*/root     writable snapshots for image tests and shells; snap-*/owner names the process using it
@@ -10,7 +11,6 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
-import { META_FILE } from "../facts/format.js";
 import { replaceSymlink, writeFileAtomic } from "./atomic.js";
 import { withLock } from "./lock.js";
 import { selfToken } from "./liveness.js";
@@ -34,6 +34,11 @@ export interface LayerInfoFile {
   label: string;
   phase: string;
   created: string;
+  /**
+   * set once the layer's facts record is written: the name of the layer whose facts record this one builds on
+   * (gc keeps that record while this layer lives), or null when the record stands alone
+   */
+  factsParent?: string | null;
 }
 
 export function layerPaths(dir: string): LayerPaths {
@@ -59,6 +64,13 @@ export async function beginLayer(wv: WorkingVolume, label: string, phase: string
   const info: LayerInfoFile = { label, phase, created: new Date().toISOString() };
   await writeFile(join(dir, INFO_FILE), JSON.stringify(info));
   return layerPaths(dir);
+}
+
+/** Records that the layer's facts record is written, and which layer's record it builds on (null: none). */
+export async function recordFactsWritten(layer: LayerPaths, factsParent: LayerPaths | null): Promise<void> {
+  const info = readLayerInfo(layer.dir);
+  if (info === undefined) throw new Error(`layer record ${join(layer.dir, INFO_FILE)} is missing`);
+  await writeFileAtomic(join(layer.dir, INFO_FILE), JSON.stringify({ ...info, factsParent: factsParent?.name ?? null }));
 }
 
 export function outputRegistryEntry(wv: WorkingVolume, out: string): string {
@@ -103,6 +115,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
     st = lstatSync(out);
   } catch {
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} does not exist`,
       expected: "the output symlink of a layer built by `strata compile`",
@@ -112,6 +125,7 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
   }
   if (!st.isSymbolicLink()) {
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} is not a layer`,
       expected: "a symlink to a layer in a strata working volume",
@@ -120,10 +134,21 @@ export function resolveLayerOutput(outArg: string, opts: ResolveOptions): LayerP
   }
   const target = readlinkSync(out);
   const layer = layerPaths(dirname(resolve(dirname(out), target)));
-  if (!existsSync(layer.tree) || !existsSync(join(layer.facts, META_FILE))) {
-    const info = readLayerInfo(layer.dir);
+  const info = readLayerInfo(layer.dir);
+  if (existsSync(layer.tree) && info === undefined) {
+    throw new StrataError({
+      kind: "parent",
+      label: opts.label,
+      message: `the ${opts.role} ${out} has no readable ${INFO_FILE}`,
+      expected: `a layer published by \`strata compile\` (with ${join(layer.dir, INFO_FILE)})`,
+      found: "no such file, or not JSON",
+    });
+  }
+  // a layer whose record never got its factsParent was not finished (its facts record may be missing)
+  if (!existsSync(layer.tree) || info?.factsParent === undefined) {
     const rebuild = info !== undefined ? `buck2 build ${info.label}` : "buck2 build <label of the " + opts.role + ">";
     throw new StrataError({
+      kind: "parent",
       label: opts.label,
       message: `the ${opts.role} output ${out} is dangling: its layer is gone (removed by \`strata gc\` or by hand)`,
       expected: `a published layer at ${layer.tree}`,

@@ -189,12 +189,37 @@ describe("cycles", () => {
       { type: "user_add", username: "u", primary_group: "root", home_dir: "/" },
       { type: "install_text", text: "", dst: "/etc/group", user: "u" },
     ], factsOf({ paths: [{ path: "/etc", type: "directory" }, { path: "/etc/passwd", type: "file" }, { path: "/sbin/nologin", type: "file", mode: 0o755 }] }));
-    const kinds = e.details.map((d) => d.message.replace(/".*?"|\/\S+/g, "_"));
-    expect(kinds).toEqual([
-      "_ is written by 2 different features",
-      "requires group _ but nothing provides it",
-      expect.stringMatching(/^cycle in dependency graph/),
+    expect(e.details.map((d) => d.kind)).toEqual(["conflict", "missing", "cycle"]);
+  });
+});
+
+describe("error kinds (tools and tests match these, not the wording)", () => {
+  it("schema, conflict with the parent, missing, unsatisfied, and a layer input that is gone", async () => {
+    let schema: unknown;
+    try {
+      parseFeatures([{ type: "install_text", label: L, text: "x", dst: "relative" }], L);
+    } catch (e) {
+      schema = e;
+    }
+    expect((schema as StrataError).details.map((d) => d.kind)).toEqual(["schema"]);
+    const e = await errorsOf([
+      { type: "install_text", text: "x", dst: "/etc/passwd" },
+      { type: "install_text", text: "x", dst: "/nowhere/x" },
+      { type: "install_text", text: "x", dst: "/bin/sh/x" },
     ]);
+    expect(e.details.map((d) => [d.kind, d.feature])).toEqual([
+      ["conflict", 'install_text(dst="/etc/passwd")'],
+      ["missing", 'install_text(dst="/nowhere/x")'],
+      ["unsatisfied", 'install_text(dst="/bin/sh/x")'],
+    ]);
+    const { resolveLayerOutput } = await import("../../src/storage/layers.js");
+    let gone: unknown;
+    try {
+      resolveLayerOutput("/nonexistent/strata-out/x", { label: L, role: "parent layer" });
+    } catch (err) {
+      gone = err;
+    }
+    expect((gone as StrataError).details.map((d) => d.kind)).toEqual(["parent"]);
   });
 });
 

@@ -1,5 +1,6 @@
 // Shared by the security tests: a working volume, compiles through the real CLI, crafted tar archives and a
 // host "canary" directory whose contents must never change.
+import { phaseOf } from "../helpers/phase.js";
 import { createHash } from "node:crypto";
 import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ export function sandbox(): Sandbox {
     wv,
     work,
     canary,
-    async compile(name, features, parent, phase = "compile") {
+    async compile(name, features, parent, phase = phaseOf(features)) {
       const out = join(work, name);
       const args = ["compile", "--label", `//sec:${name}`, "--phase", phase, "--features", writeFeatures(join(work, `${name}.json`), features), "--out", out, "--working-volume", wv];
       if (parent !== undefined) args.push("--parent", parent);

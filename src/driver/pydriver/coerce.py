@@ -25,6 +25,7 @@ class SourceDep:
 class SourcePath:
     path: str  # project-relative
     cell_relative: str
+    package_relative: str  # Buck2's `short_path` of a source artifact
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _source_path(v: str, allow_directory: bool, c: CoerceContext) -> SourcePath:
     if os.path.isdir(full) and not allow_directory:
         raise DriverError(c.subject, f"attribute `{c.attr}`: source `{v}` is a directory; the attribute is `attrs.source()` without `allow_directory = True`")
     cell_rel = f"{c.package}/{norm}" if c.package else norm
-    return SourcePath(os.path.relpath(full, c.project.root), cell_rel)
+    return SourcePath(os.path.relpath(full, c.project.root), cell_rel, norm)
 
 
 def collect_refs(v: Any, out: list) -> None:

@@ -357,7 +357,7 @@ class Driver:
     def _source_artifact(self, s: SourcePath) -> int:
         if s.path not in self.source_artifacts:
             aid = len(self.artifacts) + 1
-            self.artifacts[aid] = Artifact(aid, s.path, s.cell_relative, None, os.path.isdir(os.path.join(self.project.root, s.path)), None, True)
+            self.artifacts[aid] = Artifact(aid, s.path, s.package_relative, None, os.path.isdir(os.path.join(self.project.root, s.path)), None, True)
             self.source_artifacts[s.path] = aid
         return self.source_artifacts[s.path]
 

@@ -1,0 +1,43 @@
+// The seams between the runner's parts: which modules may import which. A new upward import fails here.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { repoRoot } from "../rules/project.js";
+
+function importsOf(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const f of readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith(".ts"))) {
+    for (const m of readFileSync(join(repoRoot, dir, f), "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^"'\n]*?from\s+["']([^"']+)["']/g)) out.push([`${dir}/${f}`, m[1]!]);
+    for (const m of readFileSync(join(repoRoot, dir, f), "utf8").matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) out.push([`${dir}/${f}`, m[1]!]);
+  }
+  return out;
+}
+
+it("src/storage imports only itself, src/errors.ts and packages (not the facts format)", () => {
+  const upward = importsOf("src/storage").filter(([, m]) => m.startsWith("..") && m !== "../errors.js");
+  expect(upward).toEqual([]);
+});
+
+it("src/depgraph does not import the storage or the runner's commands", () => {
+  const bad = importsOf("src/depgraph").filter(([, m]) => /\.\.\/(storage|cli|compile)/.test(m));
+  expect(bad).toEqual([]);
+});
+
+it("buildPhaseGraph stays a short pipeline of named steps", () => {
+  const src = readFileSync(join(repoRoot, "src/depgraph/graph.ts"), "utf8");
+  const body = /export function buildPhaseGraph\([^)]*\)[^{]*\{\n([\s\S]*?)\n\}\n/.exec(src)?.[1];
+  expect(body, "buildPhaseGraph not found in src/depgraph/graph.ts").toBeDefined();
+  const lines = body!.split("\n").filter((l) => l.trim() !== "");
+  expect(lines.length).toBeLessThanOrEqual(10);
+  // no loops or branches of its own: the work is in the steps
+  expect(body).not.toMatch(/\b(for|while|if)\b|forEach/);
+});
+
+it("every error the dependency graph reports carries a kind", () => {
+  for (const f of readdirSync(join(repoRoot, "src/depgraph")).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(repoRoot, "src/depgraph", f), "utf8");
+    const messages = [...text.matchAll(/\bmessage:/g)].length;
+    const kinds = [...text.matchAll(/\bkind: "(schema|conflict|missing|unsatisfied|cycle|parent|io)"/g)].length;
+    expect(kinds, `src/depgraph/${f}: ${messages} error literals, ${kinds} with a kind`).toBe(messages);
+  }
+});

@@ -1,0 +1,154 @@
+// One truth per feature: each feature type's Starlark function (rules/features/<type>.bzl, as registered in
+// rules/features/registry.bzl) and its runner module (src/features/<type>.ts, as registered in
+// src/features/registry.ts) must agree on the name, the parameters, which are required, the defaults and the phase.
+// Data-driven: a feature type added on either side is checked without editing this file.
+//
+// The Starlark side is read by scripts/starlark_api.py: the registry and phases evaluated with the local driver's
+// starlark-rust, each function's signature parsed from the `def` starlark-rust names.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isDeepStrictEqual } from "node:util";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { StrataError } from "../../src/errors.js";
+import { featureModule, featureTypes, parseFeatures } from "../../src/features/registry.js";
+import { BUILD_PHASES } from "../../src/features/phases.js";
+import type { FeatureModule } from "../../src/features/types.js";
+import { repoRoot } from "../rules/project.js";
+
+interface StarlarkParam {
+  name: string;
+  required: boolean;
+  keyword_only: boolean;
+  default?: unknown;
+  default_text?: string;
+}
+interface StarlarkFeature {
+  name: string;
+  phase: string;
+  sources: string[];
+  layers: string[];
+  mount: [string, string] | null;
+  function: { file: string; name: string; params: StarlarkParam[]; varargs: boolean; kwargs: boolean };
+}
+interface StarlarkFeatures {
+  phases: string[];
+  features: StarlarkFeature[];
+}
+
+export function starlarkFeatures(): StarlarkFeatures {
+  const out = execFileSync("python3", [join(repoRoot, "scripts", "starlark_api.py"), "features"], { encoding: "utf8" });
+  return JSON.parse(out) as StarlarkFeatures;
+}
+
+/** Keys of a feature schema (a zod object, possibly refined or piped) other than `type` and `label`. */
+function schemaFields(module: FeatureModule): Map<string, z.ZodType> {
+  const s = module.schema as unknown as { shape?: Record<string, z.ZodType>; _zod?: { def?: { in?: { shape?: Record<string, z.ZodType> } } } };
+  const shape = s.shape ?? s._zod?.def?.in?.shape;
+  if (shape === undefined) throw new Error(`src/features: the schema of ${module.type} is not a zod object; the parity test cannot read its keys`);
+  return new Map(Object.entries(shape).filter(([k]) => k !== "type" && k !== "label"));
+}
+
+/** What the runner does with an absent attribute: rejects it, or takes this value (undefined: no default). */
+function absentValue(field: z.ZodType): { optional: boolean; value?: unknown } {
+  const r = field.safeParse(undefined);
+  return r.success ? { optional: true, value: r.data } : { optional: false };
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+
+/** Every disagreement between the two sides of one feature type, in words. */
+export function disagreements(star: StarlarkFeature, module: FeatureModule): string[] {
+  const out: string[] = [];
+  const fn = star.function;
+  const where = `${fn.file} ${fn.name}() vs src/features/${module.type}.ts`;
+  if (star.phase !== module.phase) out.push(`${where}: phase "${star.phase}" in Starlark, "${module.phase}" in the runner`);
+  if (fn.varargs || fn.kwargs) out.push(`${where}: the Starlark function takes *args/**kwargs; its parameters must be the feature's attributes`);
+  const fields = schemaFields(module);
+  const params = new Map(fn.params.map((p) => [p.name, p]));
+  for (const name of fields.keys()) if (!params.has(name)) out.push(`${where}: attribute "${name}" is in the runner's schema but not a parameter of the Starlark function`);
+  for (const p of fn.params) {
+    const field = fields.get(p.name);
+    if (field === undefined) {
+      out.push(`${where}: parameter "${p.name}" of the Starlark function is not in the runner's schema`);
+      continue;
+    }
+    const absent = absentValue(field);
+    if (p.required && absent.optional) out.push(`${where}: "${p.name}" is required in Starlark but optional in the runner${absent.value !== undefined ? ` (default ${show(absent.value)})` : ""}`);
+    if (!p.required && !absent.optional) out.push(`${where}: "${p.name}" has the Starlark default ${p.default_text} but is required in the runner`);
+    // None in Starlark means "absent from the features file": the runner's default (if any) applies
+    if (!p.required && absent.optional && p.default !== null && !isDeepStrictEqual(p.default, absent.value)) {
+      out.push(`${where}: "${p.name}" defaults to ${p.default_text} in Starlark but to ${absent.value === undefined ? "nothing (no default in the schema)" : show(absent.value)} in the runner`);
+    }
+  }
+  for (const attr of [...star.sources, ...star.layers, ...(star.mount ?? [])]) if (!params.has(attr)) out.push(`${where}: sources/layers name "${attr}", which is not a parameter`);
+  return out;
+}
+
+describe("feature parity (Starlark twin vs runner module)", () => {
+  const star = starlarkFeatures();
+  const byName = new Map(star.features.map((f) => [f.name, f]));
+  const names = [...new Set([...byName.keys(), ...featureTypes()])].sort();
+
+  it("the build phases are the same list, in the same order", () => {
+    expect(star.phases).toEqual([...BUILD_PHASES]);
+  });
+
+  it("both registries list the same feature types", () => {
+    expect([...byName.keys()].sort()).toEqual(featureTypes());
+  });
+
+  it.each(names)("%s: name, parameters, required, defaults and phase agree", (name) => {
+    const s = byName.get(name);
+    const m = featureModule(name);
+    expect(s, `feature type "${name}" is in src/features/registry.ts but not in rules/features/registry.bzl`).toBeDefined();
+    expect(m, `feature type "${name}" is in rules/features/registry.bzl but not in src/features/registry.ts`).toBeDefined();
+    expect(disagreements(s!, m!)).toEqual([]);
+  });
+});
+
+describe("the shape that keeps one truth per feature", () => {
+  // Outside rules/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
+  // layers, mount): no rule tests a feature's type against a name.
+  it("no rule outside rules/features/ special-cases a feature type by name", () => {
+    const offenders: string[] = [];
+    for (const file of readdirSync(join(repoRoot, "rules")).filter((f) => f.endsWith(".bzl"))) {
+      readFileSync(join(repoRoot, "rules", file), "utf8").split("\n").forEach((line, i) => {
+        if (/"type"\]?\)?\s*(==|!=|in)\s*[("\[]/.test(line)) offenders.push(`rules/${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("the features file carries each feature's phase, and the runner refuses a feature given to another phase", () => {
+    const remove = { type: "remove", label: "//img:a", path: "/x" };
+    expect(parseFeatures([{ ...remove, phase: "remove" }], "//img:a", "remove")).toEqual([{ ...remove, must_exist: true }]);
+    const caught = (fn: () => unknown): StrataError => {
+      try {
+        fn();
+      } catch (e) {
+        if (e instanceof StrataError) return e;
+        throw e;
+      }
+      throw new Error("expected a StrataError");
+    };
+    const wrongPhase = caught(() => parseFeatures([{ ...remove, phase: "remove" }], "//img:a", "compile"));
+    expect(wrongPhase.details.map((d) => d.kind)).toEqual(["schema"]);
+    expect(wrongPhase.message).toMatch(/^error: \/\/img:a: feature #0 \(remove\): a remove feature was given to the "compile" phase$/m);
+    const wrongField = caught(() => parseFeatures([{ ...remove, phase: "compile" }], "//img:a"));
+    expect(wrongField.details.map((d) => [d.kind, d.expected])).toEqual([["schema", '"remove" (the phase of remove features)']]);
+  });
+
+  it("strata compile refuses a features file of another phase before touching storage", () => {
+    const dir = mkdtempSync(join(tmpdir(), "strata-phase-"));
+    const features = join(dir, "features.json");
+    writeFileSync(features, JSON.stringify([{ type: "remove", label: "//img:a", path: "/x", phase: "remove" }]));
+    const r = spawnSync("node", [join(repoRoot, "bin", "strata.mjs"), "compile", "--label", "//img:a", "--phase", "compile", "--features", features, "--out", join(dir, "out"), "--working-volume", join(dir, "wv")], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/img:a: feature #0 \(remove\): a remove feature was given to the "compile" phase/m);
+    expect(existsSync(join(dir, "wv"))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

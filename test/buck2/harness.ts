@@ -52,6 +52,8 @@ export const describeBuck2 = (name: string, fn: () => void): void => {
 
 export interface Copy {
   root: string;
+  /** the program `run` starts: the buck2 binary, or node for the local driver */
+  command: string;
   /** Runs the tool in this copy (buck2, or `node bin/strata.mjs local`); never rejects. */
   run(args: string[], options?: { input?: string }): Promise<Result>;
   write(rel: string, text: string): void;
@@ -119,6 +121,7 @@ function childEnv(): Record<string, string> {
 function makeCopy(root: string, command: string, prefixArgs: string[]): Copy {
   return {
     root,
+    command,
     run: (args, options = {}) =>
       execa(command, [...prefixArgs, ...args], {
         cwd: root,
@@ -165,14 +168,36 @@ export function newTwin(files: Record<string, string> = {}): Twin {
   };
 }
 
+async function checkBuck2Works(): Promise<string> {
+  const { bin } = findBuck2();
+  if (bin === null) throw new Error("no Buck2 (use describeBuck2)");
+  // Buck2 must work when it is asked for: a broken binary fails here, it does not skip
+  const version = await execa(bin, ["--version"], { reject: false });
+  if (version.exitCode !== 0) throw new Error(`${bin} --version failed (exit ${version.exitCode}):\n${version.stderr}`);
+  return bin;
+}
+
+/** One copy of the project for Buck2 alone (made beforeAll, its daemon killed afterAll); call the result inside tests. */
+export function useBuck2Project(files: Record<string, string> = {}): () => Copy {
+  let copy: Copy | null = null;
+  beforeAll(async () => {
+    copy = makeCopy(copyProject("buck2-"), await checkBuck2Works(), []);
+    for (const [rel, text] of Object.entries(files)) copy.write(rel, text);
+  });
+  afterAll(async () => {
+    await copy?.run(["kill"]);
+  });
+  return () => {
+    if (copy === null) throw new Error("useBuck2Project: the copy is made in beforeAll");
+    return copy;
+  };
+}
+
 /** A twin made beforeAll (with `files`) and whose Buck2 daemon is killed afterAll; call the result inside tests. */
 export function useTwin(files: Record<string, string> = {}): () => Twin {
   let twin: Twin | null = null;
   beforeAll(async () => {
-    const { bin } = findBuck2();
-    // Buck2 must work when it is asked for: a broken binary fails here, it does not skip
-    const version = await execa(bin!, ["--version"], { reject: false });
-    if (version.exitCode !== 0) throw new Error(`${bin} --version failed (exit ${version.exitCode}):\n${version.stderr}`);
+    await checkBuck2Works();
     twin = newTwin(files);
   });
   afterAll(async () => {

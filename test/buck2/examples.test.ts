@@ -138,4 +138,67 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
       expect(bs).toMatch(new RegExp(`(^|\\s)${c.at.replace(/[/.]/g, "\\$&")}[:,]`, "m"));
     }
   });
+
+  /** `buck2 bxl //bxl/strata.bxl:<fn> -- <args>`: the JSON answer it points to, or the failure */
+  async function bxl(fn: string, args: string[]): Promise<{ exitCode: number; stderr: string; answer: any }> {
+    const r = await twin().buck2.run(["bxl", `//bxl/strata.bxl:${fn}`, "--", ...args]);
+    const path = String(r.stdout).trim();
+    return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr), answer: r.exitCode === 0 ? JSON.parse(readFileSync(path, "utf8")) : null };
+  }
+
+  it("bxl who_put: the layer of the chain and the feature that put a path there", async () => {
+    const motd = await bxl("who_put", ["--layer", "//examples:app", "--path", "/etc/motd"]);
+    expect(motd.exitCode, motd.stderr).toBe(0);
+    expect(motd.answer).toMatchObject({
+      layer: "root//examples:app",
+      path: "/etc/motd",
+      put_by_layer: "root//examples:app",
+      feature_label: "root//examples:operators", // a feature.new group listed by :app
+      feature_type: "install",
+      features: [{ type: "install", dst: "/etc/motd", src: "examples/files/motd" }],
+      entry: { type: "file", mode: 0o444, uid: 0, gid: 0 },
+      chain: ["root//examples:app", "root//examples:base"],
+    });
+    const inherited = await bxl("who_put", ["--layer", "//examples:app", "--path", "/etc/hostname/"]);
+    expect(inherited.answer).toMatchObject({ path: "/etc/hostname", put_by_layer: "root//examples:base", feature_type: "install_text", features: [{ dst: "/etc/hostname" }] });
+    const unpacked = await bxl("who_put", ["--layer", "//examples:app", "--path", "/opt/vendor/bin/hello"]);
+    expect(unpacked.answer).toMatchObject({ put_by_layer: "root//examples:app", feature_type: "tarball", features: [{ into_dir: "/opt" }] });
+    const generated = await bxl("who_put", ["--layer", "//examples/genrule:foo", "--path", "/output/FOO"]);
+    expect(generated.answer).toMatchObject({ put_by_layer: "root//examples/genrule:_translate_foo", feature_type: "genrule" });
+    expect(generated.answer.chain).toEqual(["root//examples/genrule:foo", "root//examples/genrule:_translate_foo", "root//examples/genrule:_setup_foo", "root//base:shell"]);
+  });
+
+  it("bxl who_put: a path the layer does not hold, and a target that is not a layer, are errors", async () => {
+    const missing = await bxl("who_put", ["--layer", "//examples:app_without_motd", "--path", "/etc/motd"]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain("root//examples:app_without_motd: no path /etc/motd in the layer");
+    const notLayer = await bxl("who_put", ["--layer", "//examples:operators", "--path", "/etc/motd"]);
+    expect(notLayer.exitCode).not.toBe(0);
+    expect(notLayer.stderr).toContain("root//examples:operators is not an image.layer");
+  });
+
+  it("bxl diff: what a layer changes against its parent, in agreement with the built trees", async () => {
+    const removal = await bxl("diff", ["--layer", "//examples:app_without_motd"]);
+    expect(removal.exitCode, removal.stderr).toBe(0);
+    expect(removal.answer).toMatchObject({ layer: "root//examples:app_without_motd", parent: "root//examples:app", summary: "0 added, 1 removed, 0 changed" });
+    expect(removal.answer.paths.removed).toEqual(["/etc/motd"]);
+
+    const child = (await bxl("diff", ["--layer", "//fx/chain:child"])).answer;
+    expect(child.parent).toBe("root//fx/chain:parent");
+    expect(child.paths.removed).toEqual(["/etc/old"]);
+    // removed, then written again by a later phase: a changed entry, now from the compile phase's install_text
+    expect(child.paths.changed.map((c: { path: string }) => c.path)).toContain("/etc/greeting");
+    expect(child.groups.changed.map((g: { name: string }) => g.name)).toEqual(["nogroup"]); // usermod svc +nogroup
+    // the paths it says were added are those of the child's tree that the parent's tree lacks
+    const pathsOf = (t: string): Set<string> => new Set(layerTrees.get(t)!.buck2.map((l) => l.split(" ")[0]!));
+    const [parentPaths, childPaths] = [pathsOf("//fx/chain:parent"), pathsOf("//fx/chain:child")];
+    const added = child.paths.added.map((e: { path: string }) => e.path).sort();
+    expect(added).toEqual([...childPaths].filter((p) => !parentPaths.has(p)).sort());
+    expect(added).toContain("/srv/vendor/bin/hello");
+    expect(child.paths.removed).toEqual([...parentPaths].filter((p) => !childPaths.has(p)));
+
+    const root = (await bxl("diff", ["--layer", "//base:shell"])).answer;
+    expect(root.parent).toBeNull();
+    expect(root.paths.added.length).toBe(layerTrees.get("//base:shell")!.buck2.length);
+  });
 });

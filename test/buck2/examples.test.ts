@@ -135,7 +135,9 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
     }
     if (c.at !== undefined) {
       // an editor can open Buck2's location: the BUCK file's project-relative path and line
-      expect(bs).toMatch(new RegExp(`(^|\\s)${c.at.replace(/[/.]/g, "\\$&")}[:,]`, "m"));
+      const at = new RegExp(`(^|\\s)${c.at.replace(/[/.]/g, "\\$&")}[:,]`, "m");
+      expect(bs).toMatch(at);
+      expect(ls).toMatch(at); // the driver names files as Buck2 does (not `root//fx/...`)
     }
   });
 

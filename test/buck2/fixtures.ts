@@ -72,7 +72,10 @@ export interface ErrorCase {
    */
   kind: "same" | "buck2";
   mentions: string[];
-  /** a Starlark error: Buck2 points at this `BUCK-path:line` */
+  /**
+   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line). Errors of the runner (conflict,
+   * missing_dir) and of Buck2's graph (missing_parent, parent_not_a_layer) name the target, not a file and line.
+   */
   at?: string;
 }
 
@@ -124,6 +127,7 @@ export const ERROR_CASES: ErrorCase[] = [
     buck: 'image.layer(name = "x", features = [feature.install(src = "nope.txt", dst = "/x")])',
     kind: "buck2",
     mentions: ["`nope.txt` does not exist"],
+    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/layer.bzl
   },
   {
     name: "missing_parent",

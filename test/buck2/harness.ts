@@ -173,7 +173,7 @@ async function checkBuck2Works(): Promise<string> {
   if (bin === null) throw new Error("no Buck2 (use describeBuck2)");
   // Buck2 must work when it is asked for: a broken binary fails here, it does not skip
   const version = await execa(bin, ["--version"], { reject: false });
-  if (version.exitCode !== 0) throw new Error(`${bin} --version failed (exit ${version.exitCode}):\n${version.stderr}`);
+  if (version.exitCode !== 0) throw new Error(`STRATA_BUCK2/PATH Buck2 does not work: ${version.message}\n${version.stderr}`);
   return bin;
 }
 

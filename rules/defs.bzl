@@ -11,14 +11,49 @@ load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules:image_test.bzl", _image_test = "image_test")
 
+"""Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
+
+- `image.layer(name, parent_layer = None, features = [], visibility = None)`: the parent layer's filesystem plus
+  `features`, built to a read-only btrfs subvolume. Sub-targets: `[facts]`, `[features]`, `[parent_layer]`,
+  `[container]` (`buck2 run` gives a shell in the layer), `[debug][<phase>]`.
+- `image.genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", visibility = None)`: the parent layer
+  after running `cmd` (argv list) in it, without network, as `user`.
+
+Docs: docs/rules.md. Definitions: rules/layer.bzl, rules/genrule_layer.bzl.
+"""
 image = struct(
     layer = _layer,
     genrule_layer = _genrule_layer,
 )
 
 # feature.new plus one function per registered feature type (rules/features/registry.bzl).
+"""Features, the parts of an image.layer (hover text for IDEs: `buck2 lsp` shows this for every `feature.*`).
+
+- `feature.new(name, features, visibility = None)`: a named, reusable group of features
+- `feature.install(src, dst, mode = None, user = "root", group = "root")`: copies a file or directory of the package (or a target's output) to `dst`
+- `feature.install_text(text, dst, mode = 0o444, user = "root", group = "root")`: writes `text` to the file `dst`
+- `feature.ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root")`: `mkdir -p dirs`
+- `feature.ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root")`: `mkdir -p into_dir/subdirs_to_create`; `into_dir` must exist
+- `feature.ensure_file_symlink(link, target)`: a symlink to a file of the image
+- `feature.ensure_dir_symlink(link, target)`: a symlink to a directory of the image
+- `feature.remove(path, must_exist = True)`: deletes `path`, recursively (runs before the compile phase)
+- `feature.group_add(groupname, gid = None)`: adds a group (`gid = None`: lowest free from 1000)
+- `feature.user_add(username, primary_group, home_dir, shell, uid = None, supplementary_groups = [], comment = None)`: adds a user
+- `feature.usermod(username, add_supplementary_groups)`: adds an existing user to more groups
+- `feature.requires(files = [], users = [], groups = [])`: fails the build unless these exist in the finished layer
+- `feature.tarball(src, into_dir)`: unpacks `.tar`, `.tar.gz`, `.tgz`, `.tar.zst`, `.tar.xz` into `into_dir`
+- `feature.clone(src_layer, src_path, dst_path)`: copies a path, with owners and modes, from another layer
+- `feature.layer_mount(source, mountpoint)`: mounts another layer at run time; the build makes the mountpoint
+- `feature.genrule(cmd, user = "nobody")`: runs `cmd` in the layer's tree (prefer image.genrule_layer)
+
+Docs: docs/rules.md. Definitions: rules/features/<name>.bzl.
+"""
 feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
 
+"""`image_test(name, layer, test, args = [], user = "root", env = {}, labels = [], visibility = None)`: a test
+(`buck2 test`) that runs the program `test` inside a throwaway snapshot of `layer`, isolated from the host, as `user`.
+Definition: rules/image_test.bzl.
+"""
 image_test = _image_test
 
 LayerInfo = _LayerInfo

@@ -106,7 +106,7 @@ def _layer_impl(ctx) -> list:
     sub_targets = {
         "container": [
             DefaultInfo(default_output = out),
-            RunInfo(args = cmd_args(runner, "shell", "--layer", out)),
+            RunInfo(args = cmd_args(runner, "shell", "--layer", out, "--")),  # `buck2 run X -- CMD...`: CMD reaches the shell as is
         ],
         "debug": [DefaultInfo(sub_targets = debug)],
         "facts": [DefaultInfo(default_output = facts)],

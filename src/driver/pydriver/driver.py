@@ -468,7 +468,8 @@ class Driver:
                 action["is_executable"] = bool(d["is_executable"])
             elif kind == "write_json":
                 v = to_json(d["content"], self.path_of, subject, pname, Refs())
-                action["content"] = json.dumps(v, indent=2) if d["pretty"] else json.dumps(v, separators=(",", ":"))
+                # as Buck2 writes it: UTF-8 as is, and a pretty document ends with a newline
+                action["content"] = json.dumps(v, indent=2, ensure_ascii=False) + "\n" if d["pretty"] else json.dumps(v, separators=(",", ":"), ensure_ascii=False)
                 action["is_executable"] = False
                 action["kind"] = "write"
             elif kind in ("copy", "symlink"):

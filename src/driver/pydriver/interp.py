@@ -210,16 +210,18 @@ class Interpreter:
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
             display = f"{cell}//{rel}"
+            # messages point at the file as Buck2 does: its path from the project root, which an editor can open
+            source = os.path.relpath(path, self.project.root)
             code = self._injected_load("bzl", cell, src) + rewrite(src)
             try:
-                self._eval(m, display, code, bzl_dialect())
+                self._eval(m, source, code, bzl_dialect())
             except StarlarkErrorWithCause as e:
                 # Buck2 accepts providers and builtin functions as annotations; starlark-rust alone does not know them as
                 # types, so such a file is evaluated again with annotations parsed but not checked.
                 if "is not a valid type annotation" not in e.text:
                     raise
                 m = self._module()
-                self._eval(m, display, code, bzl_dialect(sl.DialectTypes.PARSE_ONLY))
+                self._eval(m, source, code, bzl_dialect(sl.DialectTypes.PARSE_ONLY))
             self._export(m, src, display)
         finally:
             self.stack.pop()
@@ -283,7 +285,7 @@ class Interpreter:
         display = f"{cell}//{os.path.relpath(path, self.project.cells[cell].path)}"
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
-            self._eval(m, display, self._injected_load("buck", cell, src) + src, buck_dialect())
+            self._eval(m, os.path.relpath(path, self.project.root), self._injected_load("buck", cell, src) + src, buck_dialect())
         finally:
             self.stack.pop()
 

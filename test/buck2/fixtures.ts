@@ -1,0 +1,146 @@
+// BUCK packages written into both copies of the project (never into the repository: `buck2 build //...` would
+// then meet the error cases). `fx/chain` builds; each `fx/err/<case>` fails in its own way.
+import { RULES_LOAD } from "./harness.js";
+
+const GEN_BZL = `
+def _gen_impl(ctx):
+    return [DefaultInfo(default_output = ctx.actions.write("gen.txt", "generated\\n"))]
+
+gen_file = rule(impl = _gen_impl, attrs = {})
+`;
+
+// A parent/child chain over every build phase the rules split into without packages: a target output installed,
+// a removal phase, a genrule layer, a clone from another layer, a group of features, users, an empty layer.
+const CHAIN = `${RULES_LOAD}load(":gen.bzl", "gen_file")
+
+gen_file(name = "gen")
+
+feature.new(
+    name = "accounts",
+    features = [
+        feature.group_add(groupname = "svc", gid = 2000),
+        feature.user_add(username = "svc", primary_group = "svc", home_dir = "/srv", shell = "/bin/sh", uid = 2000),
+    ],
+)
+
+image.layer(
+    name = "parent",
+    parent_layer = "//base:shell",
+    features = [
+        feature.ensure_dirs_exist(dirs = "/srv/data", mode = 0o750, user = "nobody", group = "nogroup"),
+        feature.install(src = ":gen", dst = "/etc/gen.txt"),
+        feature.install_text(dst = "/etc/greeting", text = "hello\\n", mode = "u=rw,go=r"),
+        feature.install_text(dst = "/etc/old", text = "old\\n"),
+        feature.ensure_file_symlink(link = "/etc/current", target = "/etc/greeting"),
+        ":accounts",
+    ],
+)
+
+image.layer(
+    name = "child",
+    parent_layer = ":parent",
+    features = [
+        feature.install_text(dst = "/etc/greeting", text = "CHILD_TEXT\\n"),
+        feature.remove(path = "/etc/greeting"),
+        feature.remove(path = "/etc/old"),
+        feature.clone(src_layer = "//examples:app", src_path = "/opt/vendor", dst_path = "/srv/vendor"),
+        feature.usermod(username = "svc", add_supplementary_groups = ["nogroup"]),
+    ],
+)
+
+image.genrule_layer(
+    name = "generated",
+    parent_layer = ":child",
+    rule_type = "list",
+    user = "root",
+    cmd = ["/bin/sh", "-c", "cat /etc/passwd /etc/group > /srv/data/accounts.txt && chmod 0604 /srv/data/accounts.txt"],
+)
+
+image.layer(name = "empty")
+`;
+
+export const CHAIN_FILES: Record<string, string> = { "fx/chain/BUCK": CHAIN, "fx/chain/gen.bzl": GEN_BZL };
+export const CHAIN_LAYERS = ["//fx/chain:parent", "//fx/chain:child", "//fx/chain:generated", "//fx/chain:empty"];
+
+export interface ErrorCase {
+  name: string;
+  buck: string;
+  /**
+   * "same": strata's own message (rules' fail(), the runner, Starlark): every `error:` line Buck2 prints, the driver
+   * prints too (it adds one summary line naming the package). "buck2": Buck2's own message, worded by Buck2; both fail
+   * and both name `mentions`.
+   */
+  kind: "same" | "buck2";
+  mentions: string[];
+  /**
+   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line). Errors of the runner (conflict,
+   * missing_dir) and of Buck2's graph (missing_parent, parent_not_a_layer) name the target, not a file and line.
+   */
+  at?: string;
+}
+
+const pkg = (c: string): string => `fx/err/${c}/BUCK`;
+
+export const ERROR_CASES: ErrorCase[] = [
+  {
+    name: "bad_mode",
+    buck: 'image.layer(name = "x", features = [feature.ensure_dirs_exist(dirs = "/etc", mode = [7])])',
+    kind: "same",
+    mentions: ["feature.ensure_dirs_exist: attribute `mode`", "found list [7]"],
+    at: `${pkg("bad_mode")}:2`,
+  },
+  {
+    name: "unknown_attribute",
+    buck: 'image.layer(name = "x", features = [feature.remove(path = "/etc", recursive = True)])',
+    kind: "same",
+    mentions: ["recursive"],
+    at: `${pkg("unknown_attribute")}:2`,
+  },
+  {
+    name: "typo_in_layer_attribute",
+    buck: 'image.layer(name = "x", featurs = [])',
+    kind: "same",
+    mentions: ["featurs"],
+    at: `${pkg("typo_in_layer_attribute")}:2`,
+  },
+  {
+    name: "typo_in_rule_name",
+    buck: 'image.layr(name = "x")',
+    kind: "same",
+    mentions: ["has no attribute `layr`, did you mean `layer`?"],
+    at: `${pkg("typo_in_rule_name")}:2`,
+  },
+  {
+    name: "conflict",
+    buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/a", text = "1"), feature.install_text(dst = "/a", text = "2")])',
+    kind: "same",
+    mentions: ["/a is written by 2 different features"],
+  },
+  {
+    name: "missing_dir",
+    buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/missing/dir/file", text = "x")])',
+    kind: "same",
+    mentions: ['requires "/missing/dir" but nothing provides it'],
+  },
+  {
+    name: "missing_source",
+    buck: 'image.layer(name = "x", features = [feature.install(src = "nope.txt", dst = "/x")])',
+    kind: "buck2",
+    mentions: ["`nope.txt` does not exist"],
+    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/layer.bzl
+  },
+  {
+    name: "missing_parent",
+    buck: 'image.layer(name = "x", parent_layer = ":nope")',
+    kind: "buck2",
+    mentions: ["nope"],
+  },
+  {
+    name: "parent_not_a_layer",
+    buck: 'feature.new(name = "f", features = [])\nimage.layer(name = "x", parent_layer = ":f")',
+    kind: "buck2",
+    mentions: ["LayerInfo", "root//fx/err/parent_not_a_layer:f"],
+  },
+];
+
+export const ERROR_FILES: Record<string, string> = Object.fromEntries(ERROR_CASES.map((c) => [pkg(c.name), `${RULES_LOAD}${c.buck}\n`]));

@@ -7,7 +7,8 @@ import { realpathSync, statSync } from "node:fs";
 import { StrataError } from "../errors.js";
 import { normalizeImagePath } from "../image/path.js";
 import { bwrapArgs } from "./bwrap-args.js";
-import { containerEnv } from "./env.js";
+import { CONTAINER_PATH, containerEnv } from "./env.js";
+import { checkCommand } from "./command.js";
 import { resolveIdentity } from "./identity.js";
 import { prepareMountTargets, type MountTarget } from "./mountpoints.js";
 import type { IsolationOptions, IsolationResult } from "./options.js";
@@ -46,11 +47,20 @@ export async function runIsolated(opts: IsolationOptions): Promise<IsolationResu
   const prepared = prepareMountTargets(root, targets, writable, label);
   try {
     const [procPath, devPath, tmpPath, ...rest] = prepared.resolved as [string, string, string, ...string[]];
+    const env = containerEnv(identity, opts.epoch ?? 0, opts.env);
+    checkCommand({
+      root,
+      argv: opts.argv,
+      binds: roBinds.map((b, i) => ({ host: b.host, image: rest[layerMounts.length + i]! })),
+      mounts: rest.slice(0, layerMounts.length),
+      path: env.PATH ?? CONTAINER_PATH,
+      label,
+    });
     const args = bwrapArgs({
       root,
       writable,
       identity,
-      env: containerEnv(identity, opts.epoch ?? 0, opts.env),
+      env,
       cwd: opts.cwd ?? "/",
       layerMounts: layerMounts.map((m, i) => ({ ...m, mountpoint: rest[i]! })),
       roBinds: roBinds.map((b, i) => ({ ...b, image: rest[layerMounts.length + i]! })),

@@ -17,6 +17,7 @@ import { beginLayer, publishLayer, resolveLayerOutput, type LayerPaths } from ".
 import { removeTree } from "./storage/remove.js";
 import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
+import { requireOnVolume } from "./storage/same-volume.js";
 import { normaliseTreeTimes } from "./isolation/times.js";
 import { LiteralPaths, lstatOrNull, resolveInImage } from "./image/resolve.js";
 import { ImagePathError, parentOf } from "./image/path.js";
@@ -159,6 +160,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   trace("parse, parent facts, plan");
 
   const wv = await openWorkingVolume({ dir: opts.workingVolume, backend: opts.backend, label });
+  if (parentLayer !== undefined) requireOnVolume(wv, parentLayer, { label, role: "parent layer", out: resolve(opts.parent!) });
   const layer = await beginLayer(wv, label, opts.phase);
   trace("working volume, layer directory");
   try {

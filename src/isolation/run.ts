@@ -32,6 +32,15 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 export async function runIsolated(opts: IsolationOptions): Promise<IsolationResult> {
   const label = opts.label ?? "strata";
   if (opts.argv.length === 0) throw new StrataError({ label, message: "no command to run", expected: "a non-empty argv list", found: "[]" });
+  if (process.getuid?.() !== 0) {
+    throw new StrataError({
+      label,
+      message: "strata needs root for btrfs and namespaces; run it as root (for example with sudo)",
+      expected: "uid 0",
+      found: `uid ${process.getuid?.() ?? "?"}`,
+      notes: ["commands run in namespaces that map the image's own users onto the same host ids, which needs root"],
+    });
+  }
   const root = realpathSync(opts.root);
   const writable = opts.writable ?? false;
   const identity = resolveIdentity(root, opts.user ?? "nobody", label);

@@ -3,7 +3,7 @@
 // (under a lock, so concurrent runners neither format nor mount twice). Without root only the copy backend, asked
 // for by name, can work: anything else is refused at once.
 import { run as exec } from "./exec.js";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
 import type { BackendChoice, SnapshotBackend } from "./backend.js";
@@ -59,6 +59,9 @@ async function ensureLoopback(dir: string, label: string): Promise<string> {
     mkdirSync(mnt, { recursive: true });
     const img = join(dir, LOOPBACK_IMAGE);
     if (!existsSync(img)) {
+      // a runner killed while formatting left its image behind (sparse, but up to the full size): under this lock
+      // no other runner is formatting, so every one is a leftover
+      for (const n of readdirSync(dir)) if (n.startsWith(`${LOOPBACK_IMAGE}.tmp-`)) rmSync(join(dir, n), { force: true });
       const tmp = `${img}.tmp-${process.pid}`;
       // sparse: only what layers use takes disk space
       await run(label, "truncate", ["-s", process.env.STRATA_VOLUME_SIZE ?? "64G", tmp]);

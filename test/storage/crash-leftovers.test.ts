@@ -4,7 +4,8 @@
 // and the lock is taken over at once.
 import { describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { existsSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectGarbage } from "../../src/storage/gc.js";
 import { gcLockPath, outputRegistryEntry, publishLayer, beginLayer } from "../../src/storage/layers.js";
@@ -12,7 +13,7 @@ import { tempSibling } from "../../src/storage/atomic.js";
 import { expireDeadHolder, withLock } from "../../src/storage/lock.js";
 import { openWorkingVolume } from "../../src/storage/volume.js";
 import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
-import { repoRoot } from "../runner/helpers.js";
+import { base, repoRoot, strata, writeFeatures } from "../runner/helpers.js";
 
 /** a node process that takes the lock through the built runner's own module, says so, then waits for stdin */
 function holder(lockPath: string) {
@@ -58,6 +59,19 @@ describeBtrfs("crash leftovers", () => {
     await wv.backend.createEmpty(layer.tree);
     await publishLayer(wv, layer, out);
     expect(readdirSync(work)).toEqual(["a.out"]);
+  });
+
+  it("provisioning a loopback volume removes the half-formatted image a killed runner left", async () => {
+    const checkout = mkdtempSync(join(tmpdir(), "strata-leftover-"));
+    const wv = join(checkout, "strata-out");
+    mkdirSync(wv);
+    const stray = join(wv, "btrfs.img.tmp-999999999");
+    writeFileSync(stray, "half formatted");
+    const r = await strata(["compile", "--label", "//c:a", "--phase", "compile", "--features", writeFeatures(join(checkout, "a.json"), base("//c:a")), "--out", join(checkout, "a.out"), "--working-volume", wv]);
+    expect(r.stderr).toBe("");
+    expect(existsSync(stray)).toBe(false);
+    expect((await strata(["clean", "--working-volume", wv])).exitCode).toBe(0);
+    rmSync(checkout, { recursive: true });
   });
 
   describe("gc.lock held by a process that was killed", () => {

@@ -17,6 +17,7 @@ const COMMANDS: LazyCommand[] = [
   { name: "depgraph", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
   { name: "facts", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
   { name: "gc", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
+  { name: "clean", load: async () => (await import("../src/cli/clean.js")).cleanCommand as CommandModule<object, never> },
   { name: "local", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
   { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
   { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },

@@ -1,7 +1,7 @@
 // One phase of a layer: validate everything, snapshot the parent, apply the features in order, derive facts,
 // seal, publish. Nothing is written before validation passes; on any failure the half-built tree is removed
 // and OUT is left as it was.
-import { lstatSync, lutimesSync, utimesSync } from "node:fs";
+import { lstatSync, lutimesSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { planPhase } from "./depgraph/index.js";
@@ -17,9 +17,10 @@ import { beginLayer, publishLayer, recordFactsWritten, resolveLayerOutput, type 
 import { removeTree } from "./storage/remove.js";
 import { checkUmask } from "./storage/umask.js";
 import { openWorkingVolume } from "./storage/volume.js";
+import { requireOnVolume } from "./storage/same-volume.js";
 import { normaliseTreeTimes } from "./isolation/times.js";
-import { hostPathOf, lstatOrNull } from "./image/resolve.js";
-import { parentOf } from "./image/path.js";
+import { LiteralPaths, lstatOrNull, resolveInImage } from "./image/resolve.js";
+import { ImagePathError, parentOf } from "./image/path.js";
 
 export interface CompileOptions {
   label: string;
@@ -67,13 +68,17 @@ export function layerFactsOf(label: string, role: string): (out: string) => Laye
  * every path the phase wrote (`retimed`: those whose times are off), and the directories whose entries it changed
  * (the parents of `changed`), get mtime = atime = epoch
  */
-function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterable<string>, epoch: number): void {
+function normaliseTimes(tree: LiteralPaths, retimed: Iterable<string>, changed: Iterable<string>, epoch: number): void {
   const done = new Set<string>();
   const touch = (p: string): void => {
     if (done.has(p)) return;
     done.add(p);
+    // taken literally: a path below a symlink of the image is not itself a path of the image, and the kernel
+    // would follow that link (an absolute `/etc -> /tmp/c` onto the host's /tmp/c)
+    const host = tree.host(p);
+    if (host === null) return;
     try {
-      lutimesSync(hostPathOf(root, p), epoch, epoch);
+      lutimesSync(host, epoch, epoch);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
@@ -82,10 +87,17 @@ function normaliseTimes(root: string, retimed: Iterable<string>, changed: Iterab
   for (const p of changed) if (p !== "/") touch(parentOf(p));
   touch("/");
   // files features and the runner read (owner lookups, users and groups): under relatime a read moves the atime
+  // they were read through the image's own symlinks (resolveInImage), so that is where their atime moved
   for (const p of READ_FILES) {
-    const host = hostPathOf(root, p);
+    let host: string;
+    try {
+      host = resolveInImage(tree.root, p, true).hostPath;
+    } catch (e) {
+      if (e instanceof ImagePathError) continue;
+      throw e;
+    }
     const st = lstatOrNull(host);
-    if (st?.isFile() === true) utimesSync(host, epoch, st.mtime);
+    if (st?.isFile() === true) lutimesSync(host, epoch, st.mtime);
   }
 }
 
@@ -148,6 +160,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   trace("parse, parent facts, plan");
 
   const wv = await openWorkingVolume({ dir: opts.workingVolume, backend: opts.backend, label });
+  if (parentLayer !== undefined) requireOnVolume(wv, parentLayer, { label, role: "parent layer", out: resolve(opts.parent!) });
   const layer = await beginLayer(wv, label, opts.phase);
   trace("working volume, layer directory");
   try {
@@ -173,11 +186,13 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     }
     trace("apply features");
     const retime: Retimer = { epoch, paths: new Set() };
-    const delta = deriveDelta(root, parent, changes, retime);
+    // one view of the finished tree for facts and times: every path taken literally, never through a symlink of the image
+    const tree = new LiteralPaths(root);
+    const delta = deriveDelta(tree, parent, changes, retime);
     trace("derive facts");
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
     // last thing before sealing: reading the tree (above) moves atimes under relatime
-    normaliseTimes(root, retime.paths, [...delta.upserts.keys(), ...delta.removed], epoch);
+    normaliseTimes(tree, retime.paths, [...delta.upserts.keys(), ...delta.removed], epoch);
     // an opaque command (genrule) and the reads above leave times anywhere in the tree
     if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
     trace("users, times");

@@ -5,6 +5,7 @@ export const COMMAND_DESCRIPTIONS = {
   depgraph: "validate a phase's features (every error at once) and print the order they apply in",
   facts: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document",
   gc: "remove unreferenced layers older than the grace period from the working volume",
+  clean: "unmount and remove the working volume with every layer in it (then the checkout can be deleted)",
   local: "local Buck2 driver: evaluate BUCK/.bzl files with starlark-rust and run the actions",
   "image-test": "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",

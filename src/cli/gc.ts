@@ -28,6 +28,7 @@ export const gcCommand: CommandModule<object, GcArgs> = {
     const r = await collectGarbage(wv, grace);
     for (const name of r.removed) process.stdout.write(`removed ${name}\n`);
     for (const name of r.factsKept) process.stdout.write(`removed the tree of ${name} (its facts are still needed)\n`);
+    for (const t of r.tempsRemoved) process.stdout.write(`removed ${t}, left by a publish that was killed\n`);
     for (const name of r.throwawaysRemoved) process.stdout.write(`removed abandoned throwaway snapshot ${name}\n`);
     process.stdout.write(`gc: ${r.removed.length} removed, ${r.factsKept.length} trees removed with facts kept, ${r.kept.length} kept\n`);
   },

@@ -4,7 +4,7 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import type { FactsView, FileType, PathFact } from "../types.js";
 import { DeltaLevel } from "./delta.js";
 import { ancestorsOf, comparePaths } from "./format.js";
-import { hostPathOf, lstatOrNull } from "../image/resolve.js";
+import { LiteralPaths } from "../image/resolve.js";
 import { dirPrefix } from "../image/path.js";
 
 /** collects paths whose times differ from the epoch, and directories the derivation read (reading moves atime) */
@@ -31,11 +31,20 @@ function fileTypeOf(st: Stats): FileType {
   return "socket";
 }
 
-function factFromStats(root: string, imagePath: string, st: Stats, origin: string | undefined): PathFact {
+/** where a path of the image is on the host: literally, never through a symlink of the image (see LiteralPaths) */
+type Tree = LiteralPaths;
+
+function hostOf(tree: Tree, imagePath: string): string {
+  const h = tree.host(imagePath);
+  if (h === null) throw new Error(`internal: "${imagePath}" was read as a path of the image but an ancestor of it is not a directory`);
+  return h;
+}
+
+function factFromStats(tree: Tree, imagePath: string, st: Stats, origin: string | undefined): PathFact {
   const type = fileTypeOf(st);
   const f: PathFact = { path: imagePath, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   if (type === "file") f.size = st.size;
-  if (type === "symlink") f.target = readlinkSync(hostPathOf(root, imagePath), "utf8");
+  if (type === "symlink") f.target = readlinkSync(hostOf(tree, imagePath), "utf8");
   if (origin !== undefined) f.origin = origin;
   return f;
 }
@@ -48,37 +57,39 @@ function noteTimes(retime: Retimer | undefined, p: string, st: Stats): void {
 }
 
 /** the fact of one image path as it is on disk now, or undefined when it does not exist */
-export function factOf(root: string, imagePath: string, origin?: string, retime?: Retimer): PathFact | undefined {
-  const st = lstatOrNull(hostPathOf(root, imagePath));
+export function factOf(tree: Tree, imagePath: string, origin?: string, retime?: Retimer): PathFact | undefined {
+  const st = tree.lstat(imagePath);
   if (st === null) return undefined;
   noteTimes(retime, imagePath, st);
-  return factFromStats(root, imagePath, st, origin);
+  return factFromStats(tree, imagePath, st, origin);
 }
 
 /**
  * every path under image directory `dir` (not `dir` itself), unsorted; entries `skip` holds are left out (and not
  * descended into): they were reported on their own
  */
-function walkUnder(root: string, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer): void {
-  const entries = readdirSync(hostPathOf(root, dir), { withFileTypes: true });
+function walkUnder(tree: Tree, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer): void {
+  // `dir` was lstat'ed as a directory through real directories only, so its entries are the image's own
+  const entries = readdirSync(hostOf(tree, dir), { withFileTypes: true });
   retime?.paths.add(dir);
   for (const e of entries) {
     const p = dir === "/" ? `/${e.name}` : `${dir}/${e.name}`;
     if (skip?.has(p) === true) continue;
-    const st = lstatSync(hostPathOf(root, p));
+    const st = lstatSync(hostOf(tree, p));
     noteTimes(retime, p, st);
-    const f = factFromStats(root, p, st, origin);
+    const f = factFromStats(tree, p, st, origin);
     out.push(f);
-    if (f.type === "directory") walkUnder(root, p, origin, out, skip, retime);
+    if (f.type === "directory") walkUnder(tree, p, origin, out, skip, retime);
   }
 }
 
 /** the whole tree, `/` included, sorted by path */
-export function walkTree(root: string, origin?: string): PathFact[] {
+export function walkTree(root: string | Tree, origin?: string): PathFact[] {
+  const tree = typeof root === "string" ? new LiteralPaths(root) : root;
   const out: PathFact[] = [];
-  const top = factOf(root, "/", origin);
+  const top = factOf(tree, "/", origin);
   if (top !== undefined) out.push(top);
-  walkUnder(root, "/", origin, out);
+  walkUnder(tree, "/", origin, out);
   return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
@@ -92,14 +103,14 @@ function sameFact(a: PathFact, b: PathFact): boolean {
   return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target;
 }
 
-function deriveFromReports(root: string, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
+function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
   const upserts = new Map<string, PathFact>();
   const removed = new Set(changes.removed);
   const hidden = (p: string): boolean => removed.has(p) || ancestorsOf(p).some((a) => removed.has(a));
   const inParent = (p: string): boolean => !hidden(p) && parent.path(p) !== undefined;
 
   for (const [p, origin] of changes.touched) {
-    const f = factOf(root, p, origin, retime);
+    const f = factOf(tree, p, origin, retime);
     if (f === undefined) {
       removed.add(p);
       upserts.delete(p);
@@ -110,7 +121,7 @@ function deriveFromReports(root: string, parent: FactsView, changes: PhaseChange
     // (reported entries are examined in their own turn)
     if (f.type === "directory" && !inParent(p)) {
       const under: PathFact[] = [];
-      walkUnder(root, p, origin, under, changes.touched, retime);
+      walkUnder(tree, p, origin, under, changes.touched, retime);
       for (const u of under) upserts.set(u.path, u);
     }
   }
@@ -119,7 +130,7 @@ function deriveFromReports(root: string, parent: FactsView, changes: PhaseChange
     // walked upwards one parent at a time: nearly always the first parent is known and the walk stops there
     for (let a = parentOf(p); a !== undefined; a = parentOf(a)) {
       if (upserts.has(a) || inParent(a)) break;
-      const af = factOf(root, a, f.origin, retime);
+      const af = factOf(tree, a, f.origin, retime);
       if (af !== undefined) upserts.set(a, af);
     }
   }
@@ -130,8 +141,8 @@ function deriveFromReports(root: string, parent: FactsView, changes: PhaseChange
   return new DeltaLevel({ upserts: [...upserts.values()], removed: [...removed] });
 }
 
-function deriveByWalking(root: string, parent: FactsView, changes: PhaseChanges): DeltaLevel {
-  const now = walkTree(root);
+function deriveByWalking(tree: Tree, parent: FactsView, changes: PhaseChanges): DeltaLevel {
+  const now = walkTree(tree);
   const before: PathFact[] = [];
   const top = parent.path("/");
   if (top !== undefined) before.push(top);
@@ -173,6 +184,7 @@ function deriveByWalking(root: string, parent: FactsView, changes: PhaseChanges)
  * `retime`, when given, receives the paths whose times are not the epoch and the directories read here; in an
  * opaque phase it is not filled (the whole tree needs normalising anyway)
  */
-export function deriveDelta(root: string, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
-  return changes.opaqueOrigin !== undefined ? deriveByWalking(root, parent, changes) : deriveFromReports(root, parent, changes, retime);
+export function deriveDelta(root: string | Tree, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
+  const tree = typeof root === "string" ? new LiteralPaths(root) : root;
+  return changes.opaqueOrigin !== undefined ? deriveByWalking(tree, parent, changes) : deriveFromReports(tree, parent, changes, retime);
 }

@@ -14,7 +14,8 @@ export interface Resolved {
   hostPath: string;
 }
 
-export function hostPathOf(root: string, imagePath: string): string {
+/** `<root><imagePath>` as text: only for paths already resolved in the image (the kernel follows every link on it) */
+function hostPathOf(root: string, imagePath: string): string {
   return imagePath === "/" ? root : join(root, imagePath);
 }
 
@@ -77,4 +78,36 @@ export function resolveParentInImage(root: string, path: string): Resolved {
   const parent = resolveInImage(root, parentOf(p), true);
   const imagePath = joinImage(parent.imagePath, baseName(p));
   return { imagePath, hostPath: hostPathOf(root, imagePath) };
+}
+
+/**
+ * Image paths taken literally, as facts record them: a path exists only when each of its ancestors is a real
+ * directory of the image, never a symlink, so the host path handed to the kernel cannot lead out of the root.
+ * Memoises the directories checked: use one instance only while the tree's directories do not change (facts
+ * derivation, time normalisation).
+ */
+export class LiteralPaths {
+  private readonly dirs = new Set<string>(["/"]);
+  constructor(readonly root: string) {}
+
+  /** host path of `imagePath` (its last component not followed), or null when an ancestor is missing, a symlink or not a directory */
+  host(imagePath: string): string | null {
+    const p = normalizeImagePath(imagePath);
+    if (p !== "/" && !this.isRealDir(parentOf(p))) return null;
+    return hostPathOf(this.root, p);
+  }
+
+  /** lstat of `imagePath` taken literally; null when it does not exist as such */
+  lstat(imagePath: string): Stats | null {
+    const h = this.host(imagePath);
+    return h === null ? null : lstatOrNull(h);
+  }
+
+  private isRealDir(p: string): boolean {
+    if (this.dirs.has(p)) return true;
+    if (!this.isRealDir(parentOf(p))) return false;
+    if (lstatOrNull(hostPathOf(this.root, p))?.isDirectory() !== true) return false;
+    this.dirs.add(p);
+    return true;
+  }
 }

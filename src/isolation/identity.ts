@@ -1,7 +1,23 @@
 // Who a command runs as: a user of the image (never of the host), resolved from the image's /etc/passwd and
 // /etc/group, with its supplementary groups (every group that lists the user as a member).
 import { StrataError } from "../errors.js";
-import { readGroup, readPasswd } from "../image/passwd.js";
+import { readGroup, readPasswd, type GroupFile, type PasswdFile } from "../image/passwd.js";
+import { ImagePathError } from "../image/path.js";
+
+/** the image's users and groups; a file that leads out of the image through a symlink is the image's fault, said so */
+function readAccounts(root: string, label: string): { passwd: PasswdFile; groups: GroupFile } {
+  try {
+    return { passwd: readPasswd(root), groups: readGroup(root) };
+  } catch (e) {
+    if (!(e instanceof ImagePathError)) throw e;
+    throw new StrataError({
+      label,
+      message: `cannot read the image's users and groups: ${e.message}`,
+      expected: "/etc/passwd and /etc/group as files of the image (or symlinks that stay inside it)",
+      found: "a symlink that leads out of the image; strata never follows it onto the host",
+    });
+  }
+}
 
 export interface Identity {
   name: string;
@@ -18,8 +34,7 @@ export interface Identity {
  */
 export function resolveIdentity(root: string, user: string, label = "strata"): Identity {
   const [userName, groupName] = user.split(":", 2) as [string, string | undefined];
-  const passwd = readPasswd(root);
-  const groups = readGroup(root);
+  const { passwd, groups } = readAccounts(root, label);
   const entry = passwd.get(userName) ?? passwd.entries().find((e) => /^\d+$/.test(userName) && e.uid === Number(userName));
   let identity: Identity;
   if (entry !== undefined) {

@@ -7,7 +7,8 @@ import { realpathSync, statSync } from "node:fs";
 import { StrataError } from "../errors.js";
 import { normalizeImagePath } from "../image/path.js";
 import { bwrapArgs } from "./bwrap-args.js";
-import { containerEnv } from "./env.js";
+import { CONTAINER_PATH, containerEnv } from "./env.js";
+import { checkCommand } from "./command.js";
 import { resolveIdentity } from "./identity.js";
 import { prepareMountTargets, type MountTarget } from "./mountpoints.js";
 import type { IsolationOptions, IsolationResult } from "./options.js";
@@ -31,6 +32,15 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 export async function runIsolated(opts: IsolationOptions): Promise<IsolationResult> {
   const label = opts.label ?? "strata";
   if (opts.argv.length === 0) throw new StrataError({ label, message: "no command to run", expected: "a non-empty argv list", found: "[]" });
+  if (process.getuid?.() !== 0) {
+    throw new StrataError({
+      label,
+      message: "strata needs root for btrfs and namespaces; run it as root (for example with sudo)",
+      expected: "uid 0",
+      found: `uid ${process.getuid?.() ?? "?"}`,
+      notes: ["commands run in namespaces that map the image's own users onto the same host ids, which needs root"],
+    });
+  }
   const root = realpathSync(opts.root);
   const writable = opts.writable ?? false;
   const identity = resolveIdentity(root, opts.user ?? "nobody", label);
@@ -46,11 +56,20 @@ export async function runIsolated(opts: IsolationOptions): Promise<IsolationResu
   const prepared = prepareMountTargets(root, targets, writable, label);
   try {
     const [procPath, devPath, tmpPath, ...rest] = prepared.resolved as [string, string, string, ...string[]];
+    const env = containerEnv(identity, opts.epoch ?? 0, opts.env);
+    checkCommand({
+      root,
+      argv: opts.argv,
+      binds: roBinds.map((b, i) => ({ host: b.host, image: rest[layerMounts.length + i]! })),
+      mounts: rest.slice(0, layerMounts.length),
+      path: env.PATH ?? CONTAINER_PATH,
+      label,
+    });
     const args = bwrapArgs({
       root,
       writable,
       identity,
-      env: containerEnv(identity, opts.epoch ?? 0, opts.env),
+      env,
       cwd: opts.cwd ?? "/",
       layerMounts: layerMounts.map((m, i) => ({ ...m, mountpoint: rest[i]! })),
       roBinds: roBinds.map((b, i) => ({ ...b, image: rest[layerMounts.length + i]! })),

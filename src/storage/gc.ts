@@ -11,7 +11,12 @@ import type { WorkingVolume } from "./volume.js";
 
 export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 
+/** what writeFileAtomic / replaceSymlink leave behind when killed between write and rename (atomic.ts) */
+const TEMP_SIBLING = /^\..+\.tmp-\d+-[0-9a-f]+$/;
+
 export interface GcResult {
+  /** temporary files of publishes killed half-way (outputs/.<sha>.tmp-<pid>-<rand>) */
+  tempsRemoved: string[];
   /** layers removed entirely */
   removed: string[];
   /** dead layers whose tree was removed but whose facts record is still needed */
@@ -22,9 +27,12 @@ export interface GcResult {
   throwawaysRemoved: string[];
 }
 
-function liveLayers(wv: WorkingVolume, forget: string[]): Set<string> {
+function liveLayers(wv: WorkingVolume, forget: string[], temps: string[]): Set<string> {
   const live = new Set<string>();
   for (const entry of readdirSync(wv.outputsDir)) {
+    // publish writes its temporary files only while it holds the gc lock, which gc holds now: any one here is
+    // the leftover of a publish that was killed
+    if (TEMP_SIBLING.test(entry)) temps.push(join(wv.outputsDir, entry));
     if (entry.startsWith(".")) continue;
     const file = join(wv.outputsDir, entry);
     const out = readFileSync(file, "utf8");
@@ -73,10 +81,10 @@ function ageSeconds(dir: string, now: number): number {
 
 export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_GRACE_SECONDS, now = Date.now()): Promise<GcResult> {
   return withLock(gcLockPath(wv), async () => {
-    const result: GcResult = { removed: [], factsKept: [], kept: [], throwawaysRemoved: [] };
+    const result: GcResult = { tempsRemoved: [], removed: [], factsKept: [], kept: [], throwawaysRemoved: [] };
     const forget: string[] = [];
-    const live = liveLayers(wv, forget);
-    for (const f of forget) await rm(f, { force: true });
+    const live = liveLayers(wv, forget, result.tempsRemoved);
+    for (const f of [...forget, ...result.tempsRemoved]) await rm(f, { force: true });
     const needFacts = factsNeeded(wv, live);
     for (const name of readdirSync(wv.layersDir).sort()) {
       const dir = join(wv.layersDir, name);

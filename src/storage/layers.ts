@@ -7,7 +7,7 @@
 //   outputs/<sha256 of OUT>   registry of published outputs: the absolute OUT path (gc keeps what they point to)
 //   throwaway/snap-*/root     writable snapshots for image tests and shells; snap-*/owner names the process using it
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
@@ -85,11 +85,28 @@ export async function publishLayer(wv: WorkingVolume, layer: LayerPaths, outArg:
   const out = resolve(outArg);
   await mkdir(dirname(out), { recursive: true });
   await withLock(gcLockPath(wv), async () => {
+    removeKilledPublishTemps(out);
     await writeFileAtomic(outputRegistryEntry(wv, out), out);
     await replaceSymlink(out, layer.tree);
     await rm(join(layer.dir, BUILDING_FILE), { force: true });
   });
   return out;
+}
+
+/**
+ * Temporary siblings of OUT (`.<OUT>.tmp-<pid>-<rand>`, see atomic.ts) exist only while a publish of OUT holds the
+ * gc lock, which this one holds now: any there is the leftover of a killed publish. (Those in the output registry
+ * are gc's to remove.)
+ */
+function removeKilledPublishTemps(out: string): void {
+  const prefix = `.${basename(out)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(out));
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix) && /^\d+-[0-9a-f]+$/.test(n.slice(prefix.length))) rmSync(join(dirname(out), n), { force: true });
 }
 
 export function readLayerInfo(dir: string): LayerInfoFile | undefined {

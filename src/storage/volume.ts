@@ -1,8 +1,9 @@
 // The working volume: where layers live. Default `strata-out/` under the current directory. When that directory
 // is not on btrfs and we are root, a loopback btrfs image is created under it once and mounted at `<dir>/btrfs`
-// (under a lock, so concurrent runners neither format nor mount twice); without root the copy backend is used.
+// (under a lock, so concurrent runners neither format nor mount twice). Without root only the copy backend, asked
+// for by name, can work: anything else is refused at once.
 import { run as exec } from "./exec.js";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
 import type { BackendChoice, SnapshotBackend } from "./backend.js";
@@ -58,6 +59,9 @@ async function ensureLoopback(dir: string, label: string): Promise<string> {
     mkdirSync(mnt, { recursive: true });
     const img = join(dir, LOOPBACK_IMAGE);
     if (!existsSync(img)) {
+      // a runner killed while formatting left its image behind (sparse, but up to the full size): under this lock
+      // no other runner is formatting, so every one is a leftover
+      for (const n of readdirSync(dir)) if (n.startsWith(`${LOOPBACK_IMAGE}.tmp-`)) rmSync(join(dir, n), { force: true });
       const tmp = `${img}.tmp-${process.pid}`;
       // sparse: only what layers use takes disk space
       await run(label, "truncate", ["-s", process.env.STRATA_VOLUME_SIZE ?? "64G", tmp]);
@@ -79,23 +83,24 @@ export async function openWorkingVolume(opts: VolumeOptions = {}): Promise<Worki
   if (choice === "copy") {
     store = dir;
     backend = copyBackend;
+  } else if (!isRoot()) {
+    // said at once: falling back to plain directories only failed later, at the first file owned by root (EPERM lchown)
+    throw new StrataError({
+      label,
+      message: "strata needs root for btrfs and namespaces; run it as root (for example with sudo)",
+      expected: "uid 0",
+      found: `uid ${process.getuid?.() ?? "?"}`,
+      notes: [
+        "layers are btrfs snapshots, files get the owners the features name (root by default), and commands run in namespaces that map the image's users: each needs root",
+        "--backend copy (or STRATA_BACKEND=copy) builds with plain directories instead, as long as every path is owned by you (user and group set to your ids)",
+      ],
+    });
   } else if (isOnBtrfs(dir)) {
     store = dir;
     backend = btrfsBackend;
-  } else if (isRoot()) {
+  } else {
     store = await ensureLoopback(dir, label);
     backend = btrfsBackend;
-  } else if (choice === "btrfs") {
-    throw new StrataError({
-      label,
-      message: `the btrfs backend needs the working volume on btrfs, or root to create a loopback btrfs volume there`,
-      expected: `${dir} on btrfs, or running as root`,
-      found: "another filesystem, not root",
-      notes: ["use --backend copy (or STRATA_BACKEND=copy) to build with plain directories"],
-    });
-  } else {
-    store = dir;
-    backend = copyBackend;
   }
   const layersDir = join(store, "layers");
   const outputsDir = join(store, "outputs");

@@ -97,3 +97,13 @@ def check_source(ftype: str, attr: str, value):
     """A source file or directory of this package (like "files/app.conf") or a target (like ":gen")."""
     if type(value) != "string" or value == "":
         _bad(ftype, attr, "a source path or a target label (a non-empty string)", value)
+
+def check_xattrs(ftype: str, attr: str, value):
+    """Extended attributes as antlir2 takes them: {"user.name": value}, a value plain text, "0x" + hex or "0s" + base64."""
+    if type(value) != "dict":
+        _bad(ftype, attr, "a dict of xattr name to value (like {\"user.foo\": \"bar\"})", value)
+    for k, v in value.items():
+        if type(k) != "string" or not (k.startswith("user.") or k.startswith("trusted.") or k.startswith("security.")):
+            _bad(ftype, attr + " key", "an xattr name in the user., trusted. or security. namespace", k)
+        if type(v) != "string":
+            _bad(ftype, "{}[\"{}\"]".format(attr, k), "a string (plain, \"0x\" + hex or \"0s\" + base64)", v)

@@ -63,7 +63,8 @@ def collect_features(where: str, features) -> dict:
         if ftype == None:
             fail("{}: features[{}] must be a feature.* call or a feature.new target label; found {}".format(where, i, _describe(item)))
         for key in ftype.sources:
-            srcs[item[key]] = item[key]
+            if item.get(key) != None:  # an optional source (uidmap) left out
+                srcs[item[key]] = item[key]
         for key in ftype.layers:
             layers[item[key]] = item[key]
         inline.append(item)
@@ -120,7 +121,8 @@ def resolve_features(ctx):
             if key != "type" and value != None:
                 resolved[key] = value
         for key in ftype.sources:
-            resolved[key] = ctx.attrs.srcs[item[key]]
+            if item.get(key) != None:
+                resolved[key] = ctx.attrs.srcs[item[key]]
         for key in ftype.layers:
             resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
         if item["type"] == "layer_mount":
@@ -138,5 +140,6 @@ def feature_inputs(features: list) -> list:
     for f in features:
         ftype = FEATURE_TYPES_BY_NAME[f["type"]]
         for key in ftype.sources + ftype.layers:
-            inputs.append(f[key])
+            if f.get(key) != None:
+                inputs.append(f[key])
     return inputs

@@ -107,3 +107,14 @@ def check_xattrs(ftype: str, attr: str, value):
             _bad(ftype, attr + " key", "an xattr name in the user., trusted. or security. namespace", k)
         if type(v) != "string":
             _bad(ftype, "{}[\"{}\"]".format(attr, k), "a string (plain, \"0x\" + hex or \"0s\" + base64)", v)
+
+def uidmap_source(ftype: str, value):
+    """`uidmap` as a source: None stays None; antlir2's bare names ("antlir") mean the project's `//uidmaps:<name>`
+    target; a label or a path of this package is taken as it is."""
+    if value == None:
+        return None
+    if type(value) != "string" or value == "":
+        _bad(ftype, "uidmap", "a uidmap name (like \"antlir\"), a target label or a JSON file of this package, or None", value)
+    if ":" in value or "/" in value or "." in value:
+        return value
+    return "//uidmaps:" + value

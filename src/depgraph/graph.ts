@@ -276,7 +276,7 @@ function checkAgainstParent(
     return;
   }
   const exists = kind === "user" ? parent.user(what) !== undefined || what === "root" : parent.group(what) !== undefined || what === "root";
-  if (exists) {
+  if (exists && !item.reAdd) {
     errors.push({
       label: layerLabel,
       feature: name(first.feature),

@@ -33,7 +33,12 @@ export interface CompileContext {
  * same directory with different owners are a conflict rather than an order-dependent result; `xattrs` likewise
  * (canonical text from xattrs.ts, absent for none).
  */
-export type ProvidedItem = Item & { owner?: string; xattrs?: string };
+export type ProvidedItem = Item & {
+  owner?: string;
+  xattrs?: string;
+  /** a user/group the parent already has, identical to what this feature adds: accepted, changes nothing (antlir2) */
+  reAdd?: boolean;
+};
 
 export interface Analysis {
   requires: Requirement[];

@@ -260,20 +260,77 @@ describe("users and groups", () => {
       { type: "user_add", username: "other", primary_group: "app", home_dir: "/" },
       { type: "usermod", username: "other", add_supplementary_groups: ["wheel", "fixed"] },
     ]);
-    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nold:x:1000:\napp:x:1001:\nfixed:x:2000:other\nwheel:x:1002:app,other\n");
+    // each user also joins its primary group's member list (antlir2)
+    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nold:x:1000:\napp:x:1001:app,other\nfixed:x:2000:svc,other\nwheel:x:1002:app,other\n");
     expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe(
       "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App user:/home/app:/bin/sh\nsvc:x:1500:2000::/:/sbin/nologin\nother:x:1001:1001::/:/sbin/nologin\n",
     );
-    expect(readFileSync(join(root, "etc/shadow"), "utf8")).toBe("root:*:::::::\napp:!:::::::\nsvc:!:::::::\nother:!:::::::\n");
+    expect(readFileSync(join(root, "etc/shadow"), "utf8")).toBe("root:*:::::::\napp:!!:::::::\nsvc:!!:::::::\nother:!!:::::::\n");
     expect(mode(join(root, "etc/shadow"))).toBe(0o640);
     expect(existsSync(join(root, "etc/gshadow"))).toBe(false);
     expect(new Set(ctx.touchedPaths)).toEqual(new Set(["/etc/group", "/etc/passwd", "/etc/shadow"]));
   });
 
-  it("refuses duplicates and used ids", async () => {
+  it("creates /etc/shadow as antlir2 does when the image has none: mode 0o000, * for existing users", async () => {
     const root = freshScratchDir();
     seedImage(root);
-    await expect(apply(root, "/", [{ type: "group_add", groupname: "root" }])).rejects.toThrow(/already exists/);
+    writeFileSync(join(root, "etc/group"), "root:x:0:\nantlir:x:1000:\n");
+    await apply(root, "/", [{ type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/", shell: "/fakeshell" }]);
+    expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("root:x:0:0:root:/root:/bin/sh\nantlir:x:1000:1000::/:/fakeshell\n");
+    expect(readFileSync(join(root, "etc/shadow"), "utf8")).toBe("root:*:::::::\nantlir:!!:::::::\n");
+    expect(mode(join(root, "etc/shadow"))).toBe(0o000);
+    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nantlir:x:1000:antlir\n");
+  });
+
+  it("add_primary_group_member=False leaves the primary group's member list alone", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    writeFileSync(join(root, "etc/group"), "root:x:0:\nantlir:x:1000:\n");
+    await apply(root, "/", [{ type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/", add_primary_group_member: false }]);
+    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nantlir:x:1000:\n");
+  });
+
+  it("uidmap: ids come from a checked-in name-to-id map; a name missing from it, or uid with uidmap, is an error", async () => {
+    const project = freshScratchDir("proj-");
+    writeFileSync(join(project, "ids.json"), JSON.stringify({ users: { svc: 4242 }, groups: { svc: 4343 } }));
+    const root = freshScratchDir();
+    seedImage(root);
+    await apply(root, project, [
+      { type: "group_add", groupname: "svc", uidmap: "ids.json" },
+      { type: "user_add", username: "svc", primary_group: "svc", home_dir: "/", uidmap: "ids.json" },
+    ]);
+    expect(readFileSync(join(root, "etc/group"), "utf8")).toBe("root:x:0:\nsvc:x:4343:svc\n");
+    expect(readFileSync(join(root, "etc/passwd"), "utf8")).toContain("svc:x:4242:4343::/:/sbin/nologin\n");
+    const ctx = analyzeCtx(project);
+    const [missing] = parseFeatures([{ type: "group_add", label: L, groupname: "nobody", uidmap: "ids.json" }], L);
+    expect(() => featureModule("group_add")!.analyze(missing!, ctx)).toThrow(/group "nobody" is not in the uidmap "ids.json"/);
+    const [both] = parseFeatures([{ type: "user_add", label: L, username: "svc", primary_group: "svc", home_dir: "/", uid: 1, uidmap: "ids.json" }], L);
+    expect(() => featureModule("user_add")!.analyze(both!, ctx)).toThrow(/give either uid or uidmap, not both/);
+  });
+
+  it("re-adding an identical group or user changes nothing; a different one is an error", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
+    writeFileSync(join(root, "etc/group"), "root:x:0:\nantlir:x:1000:antlir\n");
+    writeFileSync(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nantlir:x:1000:1000::/:/fakeshell\n");
+    const ctx = await apply(root, "/", [
+      { type: "group_add", groupname: "antlir", gid: 1000 },
+      { type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/", shell: "/fakeshell" },
+    ]);
+    expect(ctx.touchedPaths).toEqual([]);
+    expect(existsSync(join(root, "etc/shadow"))).toBe(false);
+    await expect(apply(root, "/", [{ type: "group_add", groupname: "antlir", gid: 1001 }])).rejects.toThrow(/group "antlir" already exists in the image with another gid/);
+    await expect(apply(root, "/", [{ type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/home" }])).rejects.toThrow(/user "antlir" already exists in the image with other settings/);
+    // analysis marks an identical re-add so the depgraph accepts it against the parent's facts
+    const parent = factsOf({ groups: ["antlir"] }); // gid 1000
+    const same = parseFeatures([{ type: "group_add", label: L, groupname: "antlir", gid: 1000 }, { type: "group_add", label: L, groupname: "antlir", gid: 7 }], L);
+    expect((await featureModule("group_add")!.analyze(same[0]!, analyzeCtx("/", parent))).provides).toEqual([{ kind: "group", name: "antlir", reAdd: true }]);
+    expect((await featureModule("group_add")!.analyze(same[1]!, analyzeCtx("/", parent))).provides).toEqual([{ kind: "group", name: "antlir" }]);
+  });
+
+  it("refuses used ids", async () => {
+    const root = freshScratchDir();
+    seedImage(root);
     await expect(apply(root, "/", [{ type: "group_add", groupname: "x", gid: 0 }])).rejects.toThrow(/gid 0 is already used by group "root"/);
     await expect(apply(root, "/", [{ type: "user_add", username: "u", primary_group: "nope", home_dir: "/" }])).rejects.toThrow(/group "nope"/);
   });

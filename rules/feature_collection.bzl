@@ -65,6 +65,9 @@ def collect_features(where: str, features) -> dict:
         for key in ftype.sources:
             if item.get(key) != None:  # an optional source (uidmap) left out
                 srcs[item[key]] = item[key]
+        for key in ftype.source_dicts:
+            for value in item[key].values():
+                srcs[value] = value
         for key in ftype.layers:
             layers[item[key]] = item[key]
         inline.append(item)
@@ -123,6 +126,8 @@ def resolve_features(ctx):
         for key in ftype.sources:
             if item.get(key) != None:
                 resolved[key] = ctx.attrs.srcs[item[key]]
+        for key in ftype.source_dicts:
+            resolved[key] = {k: ctx.attrs.srcs[v] for k, v in item[key].items()}
         for key in ftype.layers:
             resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
         if item["type"] == "layer_mount":
@@ -142,4 +147,6 @@ def feature_inputs(features: list) -> list:
         for key in ftype.sources + ftype.layers:
             if f.get(key) != None:
                 inputs.append(f[key])
+        for key in ftype.source_dicts:
+            inputs.extend(f.get(key, {}).values())
     return inputs

@@ -5,7 +5,7 @@ attributes of the call. Sources and layers stay label strings here; the rule tha
 resolves them to artifacts (see rules/feature_collection.bzl).
 """
 
-def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = []):
+def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], source_dicts: list[str] = []):
     """Describes one feature type for the registry.
 
     Args:
@@ -14,8 +14,10 @@ def feature_type(name: str, phase: str, function, sources: list[str] = [], layer
         function: the `feature.<name>` function users call.
         sources: attributes holding a source file, directory or target output; they become artifact paths.
         layers: attributes holding an image layer target; they become that layer's output path.
+        source_dicts: attributes holding a dict whose values are targets or sources (genrule's macro targets);
+            each value becomes an artifact path.
     """
-    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers)
+    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, source_dicts = source_dicts)
 
 def _kind(value) -> str:
     t = type(value)

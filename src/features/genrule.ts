@@ -2,7 +2,8 @@
 // network, a clean environment) as a user of the image. As in antlir2: `cmd` is an argv list, `bash` a script run
 // with `/bin/bash -c` (exactly one of them); Buck2's `$(location X)` and `$(exe X)` in either expand to the
 // absolute path of X's output, which is bound read-only into the sandbox at that same path; `bind_repo_ro`
-// binds the whole repository read-only at its own path (for generators that read sources). Nothing else of
+// binds the whole repository read-only at its own path and runs the command there (for generators that
+// read sources). Nothing else of
 // the host is visible. Opaque: its effects are learned by diffing the tree against the parent's facts, so a
 // later feature that writes the same path is still reported as a conflict.
 //
@@ -66,6 +67,8 @@ export const genrule: FeatureModule<Genrule> = {
       argv,
       epoch: ctx.epoch,
       roBinds,
+      // antlir2 runs a genrule that sees the repository from the repository's root
+      ...(f.bind_repo_ro ? { cwd: ctx.projectRoot } : {}),
       layerMounts: ctx.parent.mounts().map((m) => ({ mountpoint: m.mountpoint, source: m.source })),
       label: ctx.label,
     });

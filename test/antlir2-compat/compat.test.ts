@@ -5,7 +5,7 @@
 // set, the same packages are also built with real Buck2.
 import { beforeAll, expect, it } from "vitest";
 import { execa } from "execa";
-import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeBtrfs } from "../helpers/volume.js";
@@ -71,7 +71,10 @@ describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mea
 
   beforeAll(() => {
     const files = fixtureFiles();
-    project = newProject(files);
+    // the scratch project is a repository (genrule-with-repo looks for one when bind_repo_ro shows it)
+    project = newProject({ ...files, ".git/HEAD": "ref: refs/heads/main\n" });
+    // a checkout is readable by all (mkdtemp made it 0700): genrules running as nobody with bind_repo_ro start there
+    chmodSync(project.root, 0o755);
     for (const pkg of PACKAGES) buckFiles.set(pkg, calls(files[`${pkg}/BUCK`] ?? ""));
   });
 

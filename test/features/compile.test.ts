@@ -1,6 +1,6 @@
 // Every feature type: analyze, then compile into a real directory, checking the tree it leaves.
 import { describe, expect, it } from "vitest";
-import { utimesSync, chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { lchownSync, realpathSync, utimesSync, chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freshScratchDir } from "../helpers/volume.js";
 import { featureModule, parseFeatures } from "../../src/features/registry.js";
@@ -375,7 +375,7 @@ describe("clone", () => {
     const a = await analysis({ type: "clone", src_layer: out, src_path: "/opt/app", dst_path: "/srv/app" }, "/", { [out]: facts });
     expect(a.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/srv/app", "/srv/app/current", "/srv/app/lib", "/srv/app/lib/a.so"]);
     expect(a.requires).toEqual([{ key: "path:/srv", ordered: true, validator: { kind: "file-type", fileType: "directory" } }]);
-    const c = await analysis({ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv" }, "/", { [out]: facts });
+    const c = await analysis({ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv/" }, "/", { [out]: facts });
     expect(c.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/srv/current", "/srv/lib", "/srv/lib/a.so"]);
 
     const root = freshScratchDir();
@@ -385,8 +385,44 @@ describe("clone", () => {
     expect(mode(join(root, "srv/app/lib/a.so"))).toBe(0o755);
     const root2 = freshScratchDir();
     mkdirSync(join(root2, "srv"));
-    await apply(root2, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv" }], { layers: { [out]: facts } });
+    await apply(root2, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/", dst_path: "/srv/" }], { layers: { [out]: facts } });
     expect(readFileSync(join(root2, "srv/lib/a.so"), "utf8")).toBe("so");
+  });
+
+  it("antlir2's path checks: src_path/ needs dst_path/; path is both ends; user and group come together", () => {
+    expect(() => parseFeatures([{ type: "clone", label: L, src_layer: "x", src_path: "/a/", dst_path: "/b" }], L)).toThrow(/dst_path must end in "\/"/);
+    expect(() => parseFeatures([{ type: "clone", label: L, src_layer: "x", path: "/a", src_path: "/a", dst_path: "/b" }], L)).toThrow(/either path, or both src_path and dst_path/);
+    expect(() => parseFeatures([{ type: "clone", label: L, src_layer: "x", path: "/a", user: "u" }], L)).toThrow(/both user and group/);
+  });
+
+  it("remaps owners by name into this image (an unknown name is required, so missing is an error); user/group override", async () => {
+    const { out } = sourceLayer();
+    const src = realpathSync(out);
+    lchownSync(join(src, "opt/app/lib/a.so"), 1000, 1000);
+    const facts = factsOf({
+      paths: [{ path: "/opt/app/lib/a.so", type: "file", mode: 0o755, uid: 1000, gid: 1000 }],
+      users: ["app"],
+      groups: ["app"],
+    });
+    const a = await analysis({ type: "clone", src_layer: out, path: "/opt/app/lib/a.so" }, "/", { [out]: facts });
+    expect(a.provides).toEqual([{ kind: "path", path: "/opt/app/lib/a.so", fileType: "file", mode: 0o755, owner: "app:app" }]);
+    expect(a.requires.slice(1)).toEqual([
+      { key: "user:app", ordered: true, validator: { kind: "exists" } },
+      { key: "group:app", ordered: true, validator: { kind: "exists" } },
+    ]);
+    const root = freshScratchDir();
+    seedImage(root);
+    writeFileSync(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:2000:2001::/:/bin/sh\n");
+    writeFileSync(join(root, "etc/group"), "root:x:0:\napp:x:2001:\n");
+    mkdirSync(join(root, "opt/app/lib"), { recursive: true });
+    await apply(root, "/", [{ type: "clone", src_layer: out, path: "/opt/app/lib/a.so" }], { layers: { [out]: facts } });
+    expect([lstatSync(join(root, "opt/app/lib/a.so")).uid, lstatSync(join(root, "opt/app/lib/a.so")).gid]).toEqual([2000, 2001]);
+    await apply(root, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/lib/a.so", dst_path: "/opt/b.so", user: "root", group: "root" }], { layers: { [out]: facts } });
+    expect(lstatSync(join(root, "opt/b.so")).uid).toBe(0);
+    const bare = freshScratchDir();
+    seedImage(bare);
+    mkdirSync(join(bare, "opt"));
+    await expect(apply(bare, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/lib/a.so", dst_path: "/opt/a.so" }], { layers: { [out]: facts } })).rejects.toThrow(/user "app" \(owner in the source layer\) is not in this image/);
   });
 
   it("fails at analysis when src_path is missing in the source layer", async () => {

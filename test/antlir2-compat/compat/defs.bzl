@@ -61,3 +61,12 @@ image_diff_test = rule(
         "layer": attrs.dep(providers = [LayerInfo]),
     },
 )
+
+def _alias_impl(ctx):
+    return ctx.attrs.actual.providers
+
+_alias = rule(impl = _alias_impl, attrs = {"actual": attrs.dep()})
+
+def alias(name, actual, visibility = None):
+    """A second name for a target (Buck2's alias): same providers."""
+    _alias(name = name, actual = actual, visibility = visibility or ["PUBLIC"])

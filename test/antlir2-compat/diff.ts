@@ -46,7 +46,8 @@ export function walk(root: string | null): Map<string, Entry> {
 export function parseMode(text: string): number {
   let mode = 0;
   for (const clause of text.split(",").filter((c) => c !== "")) {
-    const m = /^([ugoa]+)\+([rwxst]*)$/.exec(clause);
+    // ls-style letters, as image_diff_test prints them: s/t are set-id/sticky WITH x, S/T without
+    const m = /^([ugoa]+)\+([rwxsStT]*)$/.exec(clause);
     if (!m) throw new Error(`unsupported mode clause "${clause}"`);
     for (const who of m[1]!.replace("a", "ugo")) {
       const shift = who === "u" ? 6 : who === "g" ? 3 : 0;
@@ -54,8 +55,8 @@ export function parseMode(text: string): number {
         if (p === "r") mode |= 4 << shift;
         else if (p === "w") mode |= 2 << shift;
         else if (p === "x") mode |= 1 << shift;
-        else if (p === "s") mode |= who === "u" ? 0o4000 : 0o2000;
-        else if (p === "t") mode |= 0o1000;
+        else if (p === "s" || p === "S") mode |= (who === "u" ? 0o4000 : 0o2000) | (p === "s" ? 1 << shift : 0);
+        else if (p === "t" || p === "T") mode |= 0o1000 | (p === "t" ? 1 : 0);
       }
     }
   }

@@ -1,4 +1,4 @@
-"""Public API of strata: `image`, `feature` and `image_test`.
+"""Public API of strata: `image`, `feature`, `image_test` (and antlir2's name for it, `image_sh_test`).
 
     load("@strata//rules:defs.bzl", "feature", "image", "image_test")   # strata as a cell of your project
     load("//rules:defs.bzl", "feature", "image", "image_test")          # inside the strata repository
@@ -9,7 +9,7 @@ load("//rules:layer.bzl", _layer = "layer")
 load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
 load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
-load("//rules:image_test.bzl", _image_test = "image_test")
+load("//rules:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
 
 image = struct(
     layer = _layer,
@@ -20,6 +20,7 @@ image = struct(
 feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
 
 image_test = _image_test
+image_sh_test = _image_sh_test
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

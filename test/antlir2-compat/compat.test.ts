@@ -1,7 +1,8 @@
 // The antlir2 compatibility suite: antlir2's own feature tests (antlir/antlir2/features/*/tests and the depgraph
 // tests), as an antlir2 user would bring them (load lines changed, Meta-only attributes dropped; TARGETS here,
 // BUCK in the scratch project), built with the local driver. Each image_diff_test layer is checked against
-// antlir2's TOML expectation; each expected-failure case (bad_depgraph) must fail here too. With STRATA_BUCK2
+// antlir2's TOML expectation; image_sh_tests run inside their layers; each expected-failure case
+// (bad_depgraph) must fail here too. With STRATA_BUCK2
 // set, the same packages are also built with real Buck2.
 import { beforeAll, expect, it } from "vitest";
 import { execa } from "execa";
@@ -97,6 +98,12 @@ describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mea
         expect(problems, `${target} (${m.layer_label}) against ${m.diff}`).toEqual([]);
         // antlir2 checks this one with an image_rust_test: the link is the same inode as its target
         if (short === "hardlink") expect(statSync(join(layer, "aloha.txt")).ino).toBe(statSync(join(layer, "hello.txt")).ino);
+      }
+      const tests = all.filter((c) => c.rule === "image_sh_test" || c.rule === "image_test").map((c) => `//${pkg}:${c.attrs.name}`);
+      if (tests.length > 0) {
+        const r = await project.local(["test", ...tests]);
+        expect(r.exitCode, String(r.stderr)).toBe(0);
+        expect(String(r.stderr)).toContain(`Pass ${tests.length}. Fail 0.`);
       }
       for (const name of bad) {
         const r = await project.local(["build", `//${pkg}:${name}`]);

@@ -53,6 +53,10 @@ def collect_features(where: str, features) -> dict:
     layers = {}
     groups = {}
     for i, item in enumerate(_flatten(where, features)):
+        if item == None:
+            continue  # as in antlir2: `[feature.x(...) if cond else None]`
+        if type(item) == "selector":
+            fail("{}: features[{}] is a select(); strata sorts features when the BUCK file is read, before configuration, so a select() is not supported here yet; choose in Starlark instead (`feature.x(...) if cond else None`)".format(where, i))
         if type(item) == "string":
             if ":" not in item:
                 fail("{}: features[{}] must be a feature.* call or a feature.new target label (like \":common\"); found {}".format(where, i, _describe(item)))

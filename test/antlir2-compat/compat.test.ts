@@ -114,6 +114,27 @@ describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mea
     });
   }
 
+  it("a features list takes None entries (skipped, as in antlir2); a select() entry is a clear error", async () => {
+    project.write(
+      "compat_lists/BUCK",
+      [
+        'load("//rules:defs.bzl", "feature", "image")',
+        'image.layer(name = "with-none", features = [None, feature.ensure_dirs_exist(dirs = "/a"), [None]])',
+      ].join("\n") + "\n",
+    );
+    const built = await project.build(["//compat_lists:with-none"]);
+    const out = built.outputs.get("root//compat_lists:with-none") ?? built.outputs.get("//compat_lists:with-none");
+    expect(statSync(join(realpathSync(out!), "a")).isDirectory()).toBe(true);
+    project.write(
+      "compat_select/BUCK",
+      'load("//rules:defs.bzl", "feature", "image")\nimage.layer(name = "with-select", features = [select({"DEFAULT": []})])\n',
+    );
+    const r = await project.local(["build", "//compat_select:with-select"]);
+    expect(r.exitCode).not.toBe(0);
+    // real Buck2 names the type "selector"; the local driver's select is a struct: both are refused
+    expect(String(r.stderr)).toMatch(/features\[0\]/);
+  });
+
   it.runIf(process.env.STRATA_BUCK2 !== undefined)("the same packages build with real Buck2", async () => {
     const buck2 = process.env.STRATA_BUCK2!;
     const targets = PACKAGES.flatMap((pkg) => {

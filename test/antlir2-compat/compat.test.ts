@@ -10,7 +10,7 @@ import { chmodSync, readFileSync, readdirSync, realpathSync, statSync } from "no
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeBtrfs } from "../helpers/volume.js";
-import { newProject, type Project } from "../rules/project.js";
+import { newProject, parseShowOutput, type Project } from "../rules/project.js";
 import { compareDiff, readToml } from "./diff.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +66,18 @@ const STRATA_ERRORS: Record<string, RegExp> = {
   "install-under-mount-fails": /\/mnt/,
 };
 
+/** Checks one image_diff_test's layer against its TOML, from the manifest the shim rule wrote. */
+function checkDiff(root: string, manifestPath: string | undefined, target: string, short: string): void {
+  expect(manifestPath, target).toBeDefined();
+  const m = JSON.parse(readFileSync(manifestPath!, "utf8")) as { layer: string; parent: string | null; diff: string; layer_label: string };
+  const layer = realpathSync(resolve(root, m.layer));
+  const parent = m.parent === null ? null : realpathSync(resolve(root, m.parent));
+  const problems = compareDiff(layer, parent, readToml(resolve(root, m.diff)));
+  expect(problems, `${target} (${m.layer_label}) against ${m.diff}`).toEqual([]);
+  // antlir2 checks this one with an image_rust_test: the link is the same inode as its target
+  if (short === "hardlink") expect(statSync(join(layer, "aloha.txt")).ino).toBe(statSync(join(layer, "hello.txt")).ino);
+}
+
 describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mean the same", () => {
   let project: Project;
   const buckFiles = new Map<string, Call[]>();
@@ -88,17 +100,7 @@ describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mea
       const layers = all.filter((c) => (c.rule === "image.layer" || c.rule === "good_depgraph") && !bad.has(c.attrs.name!)).map((c) => `//${pkg}:${c.attrs.name}`);
       const diffs = all.filter((c) => c.rule === "image_diff_test").map((c) => `//${pkg}:${c.attrs.name}`);
       const built = await project.build([...layers, ...diffs]);
-      for (const target of diffs) {
-        const manifestPath = built.outputs.get(target) ?? built.outputs.get(`root${target}`);
-        expect(manifestPath, target).toBeDefined();
-        const m = JSON.parse(readFileSync(manifestPath!, "utf8")) as { layer: string; parent: string | null; diff: string; layer_label: string };
-        const layer = realpathSync(resolve(project.root, m.layer));
-        const parent = m.parent === null ? null : realpathSync(resolve(project.root, m.parent));
-        const problems = compareDiff(layer, parent, readToml(resolve(project.root, m.diff)));
-        expect(problems, `${target} (${m.layer_label}) against ${m.diff}`).toEqual([]);
-        // antlir2 checks this one with an image_rust_test: the link is the same inode as its target
-        if (short === "hardlink") expect(statSync(join(layer, "aloha.txt")).ino).toBe(statSync(join(layer, "hello.txt")).ino);
-      }
+      for (const target of diffs) checkDiff(project.root, built.outputs.get(target) ?? built.outputs.get(`root${target}`), target, short);
       const tests = all.filter((c) => c.rule === "image_sh_test" || c.rule === "image_test").map((c) => `//${pkg}:${c.attrs.name}`);
       if (tests.length > 0) {
         const r = await project.local(["test", ...tests]);
@@ -143,8 +145,19 @@ describeBtrfs("antlir2 compatibility: antlir2's feature tests build here and mea
       return all.filter((c) => ["image.layer", "good_depgraph", "image_diff_test"].includes(c.rule) && !bad.has(c.attrs.name!)).map((c) => `//${pkg}:${c.attrs.name}`);
     });
     try {
-      const r = await execa(buck2, ["build", ...targets], { cwd: project.root, reject: false, all: true });
+      const r = await execa(buck2, ["build", ...targets, "--show-output"], { cwd: project.root, reject: false, all: true });
       expect(r.exitCode, String(r.all)).toBe(0);
+      // every image_diff_test built by Buck2 is checked against antlir2's TOML too
+      const outputs = parseShowOutput(String(r.stdout), project.root);
+      let checked = 0;
+      for (const pkg of PACKAGES) {
+        for (const c of buckFiles.get(pkg)!.filter((c) => c.rule === "image_diff_test")) {
+          const t = `//${pkg}:${c.attrs.name}`;
+          checkDiff(project.root, outputs.get(`root${t}`) ?? outputs.get(t), t, pkg.split("/").slice(-2, -1)[0]!);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
     } finally {
       await execa(buck2, ["kill"], { cwd: project.root, reject: false });
     }

@@ -27,8 +27,8 @@ export default async function runnerBenchmarks(): Promise<void> {
     makeTree(join(proj, "src100k"), 100, 1000, 16);
     const parent1k = join(proj, "parent1k");
     const parent100k = join(proj, "parent100k");
-    await compile("//bench:p1k", writeJson(join(proj, "p1k.json"), [{ type: "install", label: "//bench:p1k", src: "src1k", dst: "/data" }]), parent1k);
-    const parentBuild = await compile("//bench:p100k", writeJson(join(proj, "p100k.json"), [{ type: "install", label: "//bench:p100k", src: "src100k", dst: "/data" }]), parent100k);
+    await compile("//bench:p1k", writeJson(join(proj, "p1k.json"), [{ type: "install", label: "//bench:p1k", src: "src1k", dst: "/data/" }]), parent1k);
+    const parentBuild = await compile("//bench:p100k", writeJson(join(proj, "p100k.json"), [{ type: "install", label: "//bench:p100k", src: "src100k", dst: "/data/" }]), parent100k);
     const child = writeJson(join(proj, "child.json"), [{ type: "install_text", label: "//bench:child", text: "one more file\n", dst: "/data/new.txt" }]);
 
     // alternate the two cases so that machine noise hits both alike
@@ -103,7 +103,7 @@ export default async function runnerBenchmarks(): Promise<void> {
 
     // install of a 10,000-file, 100 MB directory vs cp -a of it (both on the btrfs volume)
     makeTree(join(proj, "src100mb"), 100, 100, 10_240);
-    const inst = writeJson(join(proj, "install.json"), [{ type: "install", label: "//bench:inst", src: "src100mb", dst: "/data" }]);
+    const inst = writeJson(join(proj, "install.json"), [{ type: "install", label: "//bench:inst", src: "src100mb", dst: "/data/" }]);
     const installs: Timed[] = [];
     const cps: number[] = [];
     for (let i = 0; i < CP_RUNS; i++) {

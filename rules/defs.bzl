@@ -1,4 +1,4 @@
-"""Public API of strata: `image`, `feature` and `image_test`.
+"""Public API of strata: `image`, `feature`, `image_test` (and antlir2's name for it, `image_sh_test`).
 
     load("@strata//rules:defs.bzl", "feature", "image", "image_test")   # strata as a cell of your project
     load("//rules:defs.bzl", "feature", "image", "image_test")          # inside the strata repository
@@ -9,7 +9,7 @@ load("//rules:layer.bzl", _layer = "layer")
 load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
 load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
-load("//rules:image_test.bzl", _image_test = "image_test")
+load("//rules:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
 
 """Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
 
@@ -30,21 +30,22 @@ image = struct(
 """Features, the parts of an image.layer (hover text for IDEs: `buck2 lsp` shows this for every `feature.*`).
 
 - `feature.new(name, features, visibility = None)`: a named, reusable group of features
-- `feature.install(src, dst, mode = None, user = "root", group = "root")`: copies a file or directory of the package (or a target's output) to `dst`
-- `feature.install_text(text, dst, mode = 0o444, user = "root", group = "root")`: writes `text` to the file `dst`
-- `feature.ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root")`: `mkdir -p dirs`
-- `feature.ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root")`: `mkdir -p into_dir/subdirs_to_create`; `into_dir` must exist
-- `feature.ensure_file_symlink(link, target)`: a symlink to a file of the image
+- `feature.clone(src_layer, src_path = None, dst_path = None, path = None, user = None, group = None)`: copies a path, with owners and modes, from another layer
 - `feature.ensure_dir_symlink(link, target)`: a symlink to a directory of the image
-- `feature.remove(path, must_exist = True)`: deletes `path`, recursively (runs before the compile phase)
-- `feature.group_add(groupname, gid = None)`: adds a group (`gid = None`: lowest free from 1000)
-- `feature.user_add(username, primary_group, home_dir, shell, uid = None, supplementary_groups = [], comment = None)`: adds a user
-- `feature.usermod(username, add_supplementary_groups)`: adds an existing user to more groups
-- `feature.requires(files = [], users = [], groups = [])`: fails the build unless these exist in the finished layer
-- `feature.tarball(src, into_dir)`: unpacks `.tar`, `.tar.gz`, `.tgz`, `.tar.zst`, `.tar.xz` into `into_dir`
-- `feature.clone(src_layer, src_path, dst_path)`: copies a path, with owners and modes, from another layer
+- `feature.ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root")`: `mkdir -p dirs`
+- `feature.ensure_file_symlink(link, target)`: a symlink to a file of the image
+- `feature.ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root", xattrs = {})`: `mkdir -p into_dir/subdirs_to_create`; `into_dir` must exist
+- `feature.genrule(cmd = None, bash = None, user = "nobody", bind_repo_ro = False)`: runs `cmd` (or the `bash` script) in the layer's tree (prefer image.genrule_layer)
+- `feature.group_add(groupname, gid = None, uidmap = None)`: adds a group (`gid = None`: lowest free from 1000)
+- `feature.hardlink(link, target)`: a hard link `link` to the file `target` of the image
+- `feature.install(src, dst, mode = None, user = "root", group = "root", xattrs = {})`: copies a file of the package (or a target's output) to `dst`; a directory needs `dst` ending in `/` and is installed as it
+- `feature.install_text(text, dst, mode = 0o444, user = "root", group = "root", xattrs = {})`: writes `text` to the file `dst`
 - `feature.layer_mount(source, mountpoint)`: mounts another layer at run time; the build makes the mountpoint
-- `feature.genrule(cmd, user = "nobody")`: runs `cmd` in the layer's tree (prefer image.genrule_layer)
+- `feature.remove(path, must_exist = True)`: deletes `path`, recursively (runs before the compile phase)
+- `feature.requires(files = [], users = [], groups = [])`: fails the build unless these exist in the finished layer
+- `feature.tarball(src, into_dir, force_root_ownership = False, strip_components = 0)`: unpacks `.tar`, `.tar.gz`, `.tgz`, `.tar.zst`, `.tar.xz` into `into_dir`
+- `feature.user_add(username, primary_group, home_dir, shell = "/sbin/nologin", uid = None, supplementary_groups = [], comment = None, uidmap = None, add_primary_group_member = True)`: adds a user
+- `feature.usermod(username, add_supplementary_groups)`: adds an existing user to more groups
 
 Docs: docs/rules.md. Definitions: rules/features/<name>.bzl.
 """
@@ -55,6 +56,7 @@ feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
 Definition: rules/image_test.bzl.
 """
 image_test = _image_test
+image_sh_test = _image_sh_test
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

@@ -53,6 +53,10 @@ def collect_features(where: str, features) -> dict:
     layers = {}
     groups = {}
     for i, item in enumerate(_flatten(where, features)):
+        if item == None:
+            continue  # as in antlir2: `[feature.x(...) if cond else None]`
+        if type(item) == "selector":
+            fail("{}: features[{}] is a select(); strata sorts features when the BUCK file is read, before configuration, so a select() is not supported here yet; choose in Starlark instead (`feature.x(...) if cond else None`)".format(where, i))
         if type(item) == "string":
             if ":" not in item:
                 fail("{}: features[{}] must be a feature.* call or a feature.new target label (like \":common\"); found {}".format(where, i, _describe(item)))
@@ -63,7 +67,11 @@ def collect_features(where: str, features) -> dict:
         if ftype == None:
             fail("{}: features[{}] must be a feature.* call or a feature.new target label; found {}".format(where, i, _describe(item)))
         for key in ftype.sources:
-            srcs[item[key]] = item[key]
+            if item.get(key) != None:  # an optional source (uidmap) left out
+                srcs[item[key]] = item[key]
+        for key in ftype.source_dicts:
+            for value in item[key].values():
+                srcs[value] = value
         for key in ftype.layers:
             layers[item[key]] = item[key]
         inline.append(item)
@@ -120,7 +128,10 @@ def resolve_features(ctx):
             if key != "type" and value != None:
                 resolved[key] = value
         for key in ftype.sources:
-            resolved[key] = ctx.attrs.srcs[item[key]]
+            if item.get(key) != None:
+                resolved[key] = ctx.attrs.srcs[item[key]]
+        for key in ftype.source_dicts:
+            resolved[key] = {k: ctx.attrs.srcs[v] for k, v in item[key].items()}
         for key in ftype.layers:
             resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
         if ftype.mount != None:
@@ -139,5 +150,8 @@ def feature_inputs(features: list) -> list:
     for f in features:
         ftype = FEATURE_TYPES_BY_NAME[f["type"]]
         for key in ftype.sources + ftype.layers:
-            inputs.append(f[key])
+            if f.get(key) != None:
+                inputs.append(f[key])
+        for key in ftype.source_dicts:
+            inputs.extend(f.get(key, {}).values())
     return inputs

@@ -12,15 +12,18 @@ load("//rules/features:genrule.bzl", "genrule")
 # for antlir build unchanged; checked, and otherwise without effect here.
 ANTLIR_RULE_VALUES = ["antlir-private", "user-facing", "user-internal"]
 
-def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", antlir_rule = None, visibility = None):
-    """Declares a layer: `parent_layer` after running `cmd` in it.
+def genrule_layer(name, parent_layer, rule_type, cmd = None, bash = None, user = "nobody", bind_repo_ro = False, antlir_rule = None, visibility = None):
+    """Declares a layer: `parent_layer` after running `cmd` (or the `bash` script) in it.
 
     Args:
         name: the target name.
         parent_layer: the image.layer target the command runs in (it must provide the command's tools).
-        cmd: argv list, e.g. ["/bin/sh", "-c", "tr a-z A-Z < /in > /out"].
         rule_type: what the macro does, in snake_case ("translate_foo"): names the layer's purpose in messages.
+        cmd: argv list, e.g. ["/bin/sh", "-c", "tr a-z A-Z < /in > /out"]; `$(location X)` / `$(exe X)` expand
+            to the path of X's output (visible read-only).
+        bash: instead of `cmd`, a script run with `/bin/bash -c` (antlir2's spelling); macros as in `cmd`.
         user: a user of the parent image to run as (default "nobody").
+        bind_repo_ro: make the repository visible read-only at its own path.
         antlir_rule: antlir's target classification, one of "antlir-private", "user-facing", "user-internal" (or None).
             Accepted for BUCK files written for antlir; it does not change the layer.
         visibility: Buck2 visibility of the target.
@@ -35,6 +38,6 @@ def genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", antlir_ru
     layer(
         name = name,
         parent_layer = parent_layer,
-        features = [genrule(cmd = cmd, user = user)],
+        features = [genrule(cmd = cmd, bash = bash, user = user, bind_repo_ro = bind_repo_ro)],
         visibility = visibility,
     )

@@ -68,3 +68,22 @@ def image_test(name, layer, test, args = [], user = "root", env = {}, labels = [
     if visibility != None:
         kwargs["visibility"] = visibility
     _image_test(name = name, layer = layer, test = test, args = args, user = user, env = env, labels = labels, **kwargs)
+
+def image_sh_test(name, layer, test, args = [], user = "root", env = {}, labels = [], visibility = None):
+    """antlir2's name for a shell test inside a layer: the same as image_test (`test` runs with its own #! line).
+
+    The standalone project's prelude has no Python, Rust or C++ rules, so antlir2's image_python_test,
+    image_rust_test and image_cpp_test have no counterpart here; build the test program with your own
+    project's prelude and pass its output to image_test as `test`.
+
+    Args:
+        name: the target name.
+        layer: an image.layer target.
+        test: the shell script (source file or target); exit code 0 passes.
+        args: arguments passed to it.
+        user: user of the image to run as (default "root").
+        env: extra environment variables inside the container.
+        labels: test labels.
+        visibility: Buck2 visibility.
+    """
+    image_test(name = name, layer = layer, test = test, args = args, user = user, env = env, labels = labels, visibility = visibility)

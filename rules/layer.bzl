@@ -158,7 +158,8 @@ def layer(name, parent_layer = None, features = [], visibility = None):
     Args:
         name: the target name.
         parent_layer: an image.layer target to start from (":base", "//img:base"), or None for an empty image.
-        features: feature.* calls, feature.new target labels, and (nested) lists of them.
+        features: feature.* calls, feature.new target labels, and (nested) lists of them; None entries are
+            skipped (as in antlir2).
         visibility: Buck2 visibility of the target (e.g. ["PUBLIC"]).
     """
     where = "image.layer(name = \"{}\")".format(name)

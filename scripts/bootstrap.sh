@@ -10,6 +10,7 @@ command -v losetup >/dev/null || need_apt+=(mount)
 command -v ar >/dev/null || need_apt+=(binutils)
 command -v zstd >/dev/null || need_apt+=(zstd)
 command -v xz >/dev/null || need_apt+=(xz-utils)
+command -v setfattr >/dev/null || need_apt+=(attr)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

@@ -23,7 +23,9 @@ from pydriver.driver import Driver  # noqa: E402
 from pydriver.interp import Frame, bzl_dialect  # noqa: E402
 
 # starlark-rust's repr() of a `def`: its module and name, `cell//path/file.bzl.name`
-_FUNCTION_NAME = re.compile(r'^([A-Za-z0-9_]+//[^ ]+\.bzl)\.([A-Za-z_][A-Za-z0-9_]*)$')
+# starlark-rust names a function by the file it was evaluated as: a cell label (`root//rules/x.bzl`) or, as the
+# driver now names files for editors, a path from the project root (`rules/x.bzl`).
+_FUNCTION_NAME = re.compile(r'^((?:[A-Za-z0-9_]+//)?[^ ]+\.bzl)\.([A-Za-z_][A-Za-z0-9_]*)$')
 
 
 class Api:
@@ -58,6 +60,8 @@ class Api:
         if m is None:
             raise ValueError("not a Starlark `def` function: " + repr_text[:80])
         file_id, name = m.group(1), m.group(2)
+        if "//" not in file_id:
+            return os.path.join(self.project.root, file_id), name
         cell, rel = file_id.split("//", 1)
         return os.path.join(self.project.cells[cell].path, rel), name
 
@@ -116,7 +120,7 @@ load("//rules/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [
-        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "function": repr(t.function)}
+        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "source_dicts": t.source_dicts, "function": repr(t.function)}
         for t in FEATURE_TYPES
     ],
 })

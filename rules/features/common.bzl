@@ -5,7 +5,7 @@ attributes of the call. Sources and layers stay label strings here; the rule tha
 resolves them to artifacts (see rules/feature_collection.bzl).
 """
 
-def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], mount = None):
+def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], mount = None, source_dicts: list[str] = []):
     """Describes one feature type for the registry.
 
     Args:
@@ -16,8 +16,10 @@ def feature_type(name: str, phase: str, function, sources: list[str] = [], layer
         layers: attributes holding an image layer target; they become that layer's output path.
         mount: for features that mount a layer when the image runs: (attribute of the layer, attribute of the
             mountpoint); the layer's LayerInfo then lists the mount.
+        source_dicts: attributes holding a dict whose values are targets or sources (genrule's macro targets);
+            each value becomes an artifact path.
     """
-    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount)
+    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount, source_dicts = source_dicts)
 
 def _kind(value) -> str:
     t = type(value)
@@ -99,3 +101,24 @@ def check_source(ftype: str, attr: str, value):
     """A source file or directory of this package (like "files/app.conf") or a target (like ":gen")."""
     if type(value) != "string" or value == "":
         _bad(ftype, attr, "a source path or a target label (a non-empty string)", value)
+
+def check_xattrs(ftype: str, attr: str, value):
+    """Extended attributes as antlir2 takes them: {"user.name": value}, a value plain text, "0x" + hex or "0s" + base64."""
+    if type(value) != "dict":
+        _bad(ftype, attr, "a dict of xattr name to value (like {\"user.foo\": \"bar\"})", value)
+    for k, v in value.items():
+        if type(k) != "string" or not (k.startswith("user.") or k.startswith("trusted.") or k.startswith("security.")):
+            _bad(ftype, attr + " key", "an xattr name in the user., trusted. or security. namespace", k)
+        if type(v) != "string":
+            _bad(ftype, "{}[\"{}\"]".format(attr, k), "a string (plain, \"0x\" + hex or \"0s\" + base64)", v)
+
+def uidmap_source(ftype: str, value):
+    """`uidmap` as a source: None stays None; antlir2's bare names ("antlir") mean the project's `//uidmaps:<name>`
+    target; a label or a path of this package is taken as it is."""
+    if value == None:
+        return None
+    if type(value) != "string" or value == "":
+        _bad(ftype, "uidmap", "a uidmap name (like \"antlir\"), a target label or a JSON file of this package, or None", value)
+    if ":" in value or "/" in value or "." in value:
+        return value
+    return "//uidmaps:" + value

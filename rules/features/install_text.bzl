@@ -2,9 +2,9 @@
 Twin of src/features/install_text.ts. Phase: compile."""
 
 load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "feature_type")
+load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_xattrs", "feature_type")
 
-def install_text(text, dst, mode = 0o444, user = "root", group = "root") -> dict:
+def install_text(text, dst, mode = 0o444, user = "root", group = "root", xattrs = {}) -> dict:
     """Writes `text` to the file `dst` in the image.
 
     Args:
@@ -13,6 +13,8 @@ def install_text(text, dst, mode = 0o444, user = "root", group = "root") -> dict
         mode: int (0o444) or string ("a=r").
         user: owner, a user name or uid.
         group: group, a group name or gid.
+        xattrs: extended attributes of the file: {"user.foo": "bar"}; a value is plain text, "0x" + hex bytes
+            or "0s" + base64.
     """
     if type(text) != "string":
         fail("feature.install_text: attribute `text` must be a string; found {} {}".format(type(text), repr(text)))
@@ -20,6 +22,7 @@ def install_text(text, dst, mode = 0o444, user = "root", group = "root") -> dict
     check_mode("install_text", "mode", mode)
     check_owner("install_text", "user", user)
     check_owner("install_text", "group", group)
-    return {"type": "install_text", "text": text, "dst": dst, "mode": mode, "user": user, "group": group}
+    check_xattrs("install_text", "xattrs", xattrs)
+    return {"type": "install_text", "text": text, "dst": dst, "mode": mode, "user": user, "group": group, "xattrs": xattrs}
 
 FEATURE = feature_type(name = "install_text", phase = BUILD_PHASE.compile, function = install_text)

@@ -17,6 +17,7 @@ load("//rules/features:tarball.bzl", tarball = "FEATURE")
 load("//rules/features:user_add.bzl", user_add = "FEATURE")
 load("//rules/features:usermod.bzl", usermod = "FEATURE")
 load("//rules/features:genrule.bzl", genrule = "FEATURE")
+load("//rules/features:hardlink.bzl", hardlink = "FEATURE")
 
 FEATURE_TYPES = [
     install,
@@ -34,6 +35,7 @@ FEATURE_TYPES = [
     clone,
     layer_mount,
     genrule,
+    hardlink,
 ]
 
 def _index(types: list) -> dict:

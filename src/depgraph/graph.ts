@@ -168,7 +168,7 @@ function checkAgainstParent(key: string, first: Provider, parent: FactsView, lay
     };
   }
   const exists = kind === "user" ? parent.user(what) !== undefined || what === "root" : parent.group(what) !== undefined || what === "root";
-  if (!exists) return undefined;
+  if (!exists || item.reAdd) return undefined;
   return {
     kind: "conflict",
     label: layerLabel,

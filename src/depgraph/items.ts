@@ -21,7 +21,7 @@ export function sameItem(a: ProvidedItem, b: ProvidedItem): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case "path":
-      return b.kind === "path" && a.path === b.path && a.fileType === b.fileType && a.mode === b.mode && a.owner === b.owner;
+      return b.kind === "path" && a.path === b.path && a.fileType === b.fileType && a.mode === b.mode && a.owner === b.owner && (a.xattrs ?? "") === (b.xattrs ?? "");
     case "symlink":
       return b.kind === "symlink" && a.path === b.path && a.target === b.target;
     case "mount":

@@ -33,7 +33,8 @@ function satisfies(v: Validator, f: Found): boolean {
 
 function foundFromItem(item: ProvidedItem): Found {
   if (item.kind === "path") return { fileType: item.fileType, mode: item.mode, text: itemText(item) };
-  if (item.kind === "mount") return { fileType: "directory", mode: 0o555, text: itemText(item) };
+  // as in antlir2, a mountpoint is not a directory to write into: what is installed there would be hidden
+  if (item.kind === "mount") return { text: `${itemText(item)} (a mountpoint: nothing can be installed under it)` };
   if (item.kind === "symlink") return { fileType: "symlink", text: itemText(item) };
   return { text: itemText(item) };
 }
@@ -126,6 +127,8 @@ export function wireRequirements(
 
 function parentFound(kind: string, name: string, parent: FactsView): Found | undefined {
   if (kind === "path") {
+    const mount = parent.mounts().find((m) => m.mountpoint === name);
+    if (mount !== undefined) return { text: `the mountpoint of ${mount.sourceLabel ?? mount.source} (in the parent layer; nothing can be installed under it)` };
     const fact = parent.path(name);
     if (fact !== undefined) return { fileType: fact.type, mode: fact.mode, text: factText(fact) };
     return name === "/" ? { fileType: "directory", mode: 0o755, text: "the image root" } : undefined;

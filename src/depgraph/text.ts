@@ -21,7 +21,7 @@ export function validatorText(v: Validator): string {
 export function itemText(i: ProvidedItem): string {
   switch (i.kind) {
     case "path":
-      return `${i.fileType} ${formatMode(i.mode)}${i.owner ? ` owned by ${i.owner}` : ""}`;
+      return `${i.fileType} ${formatMode(i.mode)}${i.owner ? ` owned by ${i.owner}` : ""}${i.xattrs ? ` with xattrs ${i.xattrs}` : ""}`;
     case "symlink":
       return `symlink -> "${i.target}"`;
     case "mount":

@@ -5,6 +5,8 @@ import { ancestors, dirPrefix, normalizeImagePath } from "../image/path.js";
 import { resolveMode } from "../image/mode.js";
 import { mkdirsIn } from "../image/fsops.js";
 import { asFeatureError, describeFeature, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, resolveOwner, type Owner } from "./common.js";
+import { resolveInImage } from "../image/resolve.js";
+import { setXattrs, xattrsText, type Xattrs } from "./xattrs.js";
 import type { Analysis, CompileContext, FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
@@ -18,16 +20,24 @@ const schema = z.strictObject({
 export type EnsureDirsExist = z.infer<typeof schema>;
 
 /** Directory items for every component of `dir` strictly below `base` (base itself excluded). */
-export function dirItems(base: string, dir: string, mode: number, owner: string): Analysis["provides"] {
+export function dirItems(base: string, dir: string, mode: number, owner: string, xattrs?: Xattrs): Analysis["provides"] {
   const all = [...ancestors(dir), dir].filter((p) => p !== "/" && p.startsWith(dirPrefix(base)));
-  return all.map((path) => ({ kind: "path" as const, path, fileType: "directory" as const, mode, owner }));
+  const text = xattrsText(xattrs);
+  return all.map((path) => ({ kind: "path" as const, path, fileType: "directory" as const, mode, owner, ...(text ? { xattrs: text } : {}) }));
 }
 
-export async function createDirs(ctx: CompileContext, name: string, dir: string, modeSpec: string | number | null | undefined, user: Owner, group: Owner): Promise<void> {
+/** mkdir -p of `dir`; every directory it creates gets the mode, owner and (when given) the xattrs. */
+export async function createDirs(ctx: CompileContext, name: string, dir: string, modeSpec: string | number | null | undefined, user: Owner, group: Owner, xattrs?: Xattrs): Promise<void> {
   await asFeatureError(ctx, name, () => {
     const owner = resolveOwner(ctx, name, user, group);
     const mode = resolveMode(modeSpec, true, 0o755);
-    for (const p of mkdirsIn(ctx.root, dir, { mode, ...owner, epoch: ctx.epoch })) ctx.touched(p);
+    for (const p of mkdirsIn(ctx.root, dir, { mode, ...owner, epoch: ctx.epoch })) {
+      if (xattrs !== undefined) {
+        const host = resolveInImage(ctx.root, p, false).hostPath;
+        setXattrs(host, xattrs);
+      }
+      ctx.touched(p);
+    }
   });
 }
 

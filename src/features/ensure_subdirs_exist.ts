@@ -1,10 +1,11 @@
 // ensure_subdirs_exist(into_dir, subdirs_to_create, mode, user, group): into_dir must already be a directory;
-// every component of into_dir/subdirs_to_create below it is created (and provided).
+// every component of into_dir/subdirs_to_create below it is created (and provided), with `xattrs` when given.
 import { z } from "zod";
 import { joinImage, normalizeImagePath } from "../image/path.js";
 import { resolveMode } from "../image/mode.js";
 import { IS_DIR, describeFeature, imagePathSchema, labelSchema, modeSchema, ownerRequirements, ownerSchema, ownerText, requirePath } from "./common.js";
 import { createDirs, dirItems } from "./ensure_dirs_exist.js";
+import { xattrsSchema } from "./xattrs.js";
 import type { FeatureModule } from "./types.js";
 
 const subdirSchema = z
@@ -20,6 +21,7 @@ const schema = z.strictObject({
   mode: modeSchema.default(0o755),
   user: ownerSchema.default("root"),
   group: ownerSchema.default("root"),
+  xattrs: xattrsSchema,
 });
 export type EnsureSubdirsExist = z.infer<typeof schema>;
 
@@ -37,10 +39,10 @@ export const ensureSubdirsExist: FeatureModule<EnsureSubdirsExist> = {
     const { base, dir } = target(f);
     return {
       requires: [requirePath(base, IS_DIR), ...ownerRequirements(f.user, f.group)],
-      provides: dirItems(base, dir, resolveMode(f.mode, true, 0o755), ownerText(f.user, f.group)),
+      provides: dirItems(base, dir, resolveMode(f.mode, true, 0o755), ownerText(f.user, f.group), f.xattrs),
     };
   },
   async compile(f, ctx) {
-    await createDirs(ctx, this.describe(f), target(f).dir, f.mode, f.user, f.group);
+    await createDirs(ctx, this.describe(f), target(f).dir, f.mode, f.user, f.group, f.xattrs);
   },
 };

@@ -19,6 +19,7 @@ import { tarball } from "./tarball.js";
 import { clone } from "./clone.js";
 import { layerMount } from "./layer_mount.js";
 import { genrule } from "./genrule.js";
+import { hardlink } from "./hardlink.js";
 
 const MODULES: FeatureModule<any>[] = [
   install,
@@ -36,6 +37,7 @@ const MODULES: FeatureModule<any>[] = [
   clone,
   layerMount,
   genrule,
+  hardlink,
 ];
 
 const registry = new Map<string, FeatureModule>();

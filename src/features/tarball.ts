@@ -1,5 +1,8 @@
-// tarball(src, into_dir): extracts a .tar, .tar.gz/.tgz, .tar.zst/.tar.zstd or .tar.xz into into_dir, which
-// must already be a directory. Every member becomes an item with the header's mode and numeric owner; mtimes
+// tarball(src, into_dir, force_root_ownership, strip_components): extracts a .tar, .tar.gz/.tgz, .tar.zst/.tar.zstd
+// or .tar.xz into into_dir, which is created like a directory install (antlir2 installs the extracted tree as
+// into_dir/): only its parent must exist; an existing directory there is kept. Every member becomes an item with
+// the header's mode and numeric owner (root with force_root_ownership); strip_components drops that many
+// leading name components, as tar --strip-components does (members with no more are skipped); mtimes
 // become the epoch. Members that would land outside into_dir are refused: `..` names, and anything under a
 // symlink (from the archive or the image) that leads out of into_dir. Absolute names are taken relative to
 // into_dir. Device and fifo members are refused (node cannot create them portably).
@@ -16,7 +19,7 @@ import { joinImage, normalizeImagePath, ancestors, dirPrefix, symlinkDestination
 import { linkSync, lstatSync } from "node:fs";
 import { applyMeta, mkdirIn, symlinkIn, touchTimes, writeFileIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
-import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, projectSourcePath, requirePath } from "./common.js";
+import { IS_DIR, asFeatureError, describeFeature, featureError, imagePathSchema, labelSchema, projectSourcePath, requireParentDir, requirePath } from "./common.js";
 import type { FeatureModule, ProvidedItem } from "./types.js";
 
 const schema = z.strictObject({
@@ -24,6 +27,8 @@ const schema = z.strictObject({
   label: labelSchema,
   src: z.string().regex(/\.(tar|tar\.gz|tgz|tar\.zst|tar\.zstd|tar\.xz)$/, { message: "a path ending in .tar, .tar.gz, .tgz, .tar.zst, .tar.zstd or .tar.xz" }),
   into_dir: imagePathSchema,
+  force_root_ownership: z.boolean().optional().default(false),
+  strip_components: z.number().int().min(0).optional().default(0),
 });
 export type Tarball = z.infer<typeof schema>;
 
@@ -142,13 +147,30 @@ async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string
   const contents = new Map<number, Buffer>();
   const problems: string[] = [];
   try {
+    const strip = f.strip_components ?? 0;
+    // tar --strip-components: drop leading components of names (and of hard-link targets); null when none remain
+    const stripped = (rel: string): string | null => {
+      if (strip === 0) return rel;
+      const parts = rel === "" ? [] : rel.split("/");
+      return parts.length > strip ? parts.slice(strip).join("/") : null;
+    };
+    const root = f.force_root_ownership === true;
     await readArchive(projectSourcePath(projectRoot, f.src), (h, content) => {
-      const rel = memberRel(h.name);
-      if (rel === null) return void problems.push(`member "${h.name}" climbs out of into_dir with ".."`);
+      const full = memberRel(h.name);
+      if (full === null) return void problems.push(`member "${h.name}" climbs out of into_dir with ".."`);
+      const rel = stripped(full);
+      if (rel === null) return;
       const kind = kindOf(h);
       if (kind === null) return void problems.push(`member "${h.name}" is a ${h.type}, which tarball does not extract`);
+      let linkname = h.linkname ?? undefined;
+      if (kind === "link" && linkname !== undefined) {
+        const target = memberRel(linkname);
+        const s = target === null ? null : stripped(target);
+        if (s === null) return void problems.push(`hard link "${h.name}" -> "${linkname}" has no target left after strip_components=${strip}`);
+        linkname = s;
+      }
       if (withContent && content !== null) contents.set(members.length, content);
-      members.push({ rel, kind, mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, linkname: h.linkname ?? undefined });
+      members.push({ rel, kind, mode: (h.mode ?? 0o644) & 0o7777, uid: root ? 0 : (h.uid ?? 0), gid: root ? 0 : (h.gid ?? 0), linkname });
     });
   } catch (e) {
     throw featureError(ctx, name, `cannot read the archive "${f.src}": ${(e as Error).message}`, "a readable tar archive", "unreadable");
@@ -167,6 +189,8 @@ export const tarball: FeatureModule<Tarball> = {
     const into = normalizeImagePath(f.into_dir);
     const { members } = await loadMembers(f, ctx.projectRoot, ctx, this.describe(f), false);
     const items = new Map<string, ProvidedItem>();
+    // into_dir itself, as a directory install provides it (an existing directory may be re-provided)
+    if (into !== "/") items.set(into, { kind: "path", path: into, fileType: "directory", mode: 0o755, owner: "root:root" });
     const modeOf = new Map<string, number>();
     for (const m of members) {
       if (m.rel === "") continue;
@@ -184,12 +208,16 @@ export const tarball: FeatureModule<Tarball> = {
       } else items.set(path, { kind: "path", path, fileType: m.kind, mode: m.mode, owner });
       modeOf.set(path, m.mode);
     }
-    return { requires: [requirePath(into, IS_DIR)], provides: [...items.values()] };
+    return { requires: [into === "/" ? requirePath(into, IS_DIR) : requireParentDir(into)], provides: [...items.values()] };
   },
   async compile(f, ctx) {
     const name = this.describe(f);
     const { members, contents } = await loadMembers(f, ctx.projectRoot, ctx, name, true);
     await asFeatureError(ctx, name, () => {
+      if (normalizeImagePath(f.into_dir) !== "/") {
+        const made = mkdirIn(ctx.root, f.into_dir, { mode: 0o755, uid: 0, gid: 0, epoch: ctx.epoch });
+        if (made.created) ctx.touched(made.imagePath);
+      }
       const into = resolveInImage(ctx.root, f.into_dir, true).imagePath;
       const inside = (p: string): boolean => p === into || p.startsWith(dirPrefix(into));
       members.forEach((m, idx) => {

@@ -31,9 +31,15 @@ export interface CompileContext {
 
 /**
  * An item with the owner it will get (`user:group` as written in the feature), so that two providers of the
- * same directory with different owners are a conflict rather than an order-dependent result.
+ * same directory with different owners are a conflict rather than an order-dependent result; `xattrs` likewise
+ * (canonical text from xattrs.ts, absent for none).
  */
-export type ProvidedItem = Item & { owner?: string };
+export type ProvidedItem = Item & {
+  owner?: string;
+  xattrs?: string;
+  /** a user/group the parent already has, identical to what this feature adds: accepted, changes nothing (antlir2) */
+  reAdd?: boolean;
+};
 
 export interface Analysis {
   requires: Requirement[];

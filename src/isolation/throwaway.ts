@@ -10,6 +10,7 @@ import { copyBackend } from "../storage/copy.js";
 import { THROWAWAY_DIR, THROWAWAY_OWNER_FILE, resolveLayerOutput } from "../storage/layers.js";
 import { selfToken } from "../storage/liveness.js";
 import type { MountFact } from "../types.js";
+import { joinImage } from "../image/path.js";
 import { signalExitCode } from "./run.js";
 
 
@@ -25,8 +26,14 @@ export function throwawayDirOf(layerDir: string): string {
   return join(dirname(dirname(layerDir)), THROWAWAY_DIR);
 }
 
-function mountsOf(mounts: MountFact[], label: string): Throwaway["layerMounts"] {
-  return mounts.map((m) => ({ mountpoint: m.mountpoint, source: resolveLayerOutput(m.source, { label, role: `layer mounted at ${m.mountpoint}` }).tree }));
+/** A mounted layer's own layer_mounts appear inside the mount (antlir2's nested mounts): outer mounts first. */
+function mountsOf(mounts: MountFact[], label: string, depth = 0): Throwaway["layerMounts"] {
+  if (depth > 16) throw new Error(`${label}: layer mounts nest more than 16 deep (a layer mounting itself?)`);
+  return mounts.flatMap((m) => {
+    const src = resolveLayerOutput(m.source, { label, role: `layer mounted at ${m.mountpoint}` });
+    const nested = mountsOf(openFacts(src.facts).mounts(), label, depth + 1).map((n) => ({ ...n, mountpoint: joinImage(m.mountpoint, n.mountpoint.replace(/^\/+/, "")) }));
+    return [{ mountpoint: m.mountpoint, source: src.tree }, ...nested];
+  });
 }
 
 /**

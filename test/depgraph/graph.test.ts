@@ -88,10 +88,11 @@ describe("conflicts", () => {
     expect(e.details[0]!.found).toContain("from //img:base: genrule");
   });
 
-  it("a parent directory re-provided as a directory is fine; a user already in the parent is not", async () => {
+  it("a parent directory re-provided as a directory is fine; a group already in the parent only when identical (antlir2's re-add)", async () => {
     await plan([{ type: "ensure_dirs_exist", dirs: "/etc/app" }]);
-    const e = await errorsOf([{ type: "group_add", groupname: "wheel" }], baseFacts({ groups: ["wheel"] }));
+    const e = await errorsOf([{ type: "group_add", groupname: "wheel", gid: 5 }], baseFacts({ groups: ["wheel"] }));
     expect(e.details[0]!.message).toBe('group "wheel" already exists in the parent layer');
+    await plan([{ type: "group_add", groupname: "wheel", gid: 1000 }], baseFacts({ groups: ["wheel"] }));
   });
 });
 

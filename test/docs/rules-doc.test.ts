@@ -22,7 +22,7 @@ describe("docs/rules.md", () => {
 
   it("documents every public function's parameters from its Args: section", () => {
     const { text } = render() as Rendered;
-    expect(text).toContain("### `image.genrule_layer(name, parent_layer, cmd, rule_type, user = \"nobody\", antlir_rule = None, visibility = None)`");
+    expect(text).toContain("### `image.genrule_layer(name, parent_layer, rule_type, cmd = None, bash = None, user = \"nobody\", bind_repo_ro = False, antlir_rule = None, visibility = None)`");
     expect(text).toMatch(/^\| `shell` \| `"\/sbin\/nologin"` \| .+ \|$/m);
     expect(text).toMatch(/^\| `feature\.remove` \| remove \| .+ \|$/m);
   });
@@ -39,5 +39,17 @@ describe("docs/rules.md", () => {
       "rules/x.bzl:3: the docstring of x.f does not describe `b` under Args:",
       "rules/x.bzl:3: the docstring of x.f describes `c`, which is not a parameter",
     ]);
+  });
+});
+
+describe("the IDE hover text of `feature` in rules/defs.bzl", () => {
+  // buck2 lsp shows only the string before `feature = struct(...)`, so it lists each feature's signature by hand:
+  // this keeps that list equal to the generated reference.
+  it("lists every feature function with the signature docs/rules.md documents", () => {
+    const { text } = render() as Rendered;
+    const documented = [...text.matchAll(/^### `(feature\.\w+\(.*\))`$/gm)].map((m) => m[1]).sort();
+    const defs = readFileSync(join(repoRoot, "rules", "defs.bzl"), "utf8");
+    const hover = [...defs.matchAll(/^- `(feature\.\w+\(.*?\))`: /gm)].map((m) => m[1]).sort();
+    expect(hover).toEqual(documented);
   });
 });

@@ -33,7 +33,7 @@ describe("determinism", () => {
         { type: "group_add", groupname: "app" },
         { type: "user_add", username: "app", primary_group: "app", home_dir: "/opt/app", shell: "/bin/sh" },
         { type: "install_text", text: "x", dst: "/opt/app/conf", user: "app", group: "app", mode: "u=rw,g=r" },
-        { type: "install", src: "tree", dst: "/opt/app/tree" },
+        { type: "install", src: "tree", dst: "/opt/app/tree/" },
         { type: "ensure_file_symlink", link: "/opt/app/link", target: "conf" },
       ].map((f) => ({ label: L, ...f })),
       L,

@@ -31,6 +31,8 @@ interface StarlarkFeature {
   sources: string[];
   layers: string[];
   mount: [string, string] | null;
+  /** attributes the Starlark function fills itself (genrule's macro targets): in the schema, not parameters */
+  source_dicts: string[];
   function: { file: string; name: string; params: StarlarkParam[]; varargs: boolean; kwargs: boolean };
 }
 interface StarlarkFeatures {
@@ -68,7 +70,9 @@ export function disagreements(star: StarlarkFeature, module: FeatureModule): str
   if (fn.varargs || fn.kwargs) out.push(`${where}: the Starlark function takes *args/**kwargs; its parameters must be the feature's attributes`);
   const fields = schemaFields(module);
   const params = new Map(fn.params.map((p) => [p.name, p]));
-  for (const name of fields.keys()) if (!params.has(name)) out.push(`${where}: attribute "${name}" is in the runner's schema but not a parameter of the Starlark function`);
+  const filledByRules = new Set(star.source_dicts);
+  for (const name of filledByRules) if (!fields.has(name)) out.push(`${where}: "${name}" is filled by the Starlark function but not in the runner's schema`);
+  for (const name of fields.keys()) if (!params.has(name) && !filledByRules.has(name)) out.push(`${where}: attribute "${name}" is in the runner's schema but not a parameter of the Starlark function`);
   for (const p of fn.params) {
     const field = fields.get(p.name);
     if (field === undefined) {

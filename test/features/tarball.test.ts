@@ -25,8 +25,8 @@ async function makeTar(path: string, entries: Entry[]): Promise<void> {
   writeFileSync(path, Buffer.concat(chunks));
 }
 
-function feature(src: string, into = "/opt") {
-  return parseFeatures([{ type: "tarball", label: L, src, into_dir: into }], L)[0]!;
+function feature(src: string, into = "/opt", extra: object = {}) {
+  return parseFeatures([{ type: "tarball", label: L, src, into_dir: into, ...extra }], L)[0]!;
 }
 
 describe("tarball", () => {
@@ -48,8 +48,10 @@ describe("tarball", () => {
       const f = feature(`a.${ext}`);
       const mod = featureModule("tarball")!;
       const a = await mod.analyze(f, analyzeCtx(project));
-      expect(a.requires).toEqual([{ key: "path:/opt", ordered: true, validator: { kind: "file-type", fileType: "directory" } }]);
+      // into_dir is provided like a directory install: only its parent is required (antlir2)
+      expect(a.requires).toEqual([{ key: "path:/", ordered: true, validator: { kind: "file-type", fileType: "directory" } }]);
       expect(a.provides).toEqual([
+        { kind: "path", path: "/opt", fileType: "directory", mode: 0o755, owner: "root:root" },
         { kind: "path", path: "/opt/pkg", fileType: "directory", mode: 0o750, owner: "5:6" },
         { kind: "path", path: "/opt/pkg/bin", fileType: "directory", mode: 0o755, owner: "0:0" },
         { kind: "path", path: "/opt/pkg/bin/tool", fileType: "file", mode: 0o755, owner: "0:0" },
@@ -71,6 +73,30 @@ describe("tarball", () => {
       expect(ctx.touchedPaths).toContain("/opt/pkg/bin");
     });
   }
+
+  it("creates a missing into_dir (only its parent must exist); force_root_ownership; strip_components like tar", async () => {
+    const project = freshScratchDir("proj-");
+    await makeTar(join(project, "a.tar"), [
+      { name: "leading/second/", type: "directory", mode: 0o755 },
+      { name: "leading/second/foo", body: "foo", uid: 1000, gid: 1000 },
+      { name: "leading/second/hard", type: "link", linkname: "leading/second/foo" },
+      { name: "top", body: "dropped" },
+    ]);
+    const mod = featureModule("tarball")!;
+    const f = feature("a.tar", "/new/dir", { force_root_ownership: true, strip_components: 2 });
+    const a = await mod.analyze(f, analyzeCtx(project));
+    expect(a.requires).toEqual([{ key: "path:/new", ordered: true, validator: { kind: "file-type", fileType: "directory" } }]);
+    expect(a.provides.map((i) => ("path" in i ? i.path : ""))).toEqual(["/new/dir", "/new/dir/foo", "/new/dir/hard"]);
+    const root = freshScratchDir();
+    mkdirSync(join(root, "new"));
+    await mod.compile(f, compileCtx(root, project));
+    expect(lstatSync(join(root, "new/dir")).mode & 0o7777).toBe(0o755);
+    const st = lstatSync(join(root, "new/dir/foo"));
+    expect([st.uid, st.gid]).toEqual([0, 0]);
+    expect(lstatSync(join(root, "new/dir/hard")).ino).toBe(st.ino);
+    expect(existsSync(join(root, "new/dir/top"))).toBe(false);
+    expect(existsSync(join(root, "new/dir/leading"))).toBe(false);
+  });
 
   it("refuses ../ members, and an absolute symlink member followed by a file under it", async () => {
     const project = freshScratchDir("proj-");

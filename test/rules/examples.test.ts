@@ -40,7 +40,7 @@ describeBtrfs("examples (rules through the local driver)", () => {
     const passwd = readFileSync(join(app, "etc/passwd"), "utf8");
     expect(passwd).toContain("app:x:1500:1500:application service:/var/lib/app:/usr/sbin/nologin");
     expect(passwd).toMatch(/^ops:x:1000:1000::\/home\/ops:\/usr\/sbin\/nologin$/m);
-    expect(readFileSync(join(app, "etc/group"), "utf8")).toMatch(/^app:x:1500:ops$/m);
+    expect(readFileSync(join(app, "etc/group"), "utf8")).toMatch(/^app:x:1500:app,ops$/m); // the user joins its primary group's member list (antlir2)
     expect(statSync(join(app, "var/lib/app")).mode & 0o7777).toBe(0o750);
     expect(statSync(join(app, "tmp")).mode & 0o7777).toBe(0o1777);
     // a directory install keeps its tree

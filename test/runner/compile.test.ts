@@ -85,7 +85,7 @@ describeBtrfs("strata compile", () => {
         { type: "install_text", label: "//t:x", text: "data", dst: "/opt/a/b/f", mode: "u=rwx,go=r" },
         { type: "ensure_file_symlink", label: "//t:x", link: "/opt/l", target: "/opt/a/b/f" },
         { type: "ensure_dirs_exist", label: "//t:x", dirs: "/srv" },
-        { type: "install", label: "//t:x", src: srcDir, dst: "/srv/tree" },
+        { type: "install", label: "//t:x", src: srcDir, dst: "/srv/tree/" },
       ];
       const env = { SOURCE_DATE_EPOCH: "1700000000" };
       const r1 = await compile("x1", features, ["--parent", join(work, "p")], env);
@@ -95,7 +95,7 @@ describeBtrfs("strata compile", () => {
       expect(t1).toEqual(listTree(join(work, "x2"), backend === "btrfs"));
       expect(t1.find((e) => e.path === "/opt/a/b/f")).toMatchObject({ mode: 0o744, mtime: 1700000000 });
       expect(t1.filter((e) => e.path.startsWith("/srv") || e.path.startsWith("/opt")).every((e) => e.mtime === 1700000000)).toBe(true);
-      expect(t1.find((e) => e.path === "/srv/tree/run.sh")).toMatchObject({ mode: 0o555 });
+      expect(t1.find((e) => e.path === "/srv/tree/run.sh")).toMatchObject({ mode: 0o755 }); // a directory install keeps source modes (antlir2)
       expect(readlinkSync(join(work, "x1"))).not.toBe(readlinkSync(join(work, "x2")));
     });
 

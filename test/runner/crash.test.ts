@@ -27,7 +27,7 @@ describeBtrfs("crash safety", () => {
     const before = listTree(out);
 
     const src = bigSource(work, 20, 1000);
-    const big = writeFeatures(join(work, "big.json"), [...base("//c:l"), { type: "install", label: "//c:l", src, dst: "/data" }]);
+    const big = writeFeatures(join(work, "big.json"), [...base("//c:l"), { type: "install", label: "//c:l", src, dst: "/data/" }]);
     const args = ["compile", "--label", "//c:l", "--phase", "compile", "--features", big, "--out", out, "--working-volume", wv];
     const child = execa("node", [strataBin, ...args], { reject: false });
     // wait until the features are being applied: the new layer's tree has some of the big directory in it

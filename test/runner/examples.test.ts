@@ -27,7 +27,7 @@ describeBtrfs("example image", () => {
       expect(facts.paths.every((f) => typeof f.origin === "string")).toBe(true);
     }
     const app = JSON.parse(readFileSync(join(work, "app.json"), "utf8")) as { users: { name: string; groups: string[] }[]; paths: PathFact[] };
-    expect(app.users.map((u) => `${u.name}:${u.groups.join(",")}`)).toEqual(["root:", "app:", "ops:app"]);
+    expect(app.users.map((u) => `${u.name}:${u.groups.join(",")}`)).toEqual(["root:", "app:app", "ops:app,ops"]); // users join their primary group (antlir2)
     expect(app.paths.find((p) => p.path === "/opt/vendor/bin/hello")?.origin).toBe("//examples:app: tarball");
     expect(readFileSync(join(work, "app", "etc/hostname"), "utf8")).toBe("strata-example\n");
   });

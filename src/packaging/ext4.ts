@@ -1,0 +1,130 @@
+// ext4 with mke2fs -d. e2fsprogs before 1.47.1 copies each file's ctime and atime from the source tree and stamps
+// crtime with the wall clock, so two builds of the same layer differ (bookworm has 1.47.0). strata makes the image
+// reproducible itself: a fixed feature set from its own mke2fs.conf (not the host's /etc/mke2fs.conf), a UUID and
+// directory hash seed derived from the target and its options, E2FSPROGS_FAKE_TIME for the superblock times, and a
+// debugfs pass that sets atime, ctime and crtime of every used inode to SOURCE_DATE_EPOCH.
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { StrataError } from "../errors.js";
+import { runTool, ToolFailure } from "./tools.js";
+
+const BLOCK = 4096;
+const INODE_SIZE = 256;
+const MiB = 1024 * 1024;
+
+const MKE2FS_CONF = `[defaults]
+	base_features = sparse_super,large_file,filetype,resize_inode,dir_index,ext_attr
+	default_mntopts = acl,user_xattr
+	blocksize = ${BLOCK}
+	inode_size = ${INODE_SIZE}
+	inode_ratio = 16384
+	lazy_itable_init = false
+	lazy_journal_init = false
+
+[fs_types]
+	ext4 = {
+		features = has_journal,extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize
+	}
+`;
+
+export interface Ext4Options {
+  /** fixed image size in MiB; computed from the tree when absent */
+  sizeMb?: number;
+  /** free space to leave beyond the tree when the size is computed, in MiB */
+  freeMb: number;
+  /** filesystem label (at most 16 bytes) */
+  fsLabel?: string;
+}
+
+interface TreeSize {
+  blocks: number;
+  inodes: number;
+}
+
+function measure(root: string): TreeSize {
+  let blocks = 0;
+  let inodes = 1;
+  const fsPath = (latin1: string) => Buffer.from(latin1, "latin1") as unknown as string;
+  const visit = (dir: string) => {
+    const names = readdirSync(fsPath(dir), { encoding: "buffer" });
+    // a directory entry takes 8 bytes plus its name rounded up to 4; an htree needs some slack
+    const dirBytes = names.reduce((s, n) => s + 8 + Math.ceil(n.length / 4) * 4, 24);
+    blocks += Math.ceil((dirBytes * 1.3) / BLOCK);
+    for (const n of names) {
+      const p = join(dir, n.toString("latin1"));
+      const st = lstatSync(fsPath(p));
+      inodes += 1;
+      if (st.isDirectory()) visit(p);
+      else if (st.isFile()) blocks += Math.ceil(st.size / BLOCK) + (st.size > 48 * BLOCK ? Math.ceil(st.size / (BLOCK * 340)) : 0);
+      else if (st.isSymbolicLink() && st.size >= 60) blocks += 1;
+    }
+  };
+  visit(root);
+  return { blocks, inodes };
+}
+
+/** a UUID (RFC 4122 form, version 4 bits set) from a sha256 of what identifies the image */
+export function derivedUuid(seed: string): string {
+  const h = createHash("sha256").update(seed).digest();
+  h[6] = (h[6]! & 0x0f) | 0x40;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+function usedInodes(dumpe2fs: string): number[] {
+  const perGroup = Number(/Inodes per group:\s+(\d+)/.exec(dumpe2fs)?.[1]);
+  const used: number[] = [];
+  let group = -1;
+  for (const line of dumpe2fs.split("\n")) {
+    if (/^Group \d+:/.test(line)) group = Number(/^Group (\d+):/.exec(line)![1]);
+    const m = /^\s+Free inodes: ?(.*)$/.exec(line);
+    if (m === null || group < 0) continue;
+    const free = new Set<number>();
+    for (const r of m[1]!.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const [a, b] = r.split("-").map(Number);
+      for (let i = a!; i <= (b ?? a!); i++) free.add(i);
+    }
+    for (let i = group * perGroup + 1; i <= (group + 1) * perGroup; i++) if (!free.has(i)) used.push(i);
+  }
+  return used;
+}
+
+export async function writeExt4(root: string, out: string, scratch: string, epoch: number, opts: Ext4Options, label: string): Promise<void> {
+  const tree = measure(root);
+  const inodeCount = Math.max(256, Math.ceil(tree.inodes * 1.1) + 64);
+  // metadata: inode tables, the journal (mke2fs picks 4 MiB below 128 MiB... 64 MiB at a few GiB), bitmaps, group descriptors
+  const needBytes = tree.blocks * BLOCK * 1.05 + inodeCount * INODE_SIZE + 6 * MiB;
+  const journalMb = needBytes < 128 * MiB ? 4 : needBytes < 1024 * MiB ? 16 : 64;
+  const computedMb = Math.ceil(needBytes / MiB) + journalMb + opts.freeMb;
+  const sizeMb = opts.sizeMb ?? computedMb;
+  const conf = join(scratch, "mke2fs.conf");
+  writeFileSync(conf, MKE2FS_CONF);
+  const uuid = derivedUuid(`strata ext4\0${label}\0${epoch}\0${sizeMb}\0${opts.fsLabel ?? ""}`);
+  const env = { MKE2FS_CONFIG: conf, E2FSPROGS_FAKE_TIME: String(epoch) };
+  try {
+    await runTool({
+      tool: "mkfs.ext4",
+      args: ["-F", "-q", "-t", "ext4", "-N", String(inodeCount), "-J", `size=${journalMb}`, "-U", uuid, "-E", `hash_seed=${uuid}`, ...(opts.fsLabel ? ["-L", opts.fsLabel] : []), "-d", root, out, `${sizeMb}M`],
+      env,
+    });
+  } catch (e) {
+    if (e instanceof ToolFailure && /Could not allocate|No space left|Could not write|too small|not enough space/i.test(e.stderr)) {
+      throw new StrataError({
+        label,
+        message: `the layer does not fit in an ext4 image of ${sizeMb} MiB`,
+        expected: `size_mb of at least about ${computedMb - opts.freeMb} MiB, or no size_mb (computed from the tree)`,
+        found: `size_mb = ${sizeMb} (the tree has ${tree.inodes} paths and about ${Math.ceil((tree.blocks * BLOCK) / MiB)} MiB of data)`,
+      });
+    }
+    throw e;
+  }
+  const dump = (await runTool({ tool: "dumpe2fs", args: [out], env })).toString("utf8");
+  const script = usedInodes(dump)
+    .map((i) => ["atime", "ctime", "crtime"].map((f) => `sif <${i}> ${f} @${epoch}\nsif <${i}> ${f}_extra 0\n`).join(""))
+    .join("");
+  const scriptFile = join(scratch, "retime.debugfs");
+  writeFileSync(scriptFile, script);
+  await runTool({ tool: "debugfs", args: ["-w", "-f", scriptFile, out], env });
+}

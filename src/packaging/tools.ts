@@ -1,0 +1,146 @@
+// Every external program packaging runs goes through this module: the one place that knows which host tool makes
+// which bytes. Output bytes depend on these tools' versions (mksquashfs, mkfs.ext4, zstd, pigz), so a later change
+// can run them inside a pinned build appliance layer instead of the host (see docs/packaging.md): that change
+// replaces `spawnTool` and `toolVersions`, and nothing else in src/packaging calls a program directly.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+
+/** the programs packaging uses, and the Debian package that has each */
+export const TOOLS = {
+  tar: "tar",
+  zstd: "zstd",
+  pigz: "pigz",
+  cpio: "cpio",
+  mksquashfs: "squashfs-tools",
+  "mkfs.ext4": "e2fsprogs",
+  debugfs: "e2fsprogs",
+  dumpe2fs: "e2fsprogs",
+  btrfs: "btrfs-progs",
+} as const;
+export type ToolName = keyof typeof TOOLS;
+
+export interface ToolCall {
+  tool: ToolName;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** a file to read standard input from */
+  stdinFile?: string;
+  /** a file to write standard output to (created or truncated) */
+  stdoutFile?: string;
+}
+
+export class ToolFailure extends Error {
+  constructor(
+    readonly call: string,
+    readonly stderr: string,
+    readonly exitCode: number | null,
+  ) {
+    super(`${call} failed (${exitCode === null ? "killed" : `exit code ${exitCode}`})${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
+  }
+}
+
+/** the environment every tool runs with: fixed locale and timezone, so no tool output depends on the host's settings */
+function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", TZ: "UTC", ...extra };
+}
+
+function describe(c: ToolCall): string {
+  return [c.tool, ...c.args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+}
+
+interface Started {
+  child: ChildProcess;
+  done: Promise<void>;
+}
+
+function start(c: ToolCall, stdin: "ignore" | "pipe" | number, stdout: "pipe" | number, stderrLimit = 64 * 1024): Started {
+  const child = spawn(c.tool, c.args, { cwd: c.cwd, env: toolEnv(c.env), stdio: [stdin, stdout, "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    if (stderr.length < stderrLimit) stderr += d.toString("utf8");
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      reject(new ToolFailure(describe(c), e.code === "ENOENT" ? `${c.tool} is not installed (Debian package ${TOOLS[c.tool]})` : e.message, null)),
+    );
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new ToolFailure(describe(c), stderr, code))));
+  });
+  return { child, done };
+}
+
+function openFds(c: ToolCall): { stdin: "ignore" | number; stdout: "pipe" | number; close: () => void } {
+  const fds: number[] = [];
+  const stdin = c.stdinFile !== undefined ? fds[fds.push(openSync(c.stdinFile, "r")) - 1]! : "ignore";
+  const stdout = c.stdoutFile !== undefined ? fds[fds.push(openSync(c.stdoutFile, "w")) - 1]! : "pipe";
+  return { stdin, stdout, close: () => fds.forEach((fd) => closeSync(fd)) };
+}
+
+/** runs one tool to completion; returns its standard output (empty when redirected to a file) */
+export async function runTool(c: ToolCall): Promise<Buffer> {
+  const io = openFds(c);
+  try {
+    const s = start(c, io.stdin, io.stdout);
+    const chunks: Buffer[] = [];
+    s.child.stdout?.on("data", (d: Buffer) => chunks.push(d));
+    await s.done;
+    return Buffer.concat(chunks);
+  } finally {
+    io.close();
+  }
+}
+
+/** runs tools as a pipeline (`a | b | c`): the first reads `first.stdinFile`, the last writes `last.stdoutFile` */
+export async function runPipeline(calls: ToolCall[]): Promise<void> {
+  if (calls.length === 1) {
+    await runTool(calls[0]!);
+    return;
+  }
+  const first = openFds({ ...calls[0]!, stdoutFile: undefined });
+  const last = openFds({ ...calls[calls.length - 1]!, stdinFile: undefined });
+  const started: Started[] = [];
+  try {
+    for (let i = 0; i < calls.length; i++) {
+      const stdout = i === calls.length - 1 ? last.stdout : "pipe";
+      const s = start(calls[i]!, i === 0 ? first.stdin : "pipe", stdout);
+      if (i > 0) {
+        const from = started[i - 1]!.child.stdout!;
+        const to = s.child.stdin!;
+        from.pipe(to);
+        // a reader that exits early (a failed compressor) must not crash the runner with EPIPE
+        to.on("error", () => from.unpipe(to));
+      }
+      started.push(s);
+    }
+    const results = await Promise.allSettled(started.map((s) => s.done));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  } finally {
+    for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill();
+    first.close();
+    last.close();
+  }
+}
+
+/** the versions of the tools that make bytes, for the reproducibility report and docs */
+export async function toolVersion(tool: ToolName): Promise<string> {
+  const flag: Record<ToolName, string[]> = {
+    tar: ["--version"],
+    zstd: ["--version"],
+    pigz: ["--version"],
+    cpio: ["--version"],
+    mksquashfs: ["-version"],
+    "mkfs.ext4": ["-V"],
+    debugfs: ["-V"],
+    dumpe2fs: ["-V"],
+    btrfs: ["--version"],
+  };
+  const c = { tool, args: flag[tool] };
+  const s = start(c, "ignore", "pipe");
+  let out = "";
+  s.child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  let err = "";
+  s.child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
+  await s.done.catch(() => undefined);
+  return (out || err).split("\n")[0]!.trim();
+}

@@ -2,9 +2,11 @@
 // crtime with the wall clock, so two builds of the same layer differ (bookworm has 1.47.0). strata makes the image
 // reproducible itself: a fixed feature set from its own mke2fs.conf (not the host's /etc/mke2fs.conf), a UUID and
 // directory hash seed derived from the target and its options, E2FSPROGS_FAKE_TIME for the superblock times, and a
-// debugfs pass that sets atime, ctime and crtime of every used inode to SOURCE_DATE_EPOCH.
+// debugfs pass that sets atime, ctime and crtime of every used inode to SOURCE_DATE_EPOCH (and the mtime of the
+// inodes mke2fs made itself), and a last pass over the superblocks that sets their times (mke2fs 1.47.0 and debugfs
+// write the wall clock there) and their checksums.
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync, readdirSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { runTool, ToolFailure } from "./tools.js";
@@ -121,10 +123,74 @@ export async function writeExt4(root: string, out: string, scratch: string, epoc
     throw e;
   }
   const dump = (await runTool({ tool: "dumpe2fs", args: [out], env })).toString("utf8");
+  const rootMtime = Math.floor(lstatSync(root).mtimeMs / 1000);
   const script = usedInodes(dump)
-    .map((i) => ["atime", "ctime", "crtime"].map((f) => `sif <${i}> ${f} @${epoch}\nsif <${i}> ${f}_extra 0\n`).join(""))
+    .map((i) => {
+      const fields = ["atime", "ctime", "crtime"];
+      // inodes mke2fs made itself (reserved ones, lost+found) carry its clock; the root directory is the layer's
+      const mtime = i === 2 ? `sif <2> mtime @${rootMtime}\n` : i <= 11 ? `sif <${i}> mtime @${epoch}\n` : "";
+      return mtime + fields.map((f) => `sif <${i}> ${f} @${epoch}\nsif <${i}> ${f}_extra 0\n`).join("");
+    })
     .join("");
   const scriptFile = join(scratch, "retime.debugfs");
   writeFileSync(scriptFile, script);
   await runTool({ tool: "debugfs", args: ["-w", "-f", scriptFile, out], env });
+  fixSuperblockTimes(out, epoch);
+}
+
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/** crc32c as ext4 stores it: seed ~0, no final inversion */
+function ext4Crc32c(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC32C_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return c >>> 0;
+}
+
+// superblock field offsets (ext4 on-disk format)
+const SB = { mtime: 0x2c, wtime: 0x30, lastcheck: 0x40, mkfsTime: 0x108, blocksCount: 0x04, blocksPerGroup: 0x20, logBlockSize: 0x18, features_ro: 0x64, checksum: 0x3fc };
+const SB_HI = [0x274, 0x275, 0x276, 0x277];
+
+function isBackupGroup(g: number): boolean {
+  if (g <= 1) return true;
+  for (const base of [3, 5, 7]) {
+    let p = base;
+    while (p < g) p *= base;
+    if (p === g) return true;
+  }
+  return false;
+}
+
+/** sets the superblock times of the primary superblock and every backup to `epoch`, and their checksums */
+function fixSuperblockTimes(image: string, epoch: number): void {
+  const fd = openSync(image, "r+");
+  try {
+    const primary = Buffer.alloc(1024);
+    readSync(fd, primary, 0, 1024, 1024);
+    const blockSize = 1024 << primary.readUInt32LE(SB.logBlockSize);
+    const blocksPerGroup = primary.readUInt32LE(SB.blocksPerGroup);
+    const groups = Math.ceil(primary.readUInt32LE(SB.blocksCount) / blocksPerGroup);
+    const sparse = (primary.readUInt32LE(SB.features_ro) & 0x1) !== 0;
+    for (let g = 0; g < groups; g++) {
+      if (g > 0 && sparse && !isBackupGroup(g)) continue;
+      const at = g === 0 ? 1024 : g * blocksPerGroup * blockSize + (blockSize === 1024 ? 1024 : 0);
+      const sb = Buffer.alloc(1024);
+      readSync(fd, sb, 0, 1024, at);
+      if (sb.readUInt16LE(0x38) !== 0xef53) continue;
+      for (const f of [SB.mtime, SB.wtime, SB.lastcheck, SB.mkfsTime]) sb.writeUInt32LE(epoch % 2 ** 32, f);
+      for (const f of SB_HI) sb.writeUInt8(Math.floor(epoch / 2 ** 32), f);
+      sb.writeUInt32LE(ext4Crc32c(sb.subarray(0, SB.checksum)), SB.checksum);
+      writeSync(fd, sb, 0, 1024, at);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

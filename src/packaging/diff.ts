@@ -8,7 +8,7 @@
 // by their byte strings (a directory before what it holds); names relative to the layer root without `./`; the root
 // directory itself is not an entry.
 import { createHash } from "node:crypto";
-import { createReadStream, lstatSync, mkdirSync, readdirSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, createReadStream, lstatSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { parseSendStream } from "./send-stream.js";
@@ -112,11 +112,18 @@ export async function writeDiffTar(child: string, diff: LayerDiff, out: string, 
   for (const w of diff.whiteouts) {
     const slash = w.lastIndexOf("/");
     if (slash >= 0) mkdirSync(bytes(join(staging, w.slice(0, slash))) as unknown as string, { recursive: true });
-    writeFileSync(bytes(join(staging, w)) as unknown as string, "", { mode: 0o644 });
+    writeFileSync(bytes(join(staging, w)) as unknown as string, "");
+    chmodSync(bytes(join(staging, w)) as unknown as string, 0o644);
   }
   const list = join(scratch, "list");
-  await tarEntries(staging, diff.whiteouts, out, list, epoch, { create: true, owner0: true });
-  if (diff.entries.length > 0) await tarEntries(child, diff.entries, out, list, epoch, { create: false });
+  // One archive from two GNU tar runs: the whiteouts (from a staging directory), then the entries. `tar --append`
+  // would do it but drops the xattrs of what it appends (GNU tar 1.34), so the whiteouts are written with 512-byte
+  // records and their end-of-archive marker (two zero blocks) cut off before the entries' archive follows.
+  if (diff.whiteouts.length > 0) {
+    await tarEntries(staging, diff.whiteouts, out, list, epoch, { owner0: true, blockingFactor: 1 });
+    truncateSync(out, statSync(out).size - 1024);
+  }
+  await tarEntries(child, diff.entries, out, list, epoch, { append: diff.whiteouts.length > 0 });
   return sha256File(out);
 }
 

@@ -32,14 +32,17 @@ export async function writeTreeTar(root: string, out: string, epoch: number, com
 }
 
 /**
- * Appends (or, with `create`, starts) `out` with exactly `entries` (paths relative to `root`, latin1 byte strings),
- * in the order given, without recursing into directories.
+ * Writes exactly `entries` (paths relative to `root`, latin1 byte strings), in the order given, without recursing
+ * into directories, to `out`; with `append`, after what `out` already holds.
  */
-export async function tarEntries(root: string, entries: string[], out: string, listFile: string, epoch: number, opts: { create: boolean; owner0?: boolean }): Promise<void> {
+export async function tarEntries(root: string, entries: string[], out: string, listFile: string, epoch: number, opts: { append?: boolean; owner0?: boolean; blockingFactor?: number } = {}): Promise<void> {
   writeFileSync(listFile, Buffer.from(entries.map((e) => e + "\0").join(""), "latin1"));
   const owner = opts.owner0 === true ? ["--owner=0", "--group=0"] : [];
+  const blocking = opts.blockingFactor !== undefined ? [`--blocking-factor=${opts.blockingFactor}`] : [];
   await runTool({
     tool: "tar",
-    args: [opts.create ? "--create" : "--append", `--file=${out}`, ...reproducibleTarArgs(epoch), ...owner, "--no-recursion", "--directory", root, "--null", "--verbatim-files-from", `--files-from=${listFile}`],
+    args: ["--create", "--file=-", ...reproducibleTarArgs(epoch), ...owner, ...blocking, "--no-recursion", "--directory", root, "--null", "--verbatim-files-from", `--files-from=${listFile}`],
+    stdoutFile: out,
+    stdoutAppend: opts.append === true,
   });
 }

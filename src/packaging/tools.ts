@@ -28,6 +28,8 @@ export interface ToolCall {
   stdinFile?: string;
   /** a file to write standard output to (created or truncated) */
   stdoutFile?: string;
+  /** append to stdoutFile instead of truncating it */
+  stdoutAppend?: boolean;
 }
 
 export class ToolFailure extends Error {
@@ -72,7 +74,7 @@ function start(c: ToolCall, stdin: "ignore" | "pipe" | number, stdout: "pipe" | 
 function openFds(c: ToolCall): { stdin: "ignore" | number; stdout: "pipe" | number; close: () => void } {
   const fds: number[] = [];
   const stdin = c.stdinFile !== undefined ? fds[fds.push(openSync(c.stdinFile, "r")) - 1]! : "ignore";
-  const stdout = c.stdoutFile !== undefined ? fds[fds.push(openSync(c.stdoutFile, "w")) - 1]! : "pipe";
+  const stdout = c.stdoutFile !== undefined ? fds[fds.push(openSync(c.stdoutFile, c.stdoutAppend === true ? "a" : "w")) - 1]! : "pipe";
   return { stdin, stdout, close: () => fds.forEach((fd) => closeSync(fd)) };
 }
 

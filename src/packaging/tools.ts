@@ -1,7 +1,7 @@
 // Every external program packaging runs goes through this module: the one place that knows which host tool makes
 // which bytes. Output bytes depend on these tools' versions (mksquashfs, mkfs.ext4, zstd, pigz), so a later change
 // can run them inside a pinned build appliance layer instead of the host (see docs/packaging.md): that change
-// replaces `spawnTool` and `toolVersions`, and nothing else in src/packaging calls a program directly.
+// replaces `start` (every call passes through it), and nothing else in src/packaging calls a program directly.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 
@@ -122,27 +122,4 @@ export async function runPipeline(calls: ToolCall[]): Promise<void> {
     first.close();
     last.close();
   }
-}
-
-/** the versions of the tools that make bytes, for the reproducibility report and docs */
-export async function toolVersion(tool: ToolName): Promise<string> {
-  const flag: Record<ToolName, string[]> = {
-    tar: ["--version"],
-    zstd: ["--version"],
-    pigz: ["--version"],
-    cpio: ["--version"],
-    mksquashfs: ["-version"],
-    "mkfs.ext4": ["-V"],
-    debugfs: ["-V"],
-    dumpe2fs: ["-V"],
-    btrfs: ["--version"],
-  };
-  const c = { tool, args: flag[tool] };
-  const s = start(c, "ignore", "pipe");
-  let out = "";
-  s.child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
-  let err = "";
-  s.child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  await s.done.catch(() => undefined);
-  return (out || err).split("\n")[0]!.trim();
 }

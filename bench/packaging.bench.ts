@@ -26,6 +26,9 @@ function makeMixedTree(root: string): void {
 }
 
 async function pair(name: string, params: Record<string, unknown>, ours: () => Promise<Timed>, theirs: () => Promise<Timed>): Promise<void> {
+  // STRATA_BENCH_FILTER=regex runs only the matching benchmarks
+  const only = process.env["STRATA_BENCH_FILTER"];
+  if (only !== undefined && !new RegExp(only).test(name)) return;
   const a: Timed[] = [];
   const b: Timed[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -83,6 +86,7 @@ export default async function packagingBenchmarks(): Promise<void> {
     );
 
     // OCI of a one-file child: 1k-file parent vs 100k-file parent, parent blobs built beforehand
+    if (process.env["STRATA_BENCH_FILTER"] !== undefined && !new RegExp(process.env["STRATA_BENCH_FILTER"]).test("oci_child_vs_parent_size")) return;
     makeTree(join(proj, "src1k"), 10, 100, 16);
     makeTree(join(proj, "src100k"), 100, 1000, 16);
     const child = writeJson(join(proj, "child.json"), [{ type: "install_text", label: "//bench:child", text: "one more file\n", dst: "/data/new.txt" }]);

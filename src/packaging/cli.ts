@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
-import { sourceDateEpoch } from "../compile.js";
+import { packagingEpoch } from "./epoch.js";
 import { StrataError } from "../errors.js";
 import { DEFAULT_LEVEL, type Compression } from "./compress.js";
 import { layerTree } from "./layer.js";
@@ -73,7 +73,7 @@ export async function runPackage(a: PackageArgs): Promise<void> {
   const format = a.format as Format;
   const compression = compressionOf(format);
   checkLevel(compression, a.compressionLevel, label);
-  const epoch = sourceDateEpoch(label);
+  const epoch = packagingEpoch(label);
   const { writeOutput } = await import("./output.js");
   const layer = () => layerTree(need(a.layer, "layer", format, label), label);
   const parent = () => (a.parent !== undefined ? layerTree(a.parent, label, "parent layer") : undefined);

@@ -94,13 +94,19 @@ function usedInodes(dumpe2fs: string): number[] {
 }
 
 export async function writeExt4(root: string, out: string, scratch: string, epoch: number, opts: Ext4Options, label: string): Promise<void> {
-  const tree = measure(root);
+  // a fixed size leaves the inode count and journal size to mke2fs (from the size: still deterministic), and saves a walk
+  const tree = opts.sizeMb === undefined ? measure(root) : undefined;
+  if (tree === undefined) return makeExt4(root, out, scratch, epoch, opts, label, { sizeMb: opts.sizeMb!, args: [] });
   const inodeCount = Math.max(256, Math.ceil(tree.inodes * 1.1) + 64);
-  // metadata: inode tables, the journal (mke2fs picks 4 MiB below 128 MiB... 64 MiB at a few GiB), bitmaps, group descriptors
+  // metadata: inode tables, the journal, bitmaps, group descriptors
   const needBytes = tree.blocks * BLOCK * 1.05 + inodeCount * INODE_SIZE + 6 * MiB;
   const journalMb = needBytes < 128 * MiB ? 4 : needBytes < 1024 * MiB ? 16 : 64;
-  const computedMb = Math.ceil(needBytes / MiB) + journalMb + opts.freeMb;
-  const sizeMb = opts.sizeMb ?? computedMb;
+  const sizeMb = Math.ceil(needBytes / MiB) + journalMb + opts.freeMb;
+  return makeExt4(root, out, scratch, epoch, opts, label, { sizeMb, args: ["-N", String(inodeCount), "-J", `size=${journalMb}`] });
+}
+
+async function makeExt4(root: string, out: string, scratch: string, epoch: number, opts: Ext4Options, label: string, size: { sizeMb: number; args: string[] }): Promise<void> {
+  const sizeMb = size.sizeMb;
   const conf = join(scratch, "mke2fs.conf");
   writeFileSync(conf, MKE2FS_CONF);
   const uuid = derivedUuid(`strata ext4\0${label}\0${epoch}\0${sizeMb}\0${opts.fsLabel ?? ""}`);
@@ -108,16 +114,17 @@ export async function writeExt4(root: string, out: string, scratch: string, epoc
   try {
     await runTool({
       tool: "mkfs.ext4",
-      args: ["-F", "-q", "-t", "ext4", "-N", String(inodeCount), "-J", `size=${journalMb}`, "-U", uuid, "-E", `hash_seed=${uuid}`, ...(opts.fsLabel ? ["-L", opts.fsLabel] : []), "-d", root, out, `${sizeMb}M`],
+      args: ["-F", "-q", "-t", "ext4", ...size.args, "-U", uuid, "-E", `hash_seed=${uuid}`, ...(opts.fsLabel ? ["-L", opts.fsLabel] : []), "-d", root, out, `${sizeMb}M`],
       env,
     });
   } catch (e) {
     if (e instanceof ToolFailure && /Could not allocate|No space left|Could not write|too small|not enough space/i.test(e.stderr)) {
+      const need = measure(root);
       throw new StrataError({
         label,
         message: `the layer does not fit in an ext4 image of ${sizeMb} MiB`,
-        expected: `size_mb of at least about ${computedMb - opts.freeMb} MiB, or no size_mb (computed from the tree)`,
-        found: `size_mb = ${sizeMb} (the tree has ${tree.inodes} paths and about ${Math.ceil((tree.blocks * BLOCK) / MiB)} MiB of data)`,
+        expected: "a larger size_mb, or no size_mb (computed from the tree)",
+        found: `size_mb = ${sizeMb}; the tree has ${need.inodes} paths and about ${Math.ceil((need.blocks * BLOCK) / MiB)} MiB of data`,
       });
     }
     throw e;
@@ -129,7 +136,8 @@ export async function writeExt4(root: string, out: string, scratch: string, epoc
       const fields = ["atime", "ctime", "crtime"];
       // inodes mke2fs made itself (reserved ones, lost+found) carry its clock; the root directory is the layer's
       const mtime = i === 2 ? `sif <2> mtime @${rootMtime}\n` : i <= 11 ? `sif <${i}> mtime @${epoch}\n` : "";
-      return mtime + fields.map((f) => `sif <${i}> ${f} @${epoch}\nsif <${i}> ${f}_extra 0\n`).join("");
+      // debugfs sets a time's whole extra field (epoch bits and nanoseconds) with it
+      return mtime + fields.map((f) => `sif <${i}> ${f} @${epoch}\n`).join("");
     })
     .join("");
   const scriptFile = join(scratch, "retime.debugfs");

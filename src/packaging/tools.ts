@@ -7,6 +7,7 @@ import { closeSync, openSync } from "node:fs";
 
 /** the programs packaging uses, and the Debian package that has each */
 export const TOOLS = {
+  bash: "bash",
   tar: "tar",
   zstd: "zstd",
   pigz: "pigz",
@@ -92,34 +93,29 @@ export async function runTool(c: ToolCall): Promise<Buffer> {
   }
 }
 
-/** runs tools as a pipeline (`a | b | c`): the first reads `first.stdinFile`, the last writes `last.stdoutFile` */
+/** a word for bash: single-quoted, so nothing in it is expanded */
+function shellWord(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * runs tools as a pipeline (`a | b | c`): the first reads `first.stdinFile`, the last writes `last.stdoutFile`.
+ * bash connects them with kernel pipes, so the data never passes through this process (that cost 2.5x on a
+ * 100 MB tar.zst); `pipefail` makes any stage's failure the pipeline's.
+ */
 export async function runPipeline(calls: ToolCall[]): Promise<void> {
-  if (calls.length === 1) {
-    await runTool(calls[0]!);
-    return;
-  }
-  const first = openFds({ ...calls[0]!, stdoutFile: undefined });
-  const last = openFds({ ...calls[calls.length - 1]!, stdinFile: undefined });
-  const started: Started[] = [];
+  const stages = calls.map((c, i) => {
+    const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join("");
+    const cd = c.cwd !== undefined ? `cd ${shellWord(c.cwd)} && ` : "";
+    const cmd = [c.tool, ...c.args].map(shellWord).join(" ");
+    const stdin = i === 0 && c.stdinFile !== undefined ? ` < ${shellWord(c.stdinFile)}` : "";
+    const stdout = i === calls.length - 1 && c.stdoutFile !== undefined ? ` ${c.stdoutAppend === true ? ">>" : ">"} ${shellWord(c.stdoutFile)}` : "";
+    return `( ${cd}${env}exec ${cmd}${stdin}${stdout} )`;
+  });
   try {
-    for (let i = 0; i < calls.length; i++) {
-      const stdout = i === calls.length - 1 ? last.stdout : "pipe";
-      const s = start(calls[i]!, i === 0 ? first.stdin : "pipe", stdout);
-      if (i > 0) {
-        const from = started[i - 1]!.child.stdout!;
-        const to = s.child.stdin!;
-        from.pipe(to);
-        // a reader that exits early (a failed compressor) must not crash the runner with EPIPE
-        to.on("error", () => from.unpipe(to));
-      }
-      started.push(s);
-    }
-    const results = await Promise.allSettled(started.map((s) => s.done));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
-  } finally {
-    for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill();
-    first.close();
-    last.close();
+    await runTool({ tool: "bash", args: ["-c", `set -o pipefail; ${stages.join(" | ")}`] });
+  } catch (e) {
+    if (e instanceof ToolFailure) throw new ToolFailure(calls.map(describe).join(" | "), e.stderr, e.exitCode);
+    throw e;
   }
 }

@@ -1,7 +1,7 @@
 // OCI: one layer per image.layer (each its changes against its parent, removals as whiteouts), read by skopeo
 // and unpacked by umoci (which checks every diff_id) into the child layer's tree.
 import { beforeAll, expect, it } from "vitest";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeBtrfs, freshScratchDir } from "../helpers/volume.js";
 import { CHILD_FEATURES, PARENT_FEATURES, compileLayer, describeTree, layerWithExtras, pkg, sh, type Built } from "./helpers.js";
@@ -115,6 +115,22 @@ describeBtrfs("package.oci", () => {
     const i1 = await layout(d1, [a, o], { ref: "latest" });
     const i2 = await layout(d2, [a, o], { ref: "latest" });
     expect(sh("diff", ["-r", i1, i2]).toString()).toBe("");
+  });
+
+  it("a renamed directory: its new place comes whole, its old place is whited out, umoci's tree equals the layer", async () => {
+    const moved = await layerWithExtras(parent, (tree) => {
+      renameSync(join(tree, "var/old"), join(tree, "var/moved"));
+      rmSync(join(tree, "etc/version"));
+    });
+    const dir = freshScratchDir("mv-");
+    const p = await blob(parent, undefined, "gzip", dir, "parent");
+    const c = await blob(moved, parent, "gzip", dir, "moved");
+    const names = sh("tar", ["-t", "-f", c.tar]).toString().trim().split("\n");
+    expect(names).toEqual(expect.arrayContaining(["var/.wh.old", "etc/.wh.version", "var/moved/", "var/moved/deep/", "var/moved/deep/file"]));
+    const image = await layout(dir, [p, c], { ref: "latest" });
+    const bundle = join(dir, "bundle");
+    sh("umoci", ["unpack", "--image", `${image}:latest`, bundle]);
+    expect(describeTree(join(bundle, "rootfs"), { times: false })).toEqual(describeTree(moved.out, { times: false }));
   });
 
   it("a file named .wh.* cannot be held by an OCI layer: one error naming the target, no output", async () => {

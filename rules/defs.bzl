@@ -10,14 +10,15 @@ load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerI
 load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
+load("//rules/package:defs.bzl", _package = "package")
 
 """Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
 
 - `image.layer(name, parent_layer = None, features = [], visibility = None)`: the parent layer's filesystem plus
   `features`, built to a read-only btrfs subvolume. Sub-targets: `[facts]`, `[features]`, `[parent_layer]`,
   `[container]` (`buck2 run` gives a shell in the layer), `[debug][<phase>]`.
-- `image.genrule_layer(name, parent_layer, cmd, rule_type, user = "nobody", visibility = None)`: the parent layer
-  after running `cmd` (argv list) in it, without network, as `user`.
+- `image.genrule_layer(name, parent_layer, rule_type, cmd = None, bash = None, user = "nobody", bind_repo_ro = False, antlir_rule = None, visibility = None)`:
+  the parent layer after running `cmd` (argv list) or the `bash` script in it, without network, as `user`.
 
 Docs: docs/rules.md. Definitions: rules/layer.bzl, rules/genrule_layer.bzl.
 """
@@ -57,6 +58,8 @@ Definition: rules/image_test.bzl.
 """
 image_test = _image_test
 image_sh_test = _image_sh_test
+
+package = _package
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

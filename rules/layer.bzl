@@ -5,6 +5,7 @@ load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "
 load("//rules:providers.bzl", "LayerInfo")
 load("//rules:toolchain.bzl", "StrataToolchainInfo")
 load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
+load("//rules/package:diff.bzl", "layer_diff_actions")
 
 def _split_by_phase(features: list) -> list:
     """[(phase, features)] for the non-empty phases, in phase order; feature order kept within a phase."""
@@ -103,12 +104,14 @@ def _layer_impl(ctx) -> list:
     out = previous
 
     all_features = ctx.actions.write_json("features.json", collected.features, pretty = True)
+    diff = layer_diff_actions(ctx, runner, label, out, parent)
     sub_targets = {
         "container": [
             DefaultInfo(default_output = out),
             RunInfo(args = cmd_args(runner, "shell", "--layer", out, "--")),  # `buck2 run X -- CMD...`: CMD reaches the shell as is
         ],
         "debug": [DefaultInfo(sub_targets = debug)],
+        "diff": [DefaultInfo(default_output = diff.tar)],
         "facts": [DefaultInfo(default_output = facts)],
         "features": [DefaultInfo(default_output = all_features)],
     }
@@ -124,6 +127,7 @@ def _layer_impl(ctx) -> list:
             parent = parent,
             features = collected.features,
             mounts = (parent.mounts if parent != None else []) + collected.mounts,
+            diff = diff,
         ),
     ]
 

@@ -9,6 +9,7 @@ LayerInfo = provider(
         "parent",  # LayerInfo | None
         "features",  # list[dict]: this layer's own features as written to the features files
         "mounts",  # list[dict]: {mountpoint, source (artifact), source_label}, the parent's included
+        "diff",  # struct(tar, blobs): this layer's changes against its parent (rules/package/diff.bzl)
     ],
 )
 

@@ -10,7 +10,16 @@ command -v losetup >/dev/null || need_apt+=(mount)
 command -v ar >/dev/null || need_apt+=(binutils)
 command -v zstd >/dev/null || need_apt+=(zstd)
 command -v xz >/dev/null || need_apt+=(xz-utils)
-command -v setfattr >/dev/null || need_apt+=(attr)
+# packaging (src/packaging) and the clients its tests read the packages back with
+command -v mksquashfs >/dev/null || need_apt+=(squashfs-tools)
+command -v cpio >/dev/null || need_apt+=(cpio)
+command -v pigz >/dev/null || need_apt+=(pigz)
+command -v debugfs >/dev/null || need_apt+=(e2fsprogs)
+command -v setcap >/dev/null || need_apt+=(libcap2-bin)
+command -v getfattr >/dev/null || need_apt+=(attr)
+command -v skopeo >/dev/null || need_apt+=(skopeo)
+command -v umoci >/dev/null || need_apt+=(umoci)
+command -v podman >/dev/null || need_apt+=(podman)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

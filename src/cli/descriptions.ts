@@ -10,6 +10,7 @@ export const COMMAND_DESCRIPTIONS = {
   "image-test": "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
+  package: "package a layer as tar, cpio, squashfs, ext4, a btrfs send stream or an OCI image (bit-identical where the format allows)",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

@@ -6,6 +6,7 @@ import { buildRequested, buildTargets, showOutputLines } from "./build.js";
 import { evaluateTargets } from "./evaluation.js";
 import { DriverFailure } from "./failure.js";
 import { findProjectRoot } from "./root.js";
+import { reproCommand } from "./repro.js";
 import { testCommand } from "./test-verb.js";
 
 interface BuildArgs {
@@ -84,6 +85,6 @@ const runCommand: CommandModule<object, RunArgs> = {
 export const localCommand: CommandModule = {
   command: "local",
   describe: COMMAND_DESCRIPTIONS.local,
-  builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule).demandCommand(1),
+  builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule).command(reproCommand as unknown as CommandModule).demandCommand(1),
   handler: () => {},
 };

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "${GREETING:-hi} from the strata example tool $*"

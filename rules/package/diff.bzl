@@ -1,0 +1,55 @@
+"""The diff of a layer against its parent, as Buck2 artifacts of the layer itself (so every image built on a
+layer shares its digest): `diff.tar` (the layer's changes, whiteouts for removals; see docs/packaging.md) and one
+OCI layer blob per compression, each with its descriptor (digest, size, diff_id). Actions run only when asked for.
+"""
+
+# compression -> file suffix of the blob
+DIFF_COMPRESSIONS = {
+    "gzip": ".gz",
+    "none": "",
+    "zstd": ".zst",
+}
+
+def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
+    """Declares the diff actions of the layer whose final output is `out` (`parent`: the parent's LayerInfo or None)."""
+    diff_tar = ctx.actions.declare_output("package/diff.tar")
+    ctx.actions.run(
+        cmd_args(
+            runner,
+            "package",
+            "layer-diff",
+            "--label",
+            label,
+            "--layer",
+            out,
+            ["--parent", parent.subvol] if parent != None else [],
+            "--out",
+            diff_tar.as_output(),
+        ),
+        category = "strata_layer_diff",
+        # `btrfs send` between two subvolumes of this machine's working volume
+        local_only = True,
+    )
+    blobs = {}
+    for compression, suffix in DIFF_COMPRESSIONS.items():
+        blob = ctx.actions.declare_output("package/blob.tar" + suffix)
+        descriptor = ctx.actions.declare_output("package/blob.tar" + suffix + ".json")
+        ctx.actions.run(
+            cmd_args(
+                runner,
+                "package",
+                "layer-blob" + suffix,
+                "--label",
+                label,
+                "--diff",
+                diff_tar,
+                "--out",
+                blob.as_output(),
+                "--descriptor-out",
+                descriptor.as_output(),
+            ),
+            category = "strata_layer_blob",
+            identifier = compression,
+        )
+        blobs[compression] = struct(blob = blob, descriptor = descriptor)
+    return struct(tar = diff_tar, blobs = blobs)

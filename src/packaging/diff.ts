@@ -1,0 +1,134 @@
+// The diff of a layer against its parent, as a tar: the portable form of one layer. It holds every path the child
+// added or changed, as a whole entry (content, mode, owner, mtime, xattrs, symlink target, hard links among the
+// entries), and an OCI whiteout (`dir/.wh.name`, an empty file) for every path the child removed. The paths come
+// from `btrfs send --no-data -p PARENT CHILD`, so finding them costs what the child changed. A layer without
+// a parent diffs against the empty tree: every path of the layer.
+//
+// Layout of the tar (deterministic, so its sha256 names it): first the whiteouts, sorted; then the entries, sorted
+// by their byte strings (a directory before what it holds); names relative to the layer root without `./`; the root
+// directory itself is not an entry.
+import { createHash } from "node:crypto";
+import { chmodSync, createReadStream, lstatSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { StrataError } from "../errors.js";
+import { parseSendStream } from "./send-stream.js";
+import { tarEntries } from "./tar.js";
+import { runTool } from "./tools.js";
+
+const WHITEOUT_PREFIX = ".wh.";
+
+const bytes = (p: string) => Buffer.from(p, "latin1");
+const compareBytes = (a: string, b: string) => Buffer.compare(bytes(a), bytes(b));
+
+/** lstat of root/rel that never follows a symlink on the way: undefined when some ancestor is not a real directory */
+class TreeView {
+  private readonly cache = new Map<string, Stats | null>();
+  constructor(readonly root: string) {}
+
+  stat(rel: string): Stats | undefined {
+    if (rel === "") return lstatSync(this.root);
+    const hit = this.cache.get(rel);
+    if (hit !== undefined) return hit ?? undefined;
+    const slash = rel.lastIndexOf("/");
+    let st: Stats | null = null;
+    const parent = slash < 0 ? "" : rel.slice(0, slash);
+    if (this.stat(parent)?.isDirectory() === true) {
+      try {
+        st = lstatSync(bytes(join(this.root, rel)) as unknown as string);
+      } catch {
+        st = null;
+      }
+    }
+    this.cache.set(rel, st);
+    return st ?? undefined;
+  }
+}
+
+function listSubtree(root: string, rel: string, into: string[]): void {
+  const dir = rel === "" ? root : join(root, rel);
+  for (const name of readdirSync(bytes(dir) as unknown as string, { encoding: "buffer" })) {
+    const child = rel === "" ? name.toString("latin1") : `${rel}/${name.toString("latin1")}`;
+    into.push(child);
+    if (lstatSync(bytes(join(root, child)) as unknown as string).isDirectory()) listSubtree(root, child, into);
+  }
+}
+
+export interface LayerDiff {
+  entries: string[];
+  whiteouts: string[];
+}
+
+/** what `child` changed against `parent` (both read-only btrfs subvolumes), or all of `child` when parent is undefined */
+export async function computeDiff(child: string, parent: string | undefined, label: string): Promise<LayerDiff> {
+  const entries: string[] = [];
+  const whiteouts: string[] = [];
+  if (parent === undefined) {
+    listSubtree(child, "", entries);
+  } else {
+    const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] });
+    const changes = parseSendStream(stream);
+    const c = new TreeView(child);
+    const p = new TreeView(parent);
+    const added = new Set<string>();
+    for (const rel of changes.touched) {
+      if (rel === "") continue;
+      const st = c.stat(rel);
+      if (st !== undefined) {
+        added.add(rel);
+        if (st.isDirectory() && changes.renamedTo.has(rel)) {
+          const sub: string[] = [];
+          listSubtree(child, rel, sub);
+          for (const s of sub) added.add(s);
+        }
+      } else if (p.stat(rel) !== undefined) {
+        // removed: a whiteout, unless the nearest ancestor is itself replaced (it is then an entry of its own)
+        const slash = rel.lastIndexOf("/");
+        if (slash < 0 || c.stat(rel.slice(0, slash))?.isDirectory() === true) whiteouts.push(rel);
+      }
+    }
+    entries.push(...added);
+  }
+  entries.sort(compareBytes);
+  // a whiteout under another whiteout says nothing more
+  whiteouts.sort(compareBytes);
+  const kept: string[] = [];
+  for (const w of whiteouts) if (!kept.some((k) => w.startsWith(k + "/"))) kept.push(w);
+  const bad = entries.filter((e) => e.slice(e.lastIndexOf("/") + 1).startsWith(WHITEOUT_PREFIX));
+  if (bad.length > 0) {
+    throw new StrataError({
+      label,
+      message: `the layer holds ${bad.length === 1 ? "a path" : `${bad.length} paths`} an OCI layer cannot hold: a name starting with "${WHITEOUT_PREFIX}" means a deletion there`,
+      expected: `no file name starting with "${WHITEOUT_PREFIX}"`,
+      found: bad.slice(0, 5).map((b) => "/" + b).join(", ") + (bad.length > 5 ? ", ..." : ""),
+    });
+  }
+  return { entries, whiteouts: kept.map((w) => { const s = w.lastIndexOf("/"); return s < 0 ? WHITEOUT_PREFIX + w : `${w.slice(0, s)}/${WHITEOUT_PREFIX}${w.slice(s + 1)}`; }) };
+}
+
+/** writes the diff tar to `out` (uncompressed) and returns its sha256 (the OCI diff_id) */
+export async function writeDiffTar(child: string, diff: LayerDiff, out: string, scratch: string, epoch: number): Promise<string> {
+  const staging = join(scratch, "whiteouts");
+  mkdirSync(staging);
+  for (const w of diff.whiteouts) {
+    const slash = w.lastIndexOf("/");
+    if (slash >= 0) mkdirSync(bytes(join(staging, w.slice(0, slash))) as unknown as string, { recursive: true });
+    writeFileSync(bytes(join(staging, w)) as unknown as string, "");
+    chmodSync(bytes(join(staging, w)) as unknown as string, 0o644);
+  }
+  const list = join(scratch, "list");
+  // One archive from two GNU tar runs: the whiteouts (from a staging directory), then the entries. `tar --append`
+  // would do it but drops the xattrs of what it appends (GNU tar 1.34), so the whiteouts are written with 512-byte
+  // records and their end-of-archive marker (two zero blocks) cut off before the entries' archive follows.
+  if (diff.whiteouts.length > 0) {
+    await tarEntries(staging, diff.whiteouts, out, list, epoch, { owner0: true, blockingFactor: 1 });
+    truncateSync(out, statSync(out).size - 1024);
+  }
+  await tarEntries(child, diff.entries, out, list, epoch, { append: diff.whiteouts.length > 0 });
+  return sha256File(out);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}

@@ -20,6 +20,7 @@ const COMMANDS: LazyCommand[] = [
   { name: "local", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
   { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
   { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
+  { name: "worker", load: async () => (await import("../src/cli/worker.js")).workerCommand as CommandModule<object, never> },
   { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
 ];
 

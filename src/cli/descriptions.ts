@@ -9,6 +9,7 @@ export const COMMAND_DESCRIPTIONS = {
   "image-test": "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
+  worker: "serve Buck2's persistent-worker protocol on $WORKER_SOCKET: run the actions' commands in one long-lived process",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

@@ -181,7 +181,10 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   } finally {
     await workers?.stop();
   }
-  if (workers !== undefined) report.onWorker = workers.served;
+  if (workers !== undefined) {
+    report.onWorker = workers.served;
+    if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the persistent strata worker`);
+  }
   if (failure !== undefined) throw failure;
   if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);
   return report;

@@ -14,7 +14,7 @@ def _local_platform_impl(ctx) -> list:
             remote_enabled = False,
             use_limited_hybrid = False,
             # actions whose exe is a WorkerRunInfo (the strata runner's) go to one long-lived worker per build
-            use_persistent_workers = True,
+            use_persistent_workers = ctx.attrs.persistent_workers,
         ),
     )
     return [
@@ -25,6 +25,11 @@ def _local_platform_impl(ctx) -> list:
 
 local_platform = rule(
     impl = _local_platform_impl,
-    attrs = {},
+    attrs = {
+        "persistent_workers": attrs.bool(
+            default = True,
+            doc = "Run actions that offer a worker (the strata runner's) on one persistent worker per build.",
+        ),
+    },
     doc = "The local machine as target and execution platform, local execution only, no remote cache, persistent workers on.",
 )

@@ -41,17 +41,24 @@ suite(`the persistent worker under real Buck2 (${buck2 ?? "no buck2 found"})`, (
     const b = await execa(buck2!, ["build", ...TARGETS, "--show-output"], { cwd: viaBuck2.root, env: env(), extendEnv: false, reject: false });
     expect(b.exitCode, b.stderr).toBe(0);
     const ran = await execa(buck2!, ["log", "what-ran"], { cwd: viaBuck2.root, env: env(), extendEnv: false });
+    // one record per action, `worker` in the executor column; the first one also has a `worker_init` record
     const compiles = ran.stdout.split("\n").filter((l) => l.includes("(strata_compile "));
-    expect(compiles.length).toBeGreaterThan(3);
-    for (const line of compiles) expect(line.split("\t")[2]).toBe("worker");
-    expect(ran.stdout.split("\n").some((l) => l.split("\t")[2] === "worker_init" && l.endsWith("bin/strata.mjs worker"))).toBe(true);
+    const executors = compiles.map((l) => l.split("\t")[2]);
+    expect(executors.filter((e) => e === "worker").length).toBeGreaterThan(3);
+    expect(executors.filter((e) => e !== "worker" && e !== "worker_init")).toEqual([]);
+    const inits = ran.stdout.split("\n").filter((l) => l.split("\t")[2] === "worker_init");
+    expect(inits.length).toBe(1);
+    expect(inits[0]).toMatch(/bin\/strata\.mjs worker$/);
 
     const l = await execa("node", [join(repoRoot, "bin", "strata.mjs"), "local", "build", ...TARGETS, "--show-output"], { cwd: viaLocal.root, env: env(), extendEnv: false, reject: false });
     expect(l.exitCode, l.stderr).toBe(0);
     const [outB, outL] = [parseShowOutput(b.stdout, viaBuck2.root), parseShowOutput(l.stdout, viaLocal.root)];
     for (const t of TARGETS) {
       const [tb, tl] = [realpathSync(outB.get(`root${t}`)!), realpathSync(outL.get(`root${t}`)!)];
-      expect(listTree(tb)).toEqual(listTree(tl));
+      // contents, types, modes, owners, mtimes. Not atimes: under Buck2, with the worker or without it, a child
+      // layer's inherited /bin symlink gets the build's time as atime (a read between snapshot and seal), the
+      // local driver leaves it at SOURCE_DATE_EPOCH; that difference is not the worker's
+      expect(listTree(tb, false)).toEqual(listTree(tl, false));
     }
   });
 

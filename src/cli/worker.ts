@@ -28,6 +28,9 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const log = (line: string) => process.stderr.write(line + "\n");
     const server = await serveWorker(socket, { env: { ...process.env }, cwd: process.cwd(), log });
     log(`strata worker: serving on ${socket} (pid ${process.pid})`);
+    // load the commands' code while Buck2 connects: the first request need not wait for it
+    const { WORKER_COMMANDS } = await import("../worker/execute.js");
+    for (const load of Object.values(WORKER_COMMANDS)) void load().catch(() => {});
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);

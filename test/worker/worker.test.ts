@@ -277,3 +277,25 @@ describe("`strata worker` (the runner binary)", () => {
     expect(r.stderr).toMatch(/^error: .*no socket to serve on/);
   });
 });
+
+describe("the protobuf wire format of the worker's messages", () => {
+  it("encodes ExecuteCommand and ExecuteResponse as protobuf does, and reads them back", async () => {
+    const { codec } = await import("../../src/worker/protocol.js");
+    const cmd = { argv: [Buffer.from("a")], env: [{ key: Buffer.from("K"), value: Buffer.from("V") }], timeout_s: 5 };
+    // field 1 bytes "a"; field 2 message {1: "K", 2: "V"}; field 3 varint 5
+    const wire = Buffer.from([0x0a, 0x01, 0x61, 0x12, 0x06, 0x0a, 0x01, 0x4b, 0x12, 0x01, 0x56, 0x18, 0x05]);
+    expect(codec.writeCommand(cmd)).toEqual(wire);
+    expect(codec.readCommand(wire)).toEqual(cmd);
+    // an int32 of -1 is a ten-byte varint; proto3 leaves out a zero exit code and an empty stderr
+    const neg = Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect(codec.writeResponse({ exit_code: -1, stderr: "" })).toEqual(neg);
+    expect(codec.readResponse(neg)).toEqual({ exit_code: -1, stderr: "" });
+    expect(codec.writeResponse({ exit_code: 0, stderr: "" })).toEqual(Buffer.alloc(0));
+    const r = { exit_code: 1, stderr: "error: é\n", timed_out_after_s: 300 };
+    expect(codec.readResponse(codec.writeResponse(r))).toEqual(r);
+    // unknown fields (a newer Buck2) are skipped
+    expect(codec.readCommand(Buffer.concat([wire, Buffer.from([0x20, 0x01, 0x2a, 0x00])]))).toEqual(cmd);
+    expect(codec.readEvent(codec.writeEvent({ cancel: {} }))).toEqual({ cancel: {} });
+    expect(codec.readEvent(codec.writeEvent({ command: cmd }))).toEqual({ command: cmd });
+  });
+});

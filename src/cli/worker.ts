@@ -25,6 +25,9 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       });
     }
     const { serveWorker } = await import("../worker/server.js");
+    // Buck2 sends the worker's stderr to a log file; if it goes away, logging must not become an error of its own
+    // (the worker reports stray errors on stderr, and a write error would be one)
+    process.stderr.on("error", () => {});
     const log = (line: string) => process.stderr.write(line + "\n");
     const server = await serveWorker(socket, { env: { ...process.env }, cwd: process.cwd(), log });
     log(`strata worker: serving on ${socket} (pid ${process.pid})`);
@@ -34,6 +37,9 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
+      // a worker whose parent (Buck2's process, or the local driver) died without stopping it stops by itself
+      const parent = process.ppid;
+      setInterval(() => process.ppid !== parent && resolve(), 1000).unref();
     });
     await server.close();
     log(`strata worker: stopped after ${server.served} requests`);

@@ -43,10 +43,19 @@ let routed = false;
 function routeStrayFailures(log: (line: string) => void): void {
   if (routed) return;
   routed = true;
+  let reporting = false;
   const onStray = (err: unknown) => {
     const target = failableOf(currentRequest());
-    if (target !== undefined) target.fail(err);
-    else log(`strata worker: error outside any request: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (target !== undefined) return target.fail(err);
+    if (reporting) return; // an error while reporting one is not reported again
+    reporting = true;
+    try {
+      log(`strata worker: error outside any request: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } catch {
+      /* nowhere left to report it */
+    } finally {
+      reporting = false;
+    }
   };
   process.on("uncaughtException", onStray);
   process.on("unhandledRejection", onStray);

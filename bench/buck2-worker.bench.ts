@@ -18,7 +18,9 @@ const WORKER_DIR = "/tmp/buck2_worker";
 function findBuck2(): string | undefined {
   if (process.env.STRATA_BUCK2) return process.env.STRATA_BUCK2;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, "buck2"))) return join(dir, "buck2");
-  return undefined;
+  // the Buck2 that CI keeps beside the checkout (../shared/tools/buck2), until .ci/run exports STRATA_BUCK2
+  const beside = join(repoRoot, "..", "shared", "tools", "buck2");
+  return existsSync(beside) ? beside : undefined;
 }
 
 function chainBuck(seed: string): string {

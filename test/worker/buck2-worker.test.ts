@@ -13,7 +13,9 @@ function findBuck2(): string | undefined {
   const given = process.env.STRATA_BUCK2;
   if (given !== undefined && given !== "") return given;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, "buck2"))) return join(dir, "buck2");
-  return undefined;
+  // the Buck2 that CI keeps beside the checkout (../shared/tools/buck2), until .ci/run exports STRATA_BUCK2
+  const beside = join(repoRoot, "..", "shared", "tools", "buck2");
+  return existsSync(beside) ? beside : undefined;
 }
 
 const buck2 = findBuck2();

@@ -3,7 +3,7 @@
 load("//rules:build_phase.bzl", "BUILD_PHASE", "BUILD_PHASES")
 load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
 load("//rules:providers.bzl", "LayerInfo")
-load("//rules:toolchain.bzl", "StrataToolchainInfo")
+load("//rules:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
 load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 load("//rules/package:diff.bzl", "layer_diff_actions")
 
@@ -14,7 +14,7 @@ def _split_by_phase(features: list) -> list:
         by_phase.setdefault(FEATURE_TYPES_BY_NAME[f["type"]].phase, []).append(f)
     return [(phase, by_phase[phase]) for phase in BUILD_PHASES if phase in by_phase]
 
-def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
+def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent):
     """Declares the compile and depgraph actions of one phase; returns its outputs."""
     features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
     inputs = feature_inputs(features)
@@ -24,7 +24,6 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
     facts = ctx.actions.declare_output(phase + "/facts.json")
     ctx.actions.run(
         cmd_args(
-            runner,
             "compile",
             "--label",
             label,
@@ -39,6 +38,7 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
         ),
         category = "strata_compile",
         identifier = phase,
+        exe = run_exe,
         # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
         local_only = True,
     )
@@ -46,9 +46,10 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
     # The full facts export is its own action: Buck2 runs it only when [facts] is asked for, so a child layer's
     # build never pays for exporting a large parent's facts.
     ctx.actions.run(
-        cmd_args(runner, "facts", "--label", label, "--layer", out, "--out", facts.as_output()),
+        cmd_args("facts", "--label", label, "--layer", out, "--out", facts.as_output()),
         category = "strata_facts",
         identifier = phase,
+        exe = run_exe,
         # it reads the facts record beside the subvolume OUT points to, on this machine
         local_only = True,
     )
@@ -56,7 +57,6 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
     depgraph = ctx.actions.declare_output(phase + "/depgraph.txt")
     ctx.actions.run(
         cmd_args(
-            runner,
             "depgraph",
             "--label",
             label,
@@ -69,13 +69,15 @@ def _phase_actions(ctx, runner, label: str, phase: str, features: list, parent):
         ),
         category = "strata_depgraph",
         identifier = phase,
+        exe = run_exe,
         # it reads the parent's facts beside the parent's subvolume
         local_only = True,
     )
     return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph)
 
 def _layer_impl(ctx) -> list:
-    runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
+    toolchain = ctx.attrs._strata_toolchain[StrataToolchainInfo]
+    runner = toolchain.runner
     label = str(ctx.label.raw_target())
     parent = ctx.attrs.parent_layer[LayerInfo] if ctx.attrs.parent_layer != None else None
     collected = resolve_features(ctx)
@@ -89,7 +91,7 @@ def _layer_impl(ctx) -> list:
     facts = None
     debug = {}
     for phase, features in phases:
-        built = _phase_actions(ctx, runner, label, phase, features, previous)
+        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous)
         debug[phase] = [DefaultInfo(
             default_outputs = [built.features_file, built.depgraph],
             sub_targets = {

@@ -21,6 +21,7 @@ import { requireOnVolume } from "./storage/same-volume.js";
 import { normaliseTreeTimes } from "./isolation/times.js";
 import { LiteralPaths, lstatOrNull, resolveInImage } from "./image/resolve.js";
 import { ImagePathError, parentOf } from "./image/path.js";
+import { requestCwd, requestEnv, requestStderr, throwIfCancelled } from "./request-context.js";
 
 export interface CompileOptions {
   label: string;
@@ -43,7 +44,7 @@ export interface CompileResult {
 }
 
 export function sourceDateEpoch(label: string): number {
-  const raw = process.env.SOURCE_DATE_EPOCH;
+  const raw = requestEnv().SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === "") return 0;
   if (!/^\d+$/.test(raw)) {
     throw new StrataError({ label, message: "SOURCE_DATE_EPOCH is not a timestamp", expected: "a non-negative integer (seconds since 1970)", found: JSON.stringify(raw) });
@@ -134,11 +135,11 @@ function toImagePath(root: string, p: string): string {
 
 /** STRATA_TRACE=1: the time of each step on stderr */
 function tracer(): (step: string) => void {
-  if (process.env.STRATA_TRACE !== "1") return () => {};
+  if (requestEnv().STRATA_TRACE !== "1") return () => {};
   let last = performance.now();
   return (step) => {
     const now = performance.now();
-    process.stderr.write(`strata: ${step}: ${(now - last).toFixed(1)} ms\n`);
+    requestStderr().write(`strata: ${step}: ${(now - last).toFixed(1)} ms\n`);
     last = now;
   };
 }
@@ -149,7 +150,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   const label = opts.label;
   checkUmask(label);
   const epoch = sourceDateEpoch(label);
-  const projectRoot = resolve(opts.projectRoot ?? process.cwd());
+  const projectRoot = resolve(opts.projectRoot ?? requestCwd());
   checkOutput(opts.out, label);
   const features = parseFeatures(await readFeaturesFile(opts.features, label), label, opts.phase);
   const parentLayer = opts.parent !== undefined ? resolveLayerOutput(opts.parent, { label, role: "parent layer" }) : undefined;
@@ -170,6 +171,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     const root = layer.tree;
     const changes: PhaseChanges = { touched: new Map(), removed: new Set() };
     for (const step of plan.order) {
+      throwIfCancelled();
       const origin = `${step.feature.label}: ${step.feature.type}`;
       if (step.module.opaque === true) changes.opaqueOrigin = origin;
       const ctx: CompileContext = {

@@ -1,6 +1,8 @@
 // `strata compile`: builds one phase of a layer and publishes it at OUT.
+import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
+import { requestCwd } from "../request-context.js";
 
 import { BUILD_PHASES as PHASES } from "../features/phases.js";
 
@@ -31,14 +33,18 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
   handler: async (argv: ArgumentsCamelCase<CompileArgs>) => {
     // loaded on use: every strata command pays for what the command line imports at start-up
     const { compilePhase } = await import("../compile.js");
+    // paths are the request's (the persistent worker serves many, each with its own directory)
+    const cwd = requestCwd();
+    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(cwd, p));
     await compilePhase({
       label: argv.label,
       phase: argv.phase,
-      features: argv.features,
-      out: argv.out,
-      parent: argv.parent,
-      workingVolume: argv["working-volume"],
-      factsOut: argv["facts-out"],
+      features: at(argv.features)!,
+      out: at(argv.out)!,
+      parent: at(argv.parent),
+      workingVolume: at(argv["working-volume"]),
+      factsOut: at(argv["facts-out"]),
+      projectRoot: cwd,
       backend: argv.backend,
     });
   },

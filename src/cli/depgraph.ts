@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
+import { requestCwd, requestStdout } from "../request-context.js";
 
 interface DepgraphArgs {
   features: string;
@@ -26,11 +27,12 @@ export const depgraphCommand: CommandModule<object, DepgraphArgs> = {
     const { emptyFacts } = await import("../facts/view.js");
     const { parseFeatures } = await import("../features/registry.js");
     const label = argv.label;
-    const features = parseFeatures(await readFeaturesFile(argv.features, label), label);
-    const parent = argv.parent !== undefined ? layerFactsOf(label, "parent layer")(argv.parent) : emptyFacts();
-    const plan = await planPhase(features, { label, projectRoot: process.cwd(), parent, layerFacts: layerFactsOf(label, "source layer") });
+    const cwd = requestCwd();
+    const features = parseFeatures(await readFeaturesFile(resolve(cwd, argv.features), label), label);
+    const parent = argv.parent !== undefined ? layerFactsOf(label, "parent layer")(resolve(cwd, argv.parent)) : emptyFacts();
+    const plan = await planPhase(features, { label, projectRoot: cwd, parent, layerFacts: layerFactsOf(label, "source layer") });
     const lines = plan.order.map((s) => s.module.describe(s.feature) + "\n").join("");
-    if (argv.out !== undefined) await writeFile(resolve(argv.out), lines);
-    else process.stdout.write(lines);
+    if (argv.out !== undefined) await writeFile(resolve(cwd, argv.out), lines);
+    else requestStdout().write(lines);
   },
 };

@@ -11,6 +11,7 @@ export const COMMAND_DESCRIPTIONS = {
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
   package: "package a layer as tar, cpio, squashfs, ext4, a btrfs send stream or an OCI image (bit-identical where the format allows)",
+  worker: "serve Buck2's persistent-worker protocol on $WORKER_SOCKET: run the actions' commands in one long-lived process",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

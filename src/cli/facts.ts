@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
+import { requestCwd } from "../request-context.js";
 
 interface FactsArgs {
   layer: string;
@@ -24,7 +25,8 @@ export const factsCommand: CommandModule<object, FactsArgs> = {
     const { resolveLayerOutput, readLayerInfo, INFO_FILE } = await import("../storage/layers.js");
     const { openFacts } = await import("../facts/view.js");
     const { exportFactsJson } = await import("../facts/export.js");
-    const layer = resolveLayerOutput(argv.layer, { label: argv.label ?? argv.layer, role: "layer" });
+    const cwd = requestCwd();
+    const layer = resolveLayerOutput(resolve(cwd, argv.layer), { label: argv.label ?? argv.layer, role: "layer" });
     const info = readLayerInfo(layer.dir);
     if (info === undefined) {
       throw new StrataError({
@@ -34,6 +36,6 @@ export const factsCommand: CommandModule<object, FactsArgs> = {
         found: "no such file, or not JSON",
       });
     }
-    await exportFactsJson(openFacts(layer.facts), resolve(argv.out), { label: argv.label ?? info.label, phase: info.phase });
+    await exportFactsJson(openFacts(layer.facts), resolve(cwd, argv.out), { label: argv.label ?? info.label, phase: info.phase });
   },
 };

@@ -253,6 +253,17 @@ ExecutionPlatformInfo = _make_provider(
     {},
     _execution_platform_info_transform,
 )
+# Buck2's persistent-worker providers (app/buck2_build_api/.../builtin/worker_info.rs, worker_run_info.rs). The local
+# driver runs `ctx.actions.run(exe = WorkerRunInfo(...))` with the fallback `exe`; its executor sends the strata
+# runner's actions to a worker of its own (src/driver/executor.ts).
+WorkerInfo = _make_provider(
+    __py_builtin_provider("WorkerInfo"),
+    ["exe", "env", "concurrency", "streaming", "supports_bazel_remote_persistent_worker_protocol"],
+    {"env": {}, "concurrency": None, "streaming": None, "supports_bazel_remote_persistent_worker_protocol": False},
+    None,
+)
+WorkerRunInfo = _make_provider(__py_builtin_provider("WorkerRunInfo"), ["worker", "remote_worker", "exe"], {"worker": None, "remote_worker": None}, None)
+
 ExecutionPlatformRegistrationInfo = _make_provider(
     __py_builtin_provider("ExecutionPlatformRegistrationInfo"),
     ["platforms", "fallback", "exec_marker_constraint"],
@@ -635,6 +646,8 @@ def _mk_actions():
         for k in kwargs:
             if k not in _RUN_PARAMS:
                 fail("ctx.actions.run: unexpected parameter `{}`".format(k))
+        if _is_provider(kwargs.get("exe"), "WorkerRunInfo"):
+            kwargs["exe"] = kwargs["exe"].exe
         __py_action("run", _enc({"arguments": arguments, "category": category, "identifier": identifier, "kwargs": kwargs}))
         return None
 

@@ -9,6 +9,7 @@ import { ActionCache } from "./action-cache.js";
 import { inputDigest } from "./digest.js";
 import type { Action, Evaluation } from "./evaluation.js";
 import { DriverFailure } from "./failure.js";
+import { RunnerWorkers } from "./runner-worker.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
 
@@ -16,11 +17,15 @@ export interface RunOptions {
   jobs?: number;
   verbose?: boolean;
   log?: (line: string) => void;
+  /** run the strata runner's actions on one persistent worker (default: yes, unless STRATA_LOCAL_WORKER=0) */
+  worker?: boolean;
 }
 
 export interface RunReport {
   ran: string[];
   skipped: string[];
+  /** how many of the actions that ran went to the persistent runner worker */
+  onWorker?: number;
 }
 
 export function actionName(a: Action): string {
@@ -65,7 +70,7 @@ function scratchDir(a: Action): string {
   return join("buck-out", "v2", "tmp", clean(a.owner), clean(a.category), clean(a.identifier ?? "_"));
 }
 
-async function execute(root: string, a: Action): Promise<void> {
+async function execute(root: string, a: Action, workers: RunnerWorkers | undefined): Promise<void> {
   for (const o of a.outputs) {
     const abs = join(root, o.path);
     if (!a.no_outputs_cleanup) await rm(abs, { recursive: true, force: true });
@@ -87,7 +92,7 @@ async function execute(root: string, a: Action): Promise<void> {
     case "download":
       return download(a, outAbs);
     case "run":
-      return runCommand(root, a);
+      return runCommand(root, a, workers);
   }
 }
 
@@ -104,13 +109,27 @@ async function download(a: Action, outAbs: string): Promise<void> {
   if (a.is_executable) await chmod(outAbs, 0o755);
 }
 
-async function runCommand(root: string, a: Action): Promise<void> {
+function driverEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STRIPPED_ENV.includes(k)) env[k] = v;
+  return env;
+}
+
+async function runCommand(root: string, a: Action, workers: RunnerWorkers | undefined): Promise<void> {
   const scratch = scratchDir(a);
   await rm(join(root, scratch), { recursive: true, force: true });
   await mkdir(join(root, scratch), { recursive: true });
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STRIPPED_ENV.includes(k)) env[k] = v;
-  Object.assign(env, a.env, { BUCK_SCRATCH_PATH: scratch, TMPDIR: join(root, scratch) });
+  // as Buck2 does: the worker gets the action's own environment on top of the one it was started with
+  const actionEnv = { ...a.env, BUCK_SCRATCH_PATH: scratch, TMPDIR: join(root, scratch) };
+  const onWorker = await workers?.run(a.argv!, actionEnv);
+  if (onWorker !== undefined) {
+    if (onWorker.exitCode !== 0) {
+      const text = onWorker.stderr.trimEnd();
+      throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: exit code ${onWorker.exitCode}\n  command: ${JSON.stringify(a.argv)}`);
+    }
+    return;
+  }
+  const env = { ...driverEnv(), ...actionEnv };
   const [cmd, ...args] = a.argv!;
   const r = await execa(cmd!, args, { cwd: root, env, extendEnv: false, reject: false, stdin: "ignore", all: false });
   if (r.exitCode !== 0 || r.failed) {
@@ -125,6 +144,8 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   const jobs = Math.max(1, opts.jobs ?? 2);
   const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
   const cache = new ActionCache(root);
+  const useWorker = opts.worker ?? process.env.STRATA_LOCAL_WORKER !== "0";
+  const workers = useWorker ? new RunnerWorkers(root, driverEnv(), log) : undefined;
   const report: RunReport = { ran: [], skipped: [] };
   const byIndex = new Map(actions.map((a) => [a.index, a]));
   const pending = new Map<number, Set<number>>();
@@ -145,7 +166,7 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     }
     if (opts.verbose) log(`running ${actionName(a)}`);
     cache.set(cacheId(a), undefined);
-    await execute(root, a);
+    await execute(root, a, workers);
     const missing = [];
     for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
     if (missing.length > 0) {
@@ -155,29 +176,41 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     report.ran.push(actionName(a));
   };
 
-  while (done.size < actions.length) {
-    if (failure === undefined) {
-      for (const a of actions) {
-        if (running.size >= jobs) break;
-        if (done.has(a.index) || running.has(a.index)) continue;
-        if ([...pending.get(a.index)!].some((p) => !done.has(p))) continue;
-        const p = runOne(a).then(
-          () => {
-            done.add(a.index);
-            running.delete(a.index);
-          },
-          (e: unknown) => {
-            failure ??= e;
-            running.delete(a.index);
-          },
-        );
-        running.set(a.index, p);
-      }
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+  try {
+    await schedule();
+  } finally {
+    await workers?.stop();
+  }
+  if (workers !== undefined) {
+    report.onWorker = workers.served;
+    if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the persistent strata worker`);
   }
   if (failure !== undefined) throw failure;
   if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);
   return report;
+
+  async function schedule(): Promise<void> {
+    while (done.size < actions.length) {
+      if (failure === undefined) {
+        for (const a of actions) {
+          if (running.size >= jobs) break;
+          if (done.has(a.index) || running.has(a.index)) continue;
+          if ([...pending.get(a.index)!].some((p) => !done.has(p))) continue;
+          const p = runOne(a).then(
+            () => {
+              done.add(a.index);
+              running.delete(a.index);
+            },
+            (e: unknown) => {
+              failure ??= e;
+              running.delete(a.index);
+            },
+          );
+          running.set(a.index, p);
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+  }
 }

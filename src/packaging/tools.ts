@@ -2,6 +2,7 @@
 // which bytes. Output bytes depend on these tools' versions (mksquashfs, mkfs.ext4, zstd, pigz), so a later change
 // can run them inside a pinned build appliance layer instead of the host (see docs/packaging.md): that change
 // replaces `start` (every call passes through it), and nothing else in src/packaging calls a program directly.
+import { requestEnv } from "../request-context.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 
@@ -45,7 +46,7 @@ export class ToolFailure extends Error {
 
 /** the environment every tool runs with: fixed locale and timezone, so no tool output depends on the host's settings */
 function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", TZ: "UTC", ...extra };
+  return { PATH: requestEnv()["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", TZ: "UTC", ...extra };
 }
 
 function describe(c: ToolCall): string {

@@ -11,6 +11,7 @@ import { btrfsBackend } from "./btrfs.js";
 import { copyBackend } from "./copy.js";
 import { isOnBtrfs, isRoot } from "./fstype.js";
 import { withLock } from "./lock.js";
+import { requestCwd, requestEnv } from "../request-context.js";
 
 export const DEFAULT_WORKING_VOLUME = "strata-out";
 const LOOPBACK_IMAGE = "btrfs.img";
@@ -34,11 +35,11 @@ export interface VolumeOptions {
 }
 
 export function resolveVolumeDir(dir?: string): string {
-  return resolve(dir ?? process.env.STRATA_WORKING_VOLUME ?? DEFAULT_WORKING_VOLUME);
+  return resolve(requestCwd(), dir ?? requestEnv().STRATA_WORKING_VOLUME ?? DEFAULT_WORKING_VOLUME);
 }
 
 export function resolveBackendChoice(choice: string | undefined, label: string): BackendChoice {
-  const c = choice ?? process.env.STRATA_BACKEND ?? "auto";
+  const c = choice ?? requestEnv().STRATA_BACKEND ?? "auto";
   if (c === "auto" || c === "btrfs" || c === "copy") return c;
   throw new StrataError({ label, message: "unknown storage backend", expected: "auto, btrfs or copy", found: JSON.stringify(c) });
 }
@@ -64,7 +65,7 @@ async function ensureLoopback(dir: string, label: string): Promise<string> {
       for (const n of readdirSync(dir)) if (n.startsWith(`${LOOPBACK_IMAGE}.tmp-`)) rmSync(join(dir, n), { force: true });
       const tmp = `${img}.tmp-${process.pid}`;
       // sparse: only what layers use takes disk space
-      await run(label, "truncate", ["-s", process.env.STRATA_VOLUME_SIZE ?? "64G", tmp]);
+      await run(label, "truncate", ["-s", requestEnv().STRATA_VOLUME_SIZE ?? "64G", tmp]);
       await run(label, "mkfs.btrfs", ["-q", tmp]);
       renameSync(tmp, img);
     }

@@ -135,25 +135,25 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   const running = new Map<number, Promise<void>>();
   let failure: unknown;
 
-  const runOne = async (a: Action): Promise<void> => {
+  const runOne = (a: Action): Promise<void> => cache.withLock(cacheId(a), async () => {
     const key = await actionKey(root, a);
-    const outputsExist = (await Promise.all(a.outputs.map((o) => exists(join(root, o.path))))).every(Boolean);
-    if (cache.get(cacheId(a)) === key && outputsExist) {
+    const outputs = a.outputs.map((o) => o.path);
+    if (await cache.hit(cacheId(a), key, outputs)) {
       report.skipped.push(actionName(a));
       if (opts.verbose) log(`skipped ${actionName(a)}`);
       return;
     }
     if (opts.verbose) log(`running ${actionName(a)}`);
-    cache.set(cacheId(a), undefined);
+    cache.invalidate(cacheId(a));
     await execute(root, a);
     const missing = [];
     for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
     if (missing.length > 0) {
       throw new DriverFailure(`error: ${a.owner}: action did not produce its declared outputs: ${missing.join(", ")}\nAction failed: ${actionName(a)}`);
     }
-    cache.set(cacheId(a), key);
+    await cache.record(cacheId(a), key, outputs);
     report.ran.push(actionName(a));
-  };
+  });
 
   while (done.size < actions.length) {
     if (failure === undefined) {

@@ -8,7 +8,7 @@ import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
 import { inputDigest } from "./digest.js";
 import type { Action, Evaluation } from "./evaluation.js";
-import { DriverFailure } from "./failure.js";
+import { ActionFailures, DriverFailure } from "./failure.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
 
@@ -16,6 +16,9 @@ export interface RunOptions {
   jobs?: number;
   verbose?: boolean;
   log?: (line: string) => void;
+  /** like `buck2 build --keep-going`: after a failure, still run every action whose inputs could be built */
+  keepGoing?: boolean;
+  progress?: { started(a: Action): void; finished(a: Action): void };
 }
 
 export interface RunReport {
@@ -133,7 +136,8 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   }
   const done = new Set<number>();
   const running = new Map<number, Promise<void>>();
-  let failure: unknown;
+  const failures: unknown[] = [];
+  const failed = new Set<number>();
 
   const runOne = (a: Action): Promise<void> => cache.withLock(cacheId(a), async () => {
     const key = await actionKey(root, a);
@@ -156,19 +160,23 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   });
 
   while (done.size < actions.length) {
-    if (failure === undefined) {
+    if (failures.length === 0 || opts.keepGoing) {
       for (const a of actions) {
         if (running.size >= jobs) break;
-        if (done.has(a.index) || running.has(a.index)) continue;
+        if (done.has(a.index) || running.has(a.index) || failed.has(a.index)) continue;
         if ([...pending.get(a.index)!].some((p) => !done.has(p))) continue;
+        opts.progress?.started(a);
         const p = runOne(a).then(
           () => {
             done.add(a.index);
             running.delete(a.index);
+            opts.progress?.finished(a);
           },
           (e: unknown) => {
-            failure ??= e;
+            failures.push(e);
+            failed.add(a.index);
             running.delete(a.index);
+            opts.progress?.finished(a);
           },
         );
         running.set(a.index, p);
@@ -177,7 +185,7 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
-  if (failure !== undefined) throw failure;
+  if (failures.length > 0) throw ActionFailures.of(failures, done);
   if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);
   return report;
 }

@@ -19,9 +19,16 @@ describe("docs/first-image.md", () => {
     const p = newProject({
       "doc/BUCK": blocks[0]! + "\n" + blocks[1]!,
       "doc/files/passwd": "root:x:0:0:root:/root:/bin/sh\n",
+      "doc2/.keep": "",
     });
     const r = await p.build(["//doc:hello", "//doc:custom"]);
     expect(readFileSync(join(outputOf(r, "//doc:hello"), "etc/motd"), "utf8")).toBe("hello\n");
     expect(readFileSync(join(outputOf(r, "//doc:custom"), "etc/passwd"), "utf8")).toBe("root:x:0:0:root:/root:/bin/sh\n");
+    // as the page says: without the remove, installing over the parent's file is refused
+    p.write("doc2/BUCK", load + "\n" + blocks[1]!.replace(/ {8}feature\.remove\(path = "\/etc\/passwd"\),\n/, "").replace("files/passwd", "passwd"));
+    p.write("doc2/passwd", "x\n");
+    const bad = await p.local(["build", "//doc2:custom"]);
+    expect(bad.exitCode).toBe(1);
+    expect(String(bad.stderr)).toContain("/etc/passwd");
   }, 600_000);
 });

@@ -9,6 +9,7 @@ with the label of the target that declared it.
 """
 
 load("//rules:providers.bzl", "FeatureInfo", "LayerInfo")
+load("//rules/features:common.bzl", "check_mode_bits")
 load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 
 # Key of the placeholder dict that keeps a feature.new group's place in the features list.
@@ -66,6 +67,7 @@ def collect_features(where: str, features) -> dict:
         ftype = FEATURE_TYPES_BY_NAME.get(item.get("type")) if type(item) == "dict" else None
         if ftype == None:
             fail("{}: features[{}] must be a feature.* call or a feature.new target label; found {}".format(where, i, _describe(item)))
+        check_mode_bits(where, i, item)
         for key in ftype.sources:
             if item.get(key) != None:  # an optional source (uidmap) left out
                 srcs[item[key]] = item[key]

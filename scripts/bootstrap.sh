@@ -1,7 +1,27 @@
 #!/usr/bin/env bash
-# Installs what strata needs on a fresh Debian machine; cheap to re-run (each step checks first).
+# Installs what strata needs on a fresh Debian machine; cheap to re-run (each step checks first, and the runner is
+# compiled only when a source changed since the last build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# wait for another apt/dpkg (unattended-upgrades, a second terminal) instead of failing on its lock
+APT_WAIT=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+
+# Node >= 20 (Debian 12 ships 18)
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  {
+    if [ "$node_major" -eq 0 ]; then echo "error: strata needs Node.js 20 or newer, and \`node\` was not found"
+    else echo "error: strata needs Node.js 20 or newer; this \`node\` is $(node --version)"; fi
+    echo "  Debian 12's own nodejs package is 18. Install a current Node.js, for example:"
+    echo "    - Debian 13 (trixie) or newer: apt-get install nodejs npm"
+    echo "    - nvm: nvm install 22 (https://github.com/nvm-sh/nvm), or the official binaries from nodejs.org"
+    echo "    - NodeSource's Debian packages (see nodejs.org/en/download/package-manager)"
+    echo "  then run this script again."
+  } >&2
+  exit 1
+fi
 
 need_apt=()
 command -v mkfs.btrfs >/dev/null || need_apt+=(btrfs-progs)
@@ -20,13 +40,15 @@ command -v getfattr >/dev/null || need_apt+=(attr)
 command -v skopeo >/dev/null || need_apt+=(skopeo)
 command -v umoci >/dev/null || need_apt+=(umoci)
 command -v podman >/dev/null || need_apt+=(podman)
+PY="${STRATA_PYTHON:-python3}"
+if ! "$PY" -c 'import starlark' 2>/dev/null && ! "$PY" -m pip --version >/dev/null 2>&1; then
+  need_apt+=(python3-pip)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  $SUDO apt-get "${APT_WAIT[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-PY="${STRATA_PYTHON:-python3}"
 if ! "$PY" -c 'import starlark' 2>/dev/null; then
   # Debian's own python refuses user installs (PEP 668) unless told otherwise.
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>/dev/null \
@@ -36,4 +58,13 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-[ -f dist/runner/main.js ] || npm run --silent build
+
+# tsc only when something it compiles changed since the last build (a new, edited or deleted file under src/ or
+# runner/ changes a file's or a directory's mtime); a no-op run then costs no compile.
+stamp=dist/.strata-build-stamp
+if [ ! -f "$stamp" ] || [ ! -f dist/runner/main.js ] \
+  || [ -n "$(find src runner bin/bundle.mjs tsconfig.json package.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  touch "$stamp.next"
+  npm run --silent build
+  mv "$stamp.next" "$stamp"
+fi

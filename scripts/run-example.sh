@@ -4,8 +4,7 @@
 # the example image tests inside the built image. Pass other targets to build those instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
-npm run --silent build
+bash scripts/bootstrap.sh   # installs what is missing and compiles the runner if a source changed
 
 strata() { node bin/strata.mjs "$@"; }
 if [ "$#" -gt 0 ]; then

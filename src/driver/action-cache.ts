@@ -1,36 +1,106 @@
-// The persistent action cache: action key per (owner, category, identifier), in buck-out/v2/.strata-action-cache.json.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// The persistent action cache, safe under concurrent `strata local` processes. One record per action (owner,
+// category, identifier) in buck-out/v2/.strata-action-cache/<sha256 of the id>.json, each written to a temporary file
+// and renamed, so a process only ever replaces the records of the actions it ran (no whole-file rewrite that loses
+// another process's entries). A record holds the action key (which covers the digests of the action's inputs) and a
+// fingerprint of each output as the action left it. A hit needs both: the same key, and every output still the one
+// this action produced (same link text resolving to an existing target, such as a published layer; same inode, size,
+// mtime and ctime for a file or directory). Whichever process wrote last, a stale or foreign output is never taken for a hit.
+// Work on one action is serialised across processes by a lock per action, so two builds never run it at once.
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstat, readlink, stat } from "node:fs/promises";
+import { join } from "node:path";
+import lockfile from "proper-lockfile";
+
+interface CacheRecord {
+  id: string;
+  key: string;
+  outputs: Record<string, string>;
+}
+
+/** What an output is now, or undefined when it is missing (or a symlink that no longer resolves). */
+export async function outputFingerprint(abs: string): Promise<string | undefined> {
+  try {
+    const st = await lstat(abs, { bigint: true });
+    if (st.isSymbolicLink()) {
+      const target = await stat(abs, { bigint: true });
+      return `link:${await readlink(abs)}:${target.dev}:${target.ino}`;
+    }
+    const kind = st.isDirectory() ? "dir" : "file";
+    return `${kind}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.mode}`;
+  } catch {
+    return undefined;
+  }
+}
 
 export class ActionCache {
-  private readonly file: string;
-  private keys: Record<string, string> = {};
+  private readonly dir: string;
 
-  constructor(root: string) {
-    this.file = join(root, "buck-out", "v2", ".strata-action-cache.json");
+  constructor(private readonly root: string) {
+    this.dir = join(root, "buck-out", "v2", ".strata-action-cache");
+  }
+
+  private file(id: string): string {
+    return join(this.dir, createHash("sha256").update(id).digest("hex"));
+  }
+
+  private read(id: string): CacheRecord | undefined {
     try {
-      const parsed: unknown = JSON.parse(readFileSync(this.file, "utf8"));
-      if (parsed !== null && typeof parsed === "object") this.keys = parsed as Record<string, string>;
+      const r = JSON.parse(readFileSync(this.file(id) + ".json", "utf8")) as CacheRecord;
+      return r.id === id && typeof r.key === "string" && r.outputs !== null && typeof r.outputs === "object" ? r : undefined;
     } catch {
-      this.keys = {};
+      return undefined;
     }
   }
 
-  get(id: string): string | undefined {
-    return this.keys[id];
+  /** Whether the action with this id and key can be skipped: recorded with `key`, and its outputs are untouched. */
+  async hit(id: string, key: string, outputs: string[]): Promise<boolean> {
+    const r = this.read(id);
+    if (r === undefined || r.key !== key) return false;
+    for (const o of outputs) {
+      const now = await outputFingerprint(join(this.root, o));
+      if (now === undefined || r.outputs[o] !== now) return false;
+    }
+    return true;
   }
 
-  set(id: string, key: string | undefined): void {
-    if (key === undefined) delete this.keys[id];
-    else this.keys[id] = key;
-    this.save();
+  /** Forgets the action (before it runs: a crash mid-run must not leave a record that matches). */
+  invalidate(id: string): void {
+    rmSync(this.file(id) + ".json", { force: true });
   }
 
-  /** Written to a temporary file and renamed, so a crash never leaves half a cache. */
-  private save(): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.keys, null, 1));
-    renameSync(tmp, this.file);
+  /** Records that the action ran with `key` and left `outputs` as they are now. */
+  async record(id: string, key: string, outputs: string[]): Promise<void> {
+    const fp: Record<string, string> = {};
+    for (const o of outputs) {
+      const now = await outputFingerprint(join(this.root, o));
+      if (now === undefined) return;
+      fp[o] = now;
+    }
+    mkdirSync(this.dir, { recursive: true });
+    const target = this.file(id) + ".json";
+    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ id, key, outputs: fp } satisfies CacheRecord));
+    renameSync(tmp, target);
+  }
+
+  /** Runs `fn` holding this action's lock, so no other process checks, runs or records the action meanwhile. */
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    mkdirSync(this.dir, { recursive: true });
+    const lockPath = this.file(id) + ".lock";
+    closeSync(openSync(lockPath, "a"));
+    const release = await lockfile.lock(lockPath, {
+      stale: 30_000,
+      update: 5_000,
+      // an action (a Debian install, say) may run for many minutes in the other process
+      retries: { retries: 100_000, factor: 1, minTimeout: 200, maxTimeout: 500 },
+      realpath: false,
+      onCompromised: () => {},
+    });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => {});
+    }
   }
 }

@@ -554,7 +554,7 @@ def rule(impl, attrs = {}, cfg = None, doc = "", is_configuration_rule = False, 
             return rid
         if q == "impl":
             return impl
-        __py_new_target(rid, _enc(kwargs))
+        __py_new_target(rid, _enc(kwargs), call_stack())
         return None
 
     return _strata_rule_call

@@ -13,6 +13,7 @@ interface BuildArgs {
   targets: string[];
   "show-output": boolean;
   verbose: boolean;
+  "keep-going": boolean;
 }
 
 function fail(e: unknown): never {
@@ -30,11 +31,12 @@ const buildCommand: CommandModule<object, BuildArgs> = {
     y
       .positional("targets", { type: "string", array: true, demandOption: true })
       .option("show-output", { type: "boolean", default: false, describe: "print `LABEL PATH` per default output" })
-      .option("verbose", { type: "boolean", default: false, describe: "print each action run or skipped" }) as Argv<BuildArgs>,
+      .option("verbose", { type: "boolean", default: false, describe: "print each action run or skipped (a full log, no in-place progress)" })
+      .option("keep-going", { type: "boolean", default: false, describe: "after a failure, build everything that does not depend on it; report every failure" }) as Argv<BuildArgs>,
   handler: async (args) => {
     try {
       const root = findProjectRoot(process.cwd());
-      const { evaluation, report } = await buildTargets(root, args.targets, process.cwd(), { verbose: args.verbose });
+      const { evaluation, report } = await buildTargets(root, args.targets, process.cwd(), { verbose: args.verbose, keepGoing: args["keep-going"] });
       if (args.verbose) process.stderr.write(`actions: ${report.ran.length} ran, ${report.skipped.length} skipped\n`);
       if (args["show-output"]) for (const l of showOutputLines(evaluation.requested)) process.stdout.write(l + "\n");
     } catch (e) {

@@ -17,6 +17,14 @@ from pydriver.config import DriverError, Label, load_project, parse_label  # noq
 from pydriver.driver import Driver  # noqa: E402
 
 
+class DriverErrors(Exception):
+    """The user errors of several patterns or targets, reported together."""
+
+    def __init__(self, errors: list[DriverError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
 def expand_pattern(driver: Driver, pattern: str, cwd_abs: str) -> list[Label]:
     project = driver.project
     cell = project.cell_of_path(cwd_abs)
@@ -69,11 +77,22 @@ def run(args: argparse.Namespace) -> dict:
     driver.check_execution_platforms()
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     requested: list[Label] = []
+    # every pattern and every requested target is tried, and all their errors reported (not only the first)
+    errors: list[DriverError] = []
     for p in args.patterns:
-        requested.extend(expand_pattern(driver, p, cwd_abs))
-    results = []
+        try:
+            requested.extend(expand_pattern(driver, p, cwd_abs))
+        except DriverError as e:
+            errors.append(e)
     for label in requested:
-        driver.analyse(label)
+        try:
+            driver.analyse(label)
+            driver.sub_providers(label)
+        except DriverError as e:
+            errors.append(e)
+    if errors:
+        raise DriverErrors(errors)
+    results = []
     for label in requested:
         providers = driver.sub_providers(label)
         build_ids = driver.artifact_ids_of_providers(providers)
@@ -95,6 +114,10 @@ def main() -> int:
     args = ap.parse_args()
     try:
         out = run(args)
+    except DriverErrors as e:
+        texts = list(dict.fromkeys(x.render() for x in e.errors))
+        sys.stderr.write("\n\n".join(texts) + "\n")
+        return 1
     except DriverError as e:
         sys.stderr.write(e.render() + "\n")
         return 1

@@ -8,7 +8,7 @@ import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
 import { inputDigest } from "./digest.js";
 import type { Action, Evaluation } from "./evaluation.js";
-import { DriverFailure } from "./failure.js";
+import { ActionFailures, DriverFailure } from "./failure.js";
 import { RunnerWorkers } from "./runner-worker.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
@@ -17,6 +17,9 @@ export interface RunOptions {
   jobs?: number;
   verbose?: boolean;
   log?: (line: string) => void;
+  /** like `buck2 build --keep-going`: after a failure, still run every action whose inputs could be built */
+  keepGoing?: boolean;
+  progress?: { started(a: Action): void; finished(a: Action): void };
   /** run the strata runner's actions on one persistent worker (default: yes, unless STRATA_LOCAL_WORKER=0) */
   worker?: boolean;
 }
@@ -154,27 +157,28 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   }
   const done = new Set<number>();
   const running = new Map<number, Promise<void>>();
-  let failure: unknown;
+  const failures: unknown[] = [];
+  const failed = new Set<number>();
 
-  const runOne = async (a: Action): Promise<void> => {
+  const runOne = (a: Action): Promise<void> => cache.withLock(cacheId(a), async () => {
     const key = await actionKey(root, a);
-    const outputsExist = (await Promise.all(a.outputs.map((o) => exists(join(root, o.path))))).every(Boolean);
-    if (cache.get(cacheId(a)) === key && outputsExist) {
+    const outputs = a.outputs.map((o) => o.path);
+    if (await cache.hit(cacheId(a), key, outputs)) {
       report.skipped.push(actionName(a));
       if (opts.verbose) log(`skipped ${actionName(a)}`);
       return;
     }
     if (opts.verbose) log(`running ${actionName(a)}`);
-    cache.set(cacheId(a), undefined);
+    cache.invalidate(cacheId(a));
     await execute(root, a, workers);
     const missing = [];
     for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
     if (missing.length > 0) {
       throw new DriverFailure(`error: ${a.owner}: action did not produce its declared outputs: ${missing.join(", ")}\nAction failed: ${actionName(a)}`);
     }
-    cache.set(cacheId(a), key);
+    await cache.record(cacheId(a), key, outputs);
     report.ran.push(actionName(a));
-  };
+  });
 
   try {
     await schedule();
@@ -185,25 +189,29 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     report.onWorker = workers.served;
     if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the persistent strata worker`);
   }
-  if (failure !== undefined) throw failure;
+  if (failures.length > 0) throw ActionFailures.of(failures, done);
   if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);
   return report;
 
   async function schedule(): Promise<void> {
     while (done.size < actions.length) {
-      if (failure === undefined) {
+      if (failures.length === 0 || opts.keepGoing) {
         for (const a of actions) {
           if (running.size >= jobs) break;
-          if (done.has(a.index) || running.has(a.index)) continue;
+          if (done.has(a.index) || running.has(a.index) || failed.has(a.index)) continue;
           if ([...pending.get(a.index)!].some((p) => !done.has(p))) continue;
+          opts.progress?.started(a);
           const p = runOne(a).then(
             () => {
               done.add(a.index);
               running.delete(a.index);
+              opts.progress?.finished(a);
             },
             (e: unknown) => {
-              failure ??= e;
+              failures.push(e);
+              failed.add(a.index);
               running.delete(a.index);
+              opts.progress?.finished(a);
             },
           );
           running.set(a.index, p);

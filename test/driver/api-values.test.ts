@@ -84,7 +84,7 @@ describe("label and dependency values", () => {
       });
       const res = await local(dir, ["build", "//x:t"]);
       expect(res.exitCode).toBe(1);
-      expect(res.stderr.split("\n")[0]).toBe(`error: root//x:t: ${message}`);
+      expect(res.stderr.split("\n")[0]).toBe(`x/r.bzl:2:5: error: root//x:t: ${message}`);
     }
   });
 });

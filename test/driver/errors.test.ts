@@ -15,12 +15,12 @@ async function buildError(targets: string, pattern: string, extra: Record<string
 describe("strata local build: Buck2 errors", () => {
   it("rejects def in a BUCK file", async () => {
     const e = await buildError("def f():\n    pass\n", "//bad:x");
-    expect(e.split("\n")[0]).toBe("error: root//bad: `def` is not allowed in this dialect");
+    expect(e.split("\n")[0]).toBe("bad/TARGETS:1:1: error: root//bad: `def` is not allowed in this dialect");
   });
 
   it("rejects type annotations in a BUCK file", async () => {
     const e = await buildError("x: str = 1\n", "//bad:x");
-    expect(e.split("\n")[0]).toBe("error: root//bad: type annotations are not allowed in this dialect");
+    expect(e.split("\n")[0]).toBe("bad/TARGETS:1:4: error: root//bad: type annotations are not allowed in this dialect");
   });
 
   it("rejects top-level if in a BUCK file", async () => {
@@ -30,18 +30,18 @@ describe("strata local build: Buck2 errors", () => {
 
   it("rejects a rule that was never assigned to a top-level variable", async () => {
     const e = await buildError(LOAD_BAD + 'unnamed_rule(name = "x", mode = "args")\n', "//bad:x");
-    expect(e.split("\n")[0]).toMatch(/^error: root\/\/bad: rule defined in `@root\/\/rules:bad.bzl` is called, but it was never assigned to a top-level variable/);
+    expect(e.split("\n")[0]).toMatch(/^bad\/TARGETS:2:1: error: root\/\/bad: rule defined in `@root\/\/rules:bad.bzl` is called, but it was never assigned to a top-level variable/);
   });
 
   it("rejects an unknown attribute, naming it", async () => {
     const e = await buildError(LOAD_BAD + 'bad(name = "x", mode = "args", modez = 1)\n', "//bad:x");
-    expect(e.split("\n")[0]).toBe("error: root//bad:x: unknown attribute `modez` for rule `bad`");
+    expect(e.split("\n")[0]).toBe("bad/TARGETS:2:1: error: root//bad:x: unknown attribute `modez` for rule `bad`");
   });
 
   it("rejects a value of the wrong type, naming attribute, type and value", async () => {
     const e = await buildError(LOAD_BAD + 'bad(name = "x", mode = 3)\n', "//bad:x");
     expect(e.split("\n")).toEqual(expect.arrayContaining([
-      "error: root//bad:x: error coercing attribute `mode` of type `attrs.string()`",
+      "bad/TARGETS:2:1: error: root//bad:x: error coercing attribute `mode` of type `attrs.string()`",
       "  expected: a string",
       "  found:    3 (type `int`)",
     ]));
@@ -49,12 +49,13 @@ describe("strata local build: Buck2 errors", () => {
 
   it("rejects a missing mandatory attribute", async () => {
     const e = await buildError(LOAD_BAD + 'bad(name = "x")\n', "//bad:x");
-    expect(e.split("\n")[0]).toBe("error: root//bad:x: missing mandatory attribute `mode` for rule `bad`");
+    expect(e.split("\n")[0]).toBe("bad/TARGETS:2:1: error: root//bad:x: missing mandatory attribute `mode` for rule `bad`");
   });
 
   it("rejects a duplicate target name", async () => {
     const e = await buildError(LOAD_BAD + 'bad(name = "x", mode = "args")\nbad(name = "x", mode = "args")\n', "//bad:x");
-    expect(e.split("\n")[0]).toContain("attempted to register target `root//bad:x` twice");
+    expect(e.split("\n")[0]).toBe("bad/TARGETS:3:1: error: root//bad:x: Attempted to register target `root//bad:x` twice (both with rule `bad` and `bad`)");
+    expect(e.split("\n")[1]).toBe("  first registered at bad/TARGETS:2:1");
   });
 
   it("rejects a dependency on a target that does not exist", async () => {
@@ -72,7 +73,9 @@ describe("strata local build: Buck2 errors", () => {
       "bad/sub/TARGETS": 'copy(name = "c", src = "f.txt", visibility = ["//bad/..."])\n',
       "bad/sub/f.txt": "f\n",
     });
-    expect(e.split("\n")[0]).toBe("error: root//bad:x: dependency `root//bad/sub:c` does not provide required provider `FactsInfo`");
+    expect(e.split("\n")[0]).toBe(
+      "bad/TARGETS:1:24: error: root//bad:x: attribute `deps` of `json_facts`: Attribute requires a dep that provides `FactsInfo`, but it was not found on `root//bad/sub:c`. Found these providers: DefaultInfo",
+    );
   });
 
   it("rejects a source file in a subpackage", async () => {
@@ -80,12 +83,14 @@ describe("strata local build: Buck2 errors", () => {
       "bad/sub/TARGETS": "",
       "bad/sub/f.txt": "f\n",
     });
-    expect(e.split("\n")[0]).toMatch(/^error: root\/\/bad:x: attribute `src`: source file `sub\/f.txt` belongs to package `root\/\/bad\/sub`/);
+    expect(e.split("\n")[0]).toMatch(/^bad\/TARGETS:1:1: error: root\/\/bad:x: attribute `src`: source file `sub\/f.txt` belongs to package `root\/\/bad\/sub`/);
   });
 
   it("rejects a missing source file", async () => {
     const e = await buildError('copy(name = "x", src = "nope.txt")\n', "//bad:x");
-    expect(e.split("\n")[0]).toBe("error: root//bad:x: attribute `src`: source file `nope.txt` does not exist (looked for `bad/nope.txt`)");
+    expect(e.split("\n")[0]).toBe(
+      "bad/TARGETS:1:18: error: root//bad:x: attribute `src` of `copy`: source file `nope.txt` does not exist as a member of package `root//bad` (looked for `bad/nope.txt`)",
+    );
   });
 
   it("rejects a sub-target that does not exist", async () => {
@@ -105,7 +110,8 @@ describe("strata local build: Buck2 errors", () => {
     it(`rejects an analysis that breaks Buck2's action rules: ${mode}`, async () => {
       const e = await buildError(LOAD_BAD + `bad(name = "x", mode = "${mode}")\n`, "//bad:x");
       const first = e.split("\n")[0]!;
-      expect(first.startsWith("error: root//bad:x: ")).toBe(true);
+      // the place is the line of the rule's implementation that broke the rule (or the target's call in TARGETS)
+      expect(first).toMatch(/^(rules\/bad\.bzl|bad\/TARGETS):\d+:\d+: error: root\/\/bad:x: /);
       expect(first).toMatch(message);
     });
   }

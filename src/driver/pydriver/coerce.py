@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config import DriverError, Label, Project, parse_label
@@ -14,6 +14,7 @@ class DepRef:
     label: Label
     kind: str  # dep | exec_dep | toolchain_dep
     required: tuple[int, ...]  # provider ids
+    attr: str = field(default="", compare=False)  # the attribute it came from, for errors
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def coerce(spec: dict, v: Any, c: CoerceContext) -> Any:
             raise _fail(c, spec, v, "a target label string")
         providers = named_d.get("providers") or []
         required = tuple(p["pid"] for p in providers if tag(p) == "provider_type")
-        return DepRef(parse_label(c.project, v, c.cell, c.package, c.subject), ty, required)
+        return DepRef(parse_label(c.project, v, c.cell, c.package, c.subject), ty, required, c.attr)
     if ty == "label":
         if not isinstance(v, str):
             raise _fail(c, spec, v, "a target label string")
@@ -196,7 +197,10 @@ def _source_path(v: str, allow_directory: bool, c: CoerceContext) -> SourcePath:
                 f"so it crosses a package boundary from `{c.cell}//{c.package}`",
             )
     if not os.path.lexists(full):
-        raise DriverError(c.subject, f"attribute `{c.attr}`: source file `{v}` does not exist (looked for `{os.path.relpath(full, c.project.root)}`)")
+        # Buck2's wording; the driver replaces the rule's attribute by the keyword the user wrote when it finds it
+        e = DriverError(c.subject, f"attribute `{c.attr}`: source file `{v}` does not exist as a member of package `{c.cell}//{c.package}` (looked for `{os.path.relpath(full, c.project.root)}`)")
+        e.missing_source = v
+        raise e
     if os.path.isdir(full) and not allow_directory:
         raise DriverError(c.subject, f"attribute `{c.attr}`: source `{v}` is a directory; the attribute is `attrs.source()` without `allow_directory = True`")
     cell_rel = f"{c.package}/{norm}" if c.package else norm

@@ -10,18 +10,28 @@ from .rewrite import unrewrite
 
 
 class DriverError(Exception):
-    """A user error. `subject` is the label (or file) the error belongs to; it leads the `error:` line."""
+    """A user error. `subject` is the label (or file) the error belongs to; it leads the `error:` line.
+    `location` (`path:line:col`, the path relative to the project root) goes before `error:` when known, so an editor
+    can open it; `snippet` and `trace` are the source excerpt and the user's call frames that follow the notes."""
 
-    def __init__(self, subject: str, message: str, notes: list[str] | None = None):
+    def __init__(self, subject: str, message: str, notes: list[str] | None = None, location: str | None = None,
+                 snippet: list[str] | None = None, trace: list[str] | None = None):
         super().__init__(message)
         self.subject = subject
         self.message = message
         self.notes = notes or []
+        self.location = location
+        self.snippet = snippet or []
+        self.trace = trace or []
+        # a source attribute's value that does not exist: the error names the keyword the user wrote for it
+        self.missing_source: str | None = None
 
     def render(self) -> str:
         head = f"error: {self.subject}: {self.message}" if self.subject else f"error: {self.message}"
+        if self.location:
+            head = f"{self.location}: {head}"
         # snippets of .bzl lines the driver rewrote are shown as the user wrote them
-        return unrewrite("\n".join([head, *self.notes]))
+        return unrewrite("\n".join([head, *self.notes, *self.snippet, *self.trace]))
 
 
 def parse_buckconfig(path: str) -> dict[str, dict[str, str]]:

@@ -10,7 +10,8 @@ from typing import Any
 
 from .coerce import CoerceContext, DepRef, LabelRef, SourceDep, SourcePath, coerce, collect_refs
 from .config import DriverError, Label, Project, parse_label
-from .interp import Frame, Interpreter, StarlarkErrorWithCause
+from .trace import frames_of_stack
+from .interp import Frame, Interpreter, StarlarkErrorWithCause, error_from_starlark
 from .values import Refs, describe, render_args, tag, to_json
 
 BUILTIN_ATTRS = {
@@ -18,6 +19,7 @@ BUILTIN_ATTRS = {
     "compatible_with", "exec_compatible_with", "default_target_platform",
 }
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9,.=\-/~@!+$_]+$")
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Target:
     attrs: dict[str, Any]
     visibility: list[str]
     refs: list = field(default_factory=list)
+    site: str | None = None  # `path:line:col` of the call that defined it, in the user's build file
 
 
 @dataclass
@@ -204,10 +207,15 @@ class Driver:
         exc = [_glob_re(p) for p in exclude]
         return sorted(p for p in files if any(r.match(p) for r in inc) and not any(r.match(p) for r in exc))
 
-    def _new_target(self, rid, kwargs):
-        return self._guard(self._new_target_inner, rid, kwargs)
+    def _new_target(self, rid, kwargs, stack=""):
+        site = self.interp.locator.location(frames_of_stack(stack)) if stack else None
+        try:
+            return self._guard(self._new_target_inner, rid, kwargs, site)
+        except DriverError as e:
+            e.location = e.location or site
+            raise
 
-    def _new_target_inner(self, rid, kwargs):
+    def _new_target_inner(self, rid, kwargs, site):
         rule = self.rules[rid]
         f = self._buck_frame("a rule")
         values = {k: v for k, v in kwargs["items"]}
@@ -220,11 +228,18 @@ class Driver:
         name = values.get("name")
         if not isinstance(name, str):
             raise DriverError(f"{f.cell}//{f.package}", f"call to `{rule.name}`: missing or invalid `name` attribute (expected a string, found {describe(name)})")
+        if not name or not _NAME_RE.match(name):
+            raise DriverError(
+                f"{f.cell}//{f.package}",
+                f"Invalid target name `{name}`. Target names are non-empty strings and can only contain alpha numeric characters, "
+                "and symbols `,`, `.`, `=`, `-`, `/`, `~`, `@`, `!`, `+`, `$`, and `_`. No other characters are allowed.",
+            )
         label = parse_label(self.project, ":" + name, f.cell, f.package, f"{f.cell}//{f.package}")
         subject = str(label)
         pkg = self.packages.setdefault((f.cell, f.package), {})
         if name in pkg:
-            raise DriverError(subject, f"attempted to register target `{subject}` twice (both with rule `{pkg[name].rule.name}` and `{rule.name}`)")
+            raise DriverError(subject, f"Attempted to register target `{subject}` twice (both with rule `{pkg[name].rule.name}` and `{rule.name}`)",
+                              [f"  first registered at {pkg[name].site}"] if pkg[name].site else [])
         coerced: dict[str, Any] = {}
         for k, v in values.items():
             if k in BUILTIN_ATTRS:
@@ -246,7 +261,7 @@ class Driver:
         vis = values.get("visibility") or []
         if not isinstance(vis, list) or not all(isinstance(x, str) for x in vis):
             raise DriverError(subject, f"attribute `visibility` must be a list of strings, found {describe(vis)}")
-        t = Target(label, rule, coerced, vis)
+        t = Target(label, rule, coerced, vis, site=site)
         for v in coerced.values():
             collect_refs(v, t.refs)
         pkg[name] = t
@@ -265,7 +280,7 @@ class Driver:
         try:
             self.interp.eval_buildfile(cell, package, bf)
         except StarlarkErrorWithCause as e:
-            raise _with_trace(e, f"{cell}//{package}") from None
+            raise error_from_starlark(self.interp.locator, e, f"{cell}//{package}") from None
         return self.packages[key]
 
     def get_target(self, label: Label, dependent: str) -> Target:
@@ -310,7 +325,33 @@ class Driver:
                 if ref.kind != "toolchain_dep" and dt.rule.is_toolchain and not t.rule.is_toolchain:
                     raise DriverError(str(t.label), f"`{dt.label.target}` is a toolchain rule (`{dt.rule.name}`) and can only be used through `attrs.toolchain_dep`")
             deps[ref.label.target] = self.analyse(ref.label, chain + (base,))
+            if isinstance(ref, DepRef) and ref.required:
+                self._check_providers(t, ref)
         return self._run_analysis(t, deps)
+
+    def _check_providers(self, t: Target, ref: DepRef) -> None:
+        """Buck2 checks an `attrs.dep(providers = [...])` value before the rule's implementation runs."""
+        try:
+            p = self.sub_providers(ref.label)
+        except DriverError as e:
+            e.location = e.location or t.site
+            raise
+        have = {inst["pid"] for _, inst in p["items"]}
+        for pid in ref.required:
+            if pid not in have:
+                names = ", ".join(self.provider_name(inst["pid"]) for _, inst in p["items"])
+                attr, where = f"attribute `{ref.attr}`", t.site
+                lab = ref.label
+                written = [f":{lab.name}", f"//{lab.package}:{lab.name}", lab.target, str(lab), f":{lab.name}" + "".join(f"[{x}]" for x in lab.sub)]
+                kw = next((k for k in (self.interp.locator.keyword_with_value(*_path_line(t.site), w) for w in written if t.site) if k), None)
+                if kw is not None:
+                    # the keyword the user wrote (a feature's `source`), not the rule attribute a macro turned it into
+                    attr, where = f"attribute `{kw[1]}` of `{kw[0]}`", f"{_path_line(t.site)[0]}:{kw[2]}:{kw[3]}"
+                raise DriverError(
+                    str(t.label),
+                    f"{attr}: Attribute requires a dep that provides `{self.provider_name(pid)}`, but it was not found on `{ref.label}`. Found these providers: {names}",
+                    location=where,
+                )
 
     def _run_analysis(self, t: Target, deps: dict[str, Analysis]) -> Analysis:
         mid = f"@strata_analysis//{len(self.analyses)}"
@@ -325,7 +366,9 @@ class Driver:
         try:
             self.interp.eval_analysis(mid, "\n".join(lines) + "\n", Frame("analysis", t.label.cell, t.label.package, "", mid))
         except StarlarkErrorWithCause as e:
-            raise _with_trace(e, str(t.label)) from None
+            err = error_from_starlark(self.interp.locator, e, str(t.label))
+            err.location = err.location or t.site
+            raise err from None
         finally:
             self.current = None
         self.analyses[t.label] = a
@@ -615,6 +658,11 @@ class Driver:
         return self.artifacts[self.projections.get(aid, aid)].producer
 
 
+def _path_line(site: str) -> tuple[str, int]:
+    path, line, _ = site.rsplit(":", 2)
+    return path, int(line)
+
+
 def _norm_attr(v: Any) -> Any:
     """An encoded `attrs.*` value with its dict-encoded arguments turned into plain Python dicts."""
     if tag(v) == "attr":
@@ -677,12 +725,3 @@ def _pattern_matches(project: Project, pat: str, cell: str, label: Label) -> boo
     return False
 
 
-def _with_trace(e: StarlarkErrorWithCause, subject: str) -> DriverError:
-    if e.cause is not None:
-        notes = list(e.cause.notes) + ["", *e.text.splitlines()]
-        return DriverError(e.cause.subject or subject, e.cause.message, notes)
-    lines = e.text.splitlines()
-    first = next((l[len("error: "):] for l in lines if l.startswith("error: ")), lines[0] if lines else "starlark error")
-    if first.startswith("fail: "):
-        first = first[len("fail: "):]
-    return DriverError(subject, first, lines)

@@ -13,6 +13,7 @@ import starlark as sl
 
 from .config import DriverError, Project
 from .rewrite import HELPERS, rewrite
+from .trace import Locator, better_message
 
 BRIDGE_ID = "@strata//bridge.bzl"
 NATIVE_ID = "@strata//native.bzl"
@@ -29,7 +30,7 @@ BRIDGE_PUBLIC = [
 GLOBALS = sl.Globals.extended_by([
     sl.LibraryExtension.StructType, sl.LibraryExtension.RecordType, sl.LibraryExtension.EnumType,
     sl.LibraryExtension.Json, sl.LibraryExtension.Typing, sl.LibraryExtension.Print, sl.LibraryExtension.Map,
-    sl.LibraryExtension.Filter, sl.LibraryExtension.Partial, sl.LibraryExtension.Debug,
+    sl.LibraryExtension.Filter, sl.LibraryExtension.Partial, sl.LibraryExtension.Debug, sl.LibraryExtension.CallStack,
 ])
 
 _TOP_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]+)?=(?!=)", re.M)
@@ -76,12 +77,27 @@ class StarlarkErrorWithCause(Exception):
         self.cause = cause
 
 
-def _load_error(module_id: str, text: str) -> DriverError:
-    lines = text.splitlines()
-    first = next((l[len("error: "):] for l in lines if l.startswith("error: ") and "StarlarkErrorWithCause" not in l), lines[0] if lines else "starlark error")
-    if first.startswith("fail: "):
-        first = first[len("fail: "):]
-    return DriverError(module_id, first, [l for l in lines if "StarlarkErrorWithCause" not in l])
+def error_from_starlark(loc: Locator, e: StarlarkErrorWithCause, subject: str) -> DriverError:
+    """The user's view of a Starlark error: its message once, at `path:line:col` in the user's files, with the
+    user's frames only (none of the driver's bridge or synthetic modules)."""
+    p = loc.parse(e.text)
+    location = loc.location(p.frames, p.arrow)
+    trace = loc.render_trace(p.frames)
+    cause = e.cause
+    if cause is None:
+        message, notes = better_message(loc, p)
+        arrow_here = p.arrow is not None and location == f"{p.arrow[0]}:{p.arrow[1]}:{p.arrow[2]}"
+        return DriverError(subject, message, notes, location, p.snippet if arrow_here else [], trace)
+    location = cause.location or location
+    message = cause.message
+    if cause.missing_source is not None and location is not None:
+        path, line, _ = location.rsplit(":", 2)
+        kw = loc.keyword_with_value(path, int(line), cause.missing_source)
+        if kw is not None:
+            callee, arg, kline, kcol = kw
+            message = re.sub(r"^attribute `[^`]+`", f"attribute `{arg}` of `{callee}`", message)
+            location = f"{path}:{kline}:{kcol}"
+    return DriverError(cause.subject or subject, message, cause.notes, location, cause.snippet, cause.trace or trace)
 
 
 class Interpreter:
@@ -98,6 +114,7 @@ class Interpreter:
         self.on_export = on_export
         self._loading_prelude = False
         self.file_loader = sl.FileLoader(self._load)
+        self.locator = Locator(project.root, {n for c in project.cells.values() for n in c.buildfile_names})
 
     # ---------------------------------------------------------------- module ids and paths
 
@@ -131,7 +148,7 @@ class Interpreter:
                 return self.load_bzl(cell, rel, canonical)
             except StarlarkErrorWithCause as e:
                 # an error inside the loaded file: report it as that file's error, not as a failed load()
-                raise e.cause or _load_error(f"{cell}//{rel}", e.text) from None
+                raise error_from_starlark(self.locator, e, f"{cell}//{rel}") from None
         except DriverError as e:
             self.pending_error = self.pending_error or e
             raise
@@ -193,6 +210,10 @@ class Interpreter:
             return "; ".join(parts) + "\n"
         return "; ".join(parts) + "; "
 
+    def _note_injected(self, display: str, prefix: str) -> str:
+        self.locator.injected[display] = (prefix.count("\n"), 0 if prefix.endswith("\n") else len(prefix))
+        return prefix
+
     def load_bzl(self, cell: str, rel: str, canonical: str) -> sl.FrozenModule:
         if canonical in self.modules:
             return self.modules[canonical]
@@ -209,19 +230,17 @@ class Interpreter:
         self.loading.append(canonical)
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
-            display = f"{cell}//{rel}"
-            # messages point at the file as Buck2 does: its path from the project root, which an editor can open
-            source = os.path.relpath(path, self.project.root)
-            code = self._injected_load("bzl", cell, src) + rewrite(src)
+            display = os.path.relpath(path, self.project.root)
+            code = self._note_injected(display, self._injected_load("bzl", cell, src)) + rewrite(src)
             try:
-                self._eval(m, source, code, bzl_dialect())
+                self._eval(m, display, code, bzl_dialect())
             except StarlarkErrorWithCause as e:
                 # Buck2 accepts providers and builtin functions as annotations; starlark-rust alone does not know them as
                 # types, so such a file is evaluated again with annotations parsed but not checked.
                 if "is not a valid type annotation" not in e.text:
                     raise
                 m = self._module()
-                self._eval(m, source, code, bzl_dialect(sl.DialectTypes.PARSE_ONLY))
+                self._eval(m, display, code, bzl_dialect(sl.DialectTypes.PARSE_ONLY))
             self._export(m, src, display)
         finally:
             self.stack.pop()
@@ -282,10 +301,10 @@ class Interpreter:
         with open(path, encoding="utf-8") as f:
             src = f.read()
         m = self._module()
-        display = f"{cell}//{os.path.relpath(path, self.project.cells[cell].path)}"
+        display = os.path.relpath(path, self.project.root)
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
-            self._eval(m, os.path.relpath(path, self.project.root), self._injected_load("buck", cell, src) + src, buck_dialect())
+            self._eval(m, display, self._note_injected(display, self._injected_load("buck", cell, src)) + src, buck_dialect())
         finally:
             self.stack.pop()
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describeBtrfs, freshBtrfsDir } from "../helpers/volume.js";
 import { base, strata, writeFeatures } from "../runner/helpers.js";
 import { elfInterpreter } from "../../src/isolation/command.js";
+import { phaseOf } from "../helpers/phase.js";
 
 let dir: string;
 let wv: string;
@@ -13,7 +14,7 @@ let noShell: string;
 
 async function compile(name: string, features: object[], parent?: string): Promise<{ exitCode: number; stderr: string; out: string }> {
   const out = join(dir, `${name}.out`);
-  const args = ["compile", "--label", `//t:${name}`, "--phase", "compile", "--features", writeFeatures(join(dir, `${name}.json`), features), "--out", out, "--working-volume", wv];
+  const args = ["compile", "--label", `//t:${name}`, "--phase", phaseOf(features), "--features", writeFeatures(join(dir, `${name}.json`), features), "--out", out, "--working-volume", wv];
   if (parent !== undefined) args.push("--parent", parent);
   const r = await strata(args);
   return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr), out };

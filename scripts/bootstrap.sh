@@ -27,3 +27,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 [ -f dist/runner/main.js ] || npm run --silent build
+
+# Debian images: apt verifies the archive with Debian's keyring (strata deb-lock); getcap checks file capabilities.
+need_debian=()
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_debian+=(debian-archive-keyring)
+command -v getcap >/dev/null || need_debian+=(libcap2-bin)
+if [ "${#need_debian[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_debian[@]}" >/dev/null
+fi
+
+# [strata] debian_mirror: the Debian archive the Debian rules download from, taken from this host's apt sources
+# and kept in .buckconfig.local (machine-local, not committed; Buck2 and the local driver both read it).
+if ! grep -qs '^[[:space:]]*debian_mirror[[:space:]]*=' .buckconfig.local; then
+  mirror=$(bash scripts/debian-mirror.sh)
+  printf '\n[strata]\n  debian_mirror = %s\n' "$mirror" >> .buckconfig.local
+fi

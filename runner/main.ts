@@ -21,6 +21,7 @@ const COMMANDS: LazyCommand[] = [
   { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
   { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
   { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
+  { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },
 ];
 
 const args = hideBin(process.argv);

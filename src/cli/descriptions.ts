@@ -9,6 +9,7 @@ export const COMMAND_DESCRIPTIONS = {
   "image-test": "run a test program inside a throwaway snapshot of a layer (isolated; the layer is never changed)",
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
+  "deb-lock": "resolve a Debian package manifest against the configured mirror (host apt, private state) into a lock",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

@@ -10,6 +10,7 @@ load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerI
 load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules:image_test.bzl", _image_test = "image_test")
+load("//rules:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
 
 image = struct(
     layer = _layer,
@@ -20,6 +21,9 @@ image = struct(
 feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
 
 image_test = _image_test
+
+deb_repo = _deb_repo
+flavor = _flavor
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

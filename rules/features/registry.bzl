@@ -17,6 +17,9 @@ load("//rules/features:tarball.bzl", tarball = "FEATURE")
 load("//rules/features:user_add.bzl", user_add = "FEATURE")
 load("//rules/features:usermod.bzl", usermod = "FEATURE")
 load("//rules/features:genrule.bzl", genrule = "FEATURE")
+load("//rules/features:apt_install.bzl", apt_install = "FEATURE")
+load("//rules/features:apt_remove.bzl", apt_remove = "FEATURE")
+load("//rules/features:apt_remove_if_exists.bzl", apt_remove_if_exists = "FEATURE")
 
 FEATURE_TYPES = [
     install,
@@ -34,6 +37,9 @@ FEATURE_TYPES = [
     clone,
     layer_mount,
     genrule,
+    apt_install,
+    apt_remove,
+    apt_remove_if_exists,
 ]
 
 def _index(types: list) -> dict:

@@ -19,6 +19,9 @@ import { tarball } from "./tarball.js";
 import { clone } from "./clone.js";
 import { layerMount } from "./layer_mount.js";
 import { genrule } from "./genrule.js";
+import { aptInstall } from "./apt_install.js";
+import { aptRemove } from "./apt_remove.js";
+import { aptRemoveIfExists } from "./apt_remove_if_exists.js";
 
 const MODULES: FeatureModule<any>[] = [
   install,
@@ -36,6 +39,9 @@ const MODULES: FeatureModule<any>[] = [
   clone,
   layerMount,
   genrule,
+  aptInstall,
+  aptRemove,
+  aptRemoveIfExists,
 ];
 
 const registry = new Map<string, FeatureModule>();

@@ -10,7 +10,7 @@
 // anything else throws, so the phase publishes nothing. Logs and caches that differ between runs are removed.
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
+import { createReadStream, existsSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StrataError, type ErrorDetail } from "../errors.js";
@@ -284,3 +284,24 @@ export async function removeFromImage(names: string[], ctx: InstallContext, must
   removeVolatile(ctx.root);
 }
 
+
+/** The paths dpkg lists for `name` (its .list file), as image paths with the merged-/usr links resolved. */
+export function packagePaths(root: string, name: string, arch: string): string[] {
+  const info = join(root, "var/lib/dpkg/info");
+  const file = [join(info, `${name}.list`), join(info, `${name}:${arch}.list`)].find((f) => existsSync(f));
+  if (file === undefined) return [];
+  const merged = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"].filter((l) => {
+    try {
+      return readlinkSync(join(root, l)) === `usr/${l}`;
+    } catch {
+      return false;
+    }
+  });
+  const out: string[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (line === "" || line === "/." || line === "/") continue;
+    const top = line.split("/")[1]!;
+    out.push(merged.includes(top) ? `/usr${line}` : line);
+  }
+  return out;
+}

@@ -2,8 +2,9 @@
 // the closure from the lock at analysis (`resolved.debs`); in a layer without parent (`resolved.bootstrap`) this
 // bootstraps the image: the essential set plus the packages. Opaque: dpkg and the maintainer scripts write where
 // they like, so the phase's facts come from the tree. Runs in the package_manager phase.
+import { lstatSync } from "node:fs";
 import { z } from "zod";
-import { bootstrapImage, installIntoImage } from "../debian/dpkg.js";
+import { bootstrapImage, installIntoImage, packagePaths } from "../debian/dpkg.js";
 import { projectSourcePath } from "./common.js";
 import { describeFeature, labelSchema } from "./common.js";
 import { missingPlan, packagesSchema, resolvedDebSchema } from "./apt_common.js";
@@ -38,5 +39,13 @@ export const aptInstall: FeatureModule<AptInstall> = {
     const ictx = { root: ctx.root, label: ctx.label, feature, epoch: ctx.epoch };
     if (f.resolved.bootstrap) await bootstrapImage(debs, ictx);
     else if (debs.length > 0) await installIntoImage(debs, ictx);
+    // each package's files are its own in the facts, so a later feature writing one hears which package owns it
+    // (directories are shared between packages: they keep the feature as origin)
+    for (const d of debs) {
+      for (const p of packagePaths(ctx.root, d.name, d.architecture)) {
+        const st = lstatSync(ctx.root + p, { throwIfNoEntry: false });
+        if (st !== undefined && !st.isDirectory()) ctx.touched(p, `${ctx.label}: apt_install (package ${d.name} ${d.version})`);
+      }
+    }
   },
 };

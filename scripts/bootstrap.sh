@@ -28,10 +28,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 [ -f dist/runner/main.js ] || npm run --silent build
 
-# Debian images: apt verifies the archive with Debian's keyring (strata deb-lock); getcap checks file capabilities.
+# Debian images: apt verifies the archive with Debian's keyring (strata deb-lock); getcap and getfattr check file
+# capabilities and xattrs in the tests; dpkg-deb extracts the essential packages of a bootstrap.
 need_debian=()
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_debian+=(debian-archive-keyring)
 command -v getcap >/dev/null || need_debian+=(libcap2-bin)
+command -v getfattr >/dev/null || need_debian+=(attr)
+command -v dpkg-deb >/dev/null || need_debian+=(dpkg)
 if [ "${#need_debian[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

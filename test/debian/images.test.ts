@@ -3,11 +3,13 @@
 // builds in separate working volumes give identical trees, xattrs included). Downloads come from the configured
 // mirror once per machine (the driver keeps sha256-pinned downloads by digest).
 import { execFileSync } from "node:child_process";
-import { realpathSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { describeBtrfs } from "../helpers/volume.js";
 import { outputOf, type Project } from "../rules/project.js";
-import { listTree } from "../runner/helpers.js";
+import { listTree, strata } from "../runner/helpers.js";
 import { debianProject } from "./project.js";
 
 /** every xattr of the tree (file capabilities live in security.capability), as getfattr prints it */
@@ -18,6 +20,7 @@ function xattrs(root: string): string {
 describeBtrfs("debian images (local driver, real packages)", () => {
   let project: Project;
   let base: string;
+  let baseOut: string;
   let tools: string;
 
   beforeAll(async () => {
@@ -30,7 +33,8 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
 `,
     });
     const built = await project.build(["//examples/debian:base", "//examples/debian:tools"]);
-    base = realpathSync(outputOf(built, "//examples/debian:base"));
+    baseOut = outputOf(built, "//examples/debian:base");
+    base = realpathSync(baseOut);
     tools = realpathSync(outputOf(built, "//examples/debian:tools"));
   });
 
@@ -77,5 +81,44 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     expect(differing).toEqual([]);
     expect(b.length).toBe(a.length);
     expect(xattrs(other)).toBe(xattrs(base));
+  });
+
+  /** a one-file .deb whose postinst prints a line and exits `exit` */
+  function fakeDeb(name: string, exit: number): { deb: string; sha256: string } {
+    const dir = join(project.root, "fake", name);
+    mkdirSync(join(dir, "DEBIAN"), { recursive: true });
+    mkdirSync(join(dir, "usr/share/doc", name), { recursive: true });
+    writeFileSync(join(dir, "usr/share/doc", name, "README"), "fake\n");
+    writeFileSync(join(dir, "DEBIAN/control"), `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: strata tests <tests@localhost>\nDescription: a test package\n`);
+    writeFileSync(join(dir, "DEBIAN/postinst"), `#!/bin/sh\necho "postinst of ${name} says no"\nexit ${exit}\n`, { mode: 0o755 });
+    const deb = join(project.root, "fake", `${name}.deb`);
+    execFileSync("dpkg-deb", ["--build", "--root-owner-group", dir, deb], { stdio: "ignore" });
+    return { deb, sha256: createHash("sha256").update(readFileSync(deb)).digest("hex") };
+  }
+
+  async function installFake(name: string, sha256: string, deb: string) {
+    const features = join(project.root, "fake", `${name}-features.json`);
+    const debEntry = { name, version: "1.0", architecture: "all", sha256, essential: false, pre_depends: [], depends: [], deb };
+    writeFileSync(features, JSON.stringify([{ type: "apt_install", label: "//t:bad", packages: [name], resolved: { bootstrap: false, flavor: "//debian:bookworm", debs: [debEntry] } }]));
+    const out = join(project.root, "fake", `${name}-out`);
+    const r = await strata(["compile", "--label", "//t:bad", "--phase", "package_manager", "--features", features, "--out", out, "--parent", baseOut, "--working-volume", join(project.root, "strata-out")]);
+    return { r, out };
+  }
+
+  it("a failing maintainer script fails the phase with its output, and publishes nothing", async () => {
+    const { deb, sha256 } = fakeDeb("strata-fails", 3);
+    const { r, out } = await installFake("strata-fails", sha256, deb);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: apt_install\(packages=.*\): dpkg --install failed for package strata-fails/m);
+    expect(r.stderr).toContain("postinst of strata-fails says no");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("a .deb whose sha256 is not the lock's is refused before anything runs", async () => {
+    const { deb } = fakeDeb("strata-ok", 0);
+    const { r, out } = await installFake("strata-ok", "0".repeat(64), deb);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: .*package strata-ok 1\.0: the \.deb has the wrong sha256/m);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -8,19 +8,30 @@
 // Needs root, mmdebstrap and dpkg-scanpackages (dpkg-dev), and [strata] debian_mirror (the .debs are fetched once,
 // by sha256, into the driver's download cache).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { debianMirror, poolUrl } from "../src/debian/mirror.js";
 import type { Lock } from "../src/debian/lock.js";
 import { median, printResult, repoRoot, scratchBtrfs, settle, sh, timeCommand, timeStrata, writeJson } from "./lib.js";
 
 const RUNS = 3;
+
+// $1: a directory with pool/*.deb; writes dists/bookworm/{Release,main/binary-amd64/Packages}
+const REPO_SCRIPT = `set -e
+cd "$1"
+mkdir -p dists/bookworm/main/binary-amd64
+dpkg-scanpackages --multiversion pool > dists/bookworm/main/binary-amd64/Packages 2>/dev/null
+cd dists/bookworm
+f=main/binary-amd64/Packages
+{ printf 'Suite: bookworm\\nCodename: bookworm\\nArchitectures: amd64\\nComponents: main\\nSHA256:\\n'
+  printf ' %s %s %s\\n' "$(sha256sum $f | cut -d' ' -f1)" "$(stat -c %s $f)" "$f"; } > Release
+`;
 const CHILD_PACKAGES = ["hello", "jq", "less", "mawk", "iputils-ping", "uuid-runtime", "netbase"];
 
 async function fetchDeb(name: string, p: Lock["packages"][string], mirror: string, dir: string): Promise<string> {
   const cache = join(process.env.STRATA_DOWNLOAD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "strata", "downloads"), p.sha256);
-  const file = join(dir, `${name}_${p.version.replace(/:/g, "%3a")}_${p.architecture}.deb`);
+  const file = join(dir, "pool", `${name}_${p.version.replace(/:/g, "%3a")}_${p.architecture}.deb`);
   if (!existsSync(cache)) {
     const res = await fetch(poolUrl(p.filename, mirror));
     if (!res.ok) throw new Error(`download of ${p.filename} failed: HTTP ${res.status}`);
@@ -29,6 +40,7 @@ async function fetchDeb(name: string, p: Lock["packages"][string], mirror: strin
     mkdirSync(join(cache, ".."), { recursive: true });
     writeFileSync(cache, body);
   }
+  mkdirSync(join(dir, "pool"), { recursive: true });
   copyFileSync(cache, file);
   return file;
 }
@@ -71,8 +83,8 @@ export default async function debianBenchmarks(): Promise<void> {
     const compile = (label: string, features: string, out: string, extra: string[] = []) =>
       timeStrata(["compile", "--label", label, "--phase", "package_manager", "--features", features, "--out", out, "--working-volume", wv, ...extra], proj);
 
-    // a flat repository of the same files for mmdebstrap
-    sh("sh", ["-c", `cd ${debs} && dpkg-scanpackages --multiversion . > Packages 2>/dev/null`]);
+    // a repository of the same files for mmdebstrap (dists/bookworm/main, an unsigned Release it is told to trust)
+    sh("sh", ["-c", REPO_SCRIPT, "repo", debs]);
     const mm: number[] = [];
     const ours: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -80,7 +92,8 @@ export default async function debianBenchmarks(): Promise<void> {
       ours.push((await compile("//bench:base", baseFeatures, join(proj, `base${i}`))).seconds);
       settle();
       const target = join(vol.mount, `mm${i}`);
-      mm.push((await timeCommand("mmdebstrap", ["--quiet", "--variant=essential", "--mode=root", "--aptopt=Acquire::Languages \"none\"", "bookworm", target, `deb [trusted=yes] file://${debs} ./`])).seconds);
+      // the automount hook bind-mounts the file:// repository into the chroot (as strata binds its .debs)
+      mm.push((await timeCommand("mmdebstrap", ["--quiet", "--variant=essential", "--mode=root", "--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount", "bookworm", target, `deb [trusted=yes] file://${debs} bookworm main`])).seconds);
     }
     printResult({
       name: "debian_bootstrap_vs_mmdebstrap",
@@ -95,15 +108,15 @@ export default async function debianBenchmarks(): Promise<void> {
     const parent = join(proj, "base0");
     const plain: number[] = [];
     const childRuns: number[] = [];
-    const childDebs = child.map((n) => `/debs/${files.get(n)!.slice(debs.length + 1)}`);
+    const childDebs = child.map((n) => `/debs/${basename(files.get(n)!)}`);
     for (let i = 0; i < RUNS; i++) {
       settle();
       childRuns.push((await compile("//bench:child", childFeatures, join(proj, `child${i}`), ["--parent", parent])).seconds);
       const copy = join(vol.mount, `copy${i}`);
-      sh("cp", ["-a", "--reflink=always", join(parent, "."), copy]);
-      sh("chmod", ["u+w", copy]);
+      // a writable snapshot of the parent: the cheapest copy there is (untimed)
+      sh("btrfs", ["subvolume", "snapshot", realpathSync(parent), copy]);
       for (const d of ["debs", "proc", "dev"]) mkdirSync(join(copy, d), { recursive: true });
-      sh("mount", ["--bind", debs, join(copy, "debs")]);
+      sh("mount", ["--bind", join(debs, "pool"), join(copy, "debs")]);
       sh("mount", ["--bind", "/dev", join(copy, "dev")]);
       sh("mount", ["-t", "proc", "proc", join(copy, "proc")]);
       try {

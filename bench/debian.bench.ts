@@ -97,7 +97,7 @@ export default async function debianBenchmarks(): Promise<void> {
     }
     printResult({
       name: "debian_bootstrap_vs_mmdebstrap",
-      params: { packages: essential.length, ratio_meaning: "strata/mmdebstrap; target <= 1.0", subject: "strata compile: apt_install bootstrap into an empty layer (process, snapshot, extract, dpkg --install --force-depends in isolation, audit, facts, publish)", baseline: "mmdebstrap --variant=essential --mode=root from a local flat repository of the same .debs" },
+      params: { packages: essential.length, ratio_meaning: "strata/mmdebstrap; target <= 1.0", subject: "strata compile: apt_install bootstrap into an empty layer (process, snapshot, extract, dpkg --install --force-depends in isolation, audit, facts, publish)", baseline: "mmdebstrap --variant=essential --mode=root from a local repository of the same .debs (file://, automount hook)" },
       seconds: median(ours),
       baseline_seconds: median(mm),
       ratio: median(ours) / median(mm),
@@ -128,7 +128,7 @@ export default async function debianBenchmarks(): Promise<void> {
     }
     printResult({
       name: "debian_child_vs_dpkg",
-      params: { packages: child.length, ratio_meaning: "strata/dpkg; target <= 1.3", subject: "strata compile: apt_install of 7 packages over the bootstrapped parent (snapshot, Pre-Depends batches in isolation, audit, facts, publish)", baseline: "chroot COPY dpkg --install of the same .debs (one call) in a reflinked copy of the parent; the copy is not timed" },
+      params: { packages: child.length, ratio_meaning: "strata/dpkg; target <= 1.3", subject: "strata compile: apt_install of 7 packages over the bootstrapped parent (snapshot, Pre-Depends batches in isolation, audit, facts, publish)", baseline: "chroot COPY dpkg --install of the same .debs (one call) in a writable btrfs snapshot of the parent; the snapshot is not timed" },
       seconds: median(childRuns),
       baseline_seconds: median(plain),
       ratio: median(childRuns) / median(plain),

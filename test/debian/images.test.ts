@@ -44,9 +44,9 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     expect(out).toBe("bash ii \ndpkg ii \nlibcap2-bin ii \n");
   });
 
-  it("runs the image tests of examples/debian inside the layers", async () => {
+  it("runs the image tests of examples/debian inside the layers (base, tools, build appliance)", async () => {
     const r = await project.local(["test", "//examples/debian:"]);
-    expect(String(r.stderr) + String(r.stdout)).toMatch(/Pass 2\. Fail 0/);
+    expect(String(r.stderr) + String(r.stdout)).toMatch(/Pass 3\. Fail 0/);
     expect(r.exitCode).toBe(0);
   });
 

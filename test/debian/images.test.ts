@@ -14,7 +14,7 @@ import { debianProject } from "./project.js";
 
 /** every xattr of the tree (file capabilities live in security.capability), as getfattr prints it */
 function xattrs(root: string): string {
-  return execFileSync("getfattr", ["-R", "-P", "-d", "-m", "-", "-e", "hex", "."], { cwd: root, encoding: "utf8" });
+  return execFileSync("getfattr", ["-R", "-P", "-h", "-d", "-m", "-", "-e", "hex", "."], { cwd: root, encoding: "utf8" });
 }
 
 describeBtrfs("debian images (local driver, real packages)", () => {

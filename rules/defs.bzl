@@ -11,6 +11,7 @@ load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
 load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
 load("//rules/package:defs.bzl", _package = "package")
+load("//rules:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
 
 """Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
 
@@ -31,6 +32,9 @@ image = struct(
 """Features, the parts of an image.layer (hover text for IDEs: `buck2 lsp` shows this for every `feature.*`).
 
 - `feature.new(name, features, visibility = None)`: a named, reusable group of features
+- `feature.apt_install(packages)`: installs Debian packages (and their dependencies) from the layer's flavor's lock; with no parent layer, bootstraps the essential set first
+- `feature.apt_remove(packages)`: purges installed Debian packages (an error if one is not installed)
+- `feature.apt_remove_if_exists(packages)`: purges those of the Debian packages that are installed
 - `feature.clone(src_layer, src_path = None, dst_path = None, path = None, user = None, group = None)`: copies a path, with owners and modes, from another layer
 - `feature.ensure_dir_symlink(link, target)`: a symlink to a directory of the image
 - `feature.ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root")`: `mkdir -p dirs`
@@ -60,6 +64,9 @@ image_test = _image_test
 image_sh_test = _image_sh_test
 
 package = _package
+
+deb_repo = _deb_repo
+flavor = _flavor
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

@@ -1,5 +1,6 @@
 """Hermetic downloads: the only actions with network, each pinned by sha256."""
 
+load("//rules:debian_config.bzl", "pool_url")
 load("//rules:toolchain.bzl", "StrataToolchainInfo")
 
 def _deb_file_impl(ctx) -> list:
@@ -13,7 +14,7 @@ def _deb_file_impl(ctx) -> list:
     )
     return [DefaultInfo(default_output = data, sub_targets = {"deb": [DefaultInfo(default_output = deb)]})]
 
-deb_file = rule(
+deb_file_rule = rule(
     impl = _deb_file_impl,
     attrs = {
         "package": attrs.string(doc = "Debian package name."),
@@ -24,3 +25,17 @@ deb_file = rule(
     },
     doc = "A pinned Debian package: its default output is the package's files as an uncompressed tarball (for feature.tarball); [deb] is the .deb.",
 )
+
+def deb_file(name, package, version, filename, sha256, visibility = None):
+    """A pinned .deb of the configured Debian archive (`[strata] debian_mirror`).
+
+    Args:
+        name: the target name.
+        package: Debian package name.
+        version: exact version, as `apt-cache show` prints it.
+        filename: the .deb's path in the archive (the Packages index's `Filename`, like "pool/main/b/...deb").
+        sha256: SHA256 of the .deb.
+        visibility: Buck2 visibility.
+    """
+    kwargs = {"visibility": visibility} if visibility != None else {}
+    deb_file_rule(name = name, package = package, version = version, url = pool_url(filename), sha256 = sha256, **kwargs)

@@ -1,6 +1,8 @@
 """image.layer: an image layer built from a parent layer and features, one runner action per build phase."""
 
 load("//rules:build_phase.bzl", "BUILD_PHASE", "BUILD_PHASES")
+load("//rules:debian.bzl", "DebianLayerInfo", "FlavorInfo", "layer_flavor")
+load("//rules/features:apt_plan.bzl", "plan_apt")
 load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
 load("//rules:providers.bzl", "LayerInfo")
 load("//rules:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
@@ -14,10 +16,10 @@ def _split_by_phase(features: list) -> list:
         by_phase.setdefault(FEATURE_TYPES_BY_NAME[f["type"]].phase, []).append(f)
     return [(phase, by_phase[phase]) for phase in BUILD_PHASES if phase in by_phase]
 
-def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent):
+def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, extra_inputs = []):
     """Declares the compile and depgraph actions of one phase; returns its outputs."""
     features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
-    inputs = feature_inputs(features)
+    inputs = feature_inputs(features) + extra_inputs
     parent_args = ["--parent", parent] if parent != None else []
 
     out = ctx.actions.declare_output(phase + "/layer")
@@ -81,8 +83,11 @@ def _layer_impl(ctx) -> list:
     label = str(ctx.label.raw_target())
     parent = ctx.attrs.parent_layer[LayerInfo] if ctx.attrs.parent_layer != None else None
     collected = resolve_features(ctx)
+    parent_debian = ctx.attrs.parent_layer.get(DebianLayerInfo) if ctx.attrs.parent_layer != None else None
+    flavor = layer_flavor(label, ctx.attrs.flavor[FlavorInfo] if ctx.attrs.flavor != None else None, parent_debian)
+    apt = plan_apt(label, collected.features, flavor, parent, parent_debian)
 
-    phases = _split_by_phase(collected.features)
+    phases = _split_by_phase(apt.features)
     if not phases:
         # A layer without features still publishes its own snapshot (of its parent, or an empty image).
         phases = [(BUILD_PHASE.compile, [])]
@@ -91,7 +96,7 @@ def _layer_impl(ctx) -> list:
     facts = None
     debug = {}
     for phase, features in phases:
-        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous)
+        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, apt.inputs if phase == BUILD_PHASE.package_manager else [])
         debug[phase] = [DefaultInfo(
             default_outputs = [built.features_file, built.depgraph],
             sub_targets = {
@@ -131,6 +136,7 @@ def _layer_impl(ctx) -> list:
             mounts = (parent.mounts if parent != None else []) + collected.mounts,
             diff = diff,
         ),
+        DebianLayerInfo(flavor = flavor, packages = apt.packages),
     ]
 
 _layer_attrs = dict(collection_attrs())
@@ -139,6 +145,11 @@ _layer_attrs.update({
         attrs.dep(providers = [LayerInfo]),
         default = None,
         doc = "The layer this one starts from (an image.layer target); None starts from an empty image.",
+    ),
+    "flavor": attrs.option(
+        attrs.dep(providers = [FlavorInfo]),
+        default = None,
+        doc = "The flavor (rules/debian.bzl) the layer chain builds with; None inherits the parent's.",
     ),
     "_strata_toolchain": attrs.toolchain_dep(
         # cell-relative: resolves in the strata cell, whether it is the root cell or not
@@ -154,7 +165,7 @@ strata_layer = rule(
     doc = "An image layer: its parent's tree plus its features, built as one btrfs snapshot per non-empty build phase. Use the image.layer macro.",
 )
 
-def layer(name, parent_layer = None, features = [], visibility = None):
+def layer(name, parent_layer = None, features = [], visibility = None, flavor = None):
     """Declares an image layer: the parent layer's filesystem plus `features`.
 
     Builds to a symlink to a read-only btrfs subvolume holding the layer's root filesystem.
@@ -167,6 +178,7 @@ def layer(name, parent_layer = None, features = [], visibility = None):
         features: feature.* calls, feature.new target labels, and (nested) lists of them; None entries are
             skipped (as in antlir2).
         visibility: Buck2 visibility of the target (e.g. ["PUBLIC"]).
+        flavor: a flavor target (packages and build appliance for feature.apt_*), or None to inherit the parent's.
     """
     where = "image.layer(name = \"{}\")".format(name)
     if parent_layer != None and (type(parent_layer) != "string" or ":" not in parent_layer):
@@ -176,4 +188,6 @@ def layer(name, parent_layer = None, features = [], visibility = None):
         kwargs["parent_layer"] = parent_layer
     if visibility != None:
         kwargs["visibility"] = visibility
+    if flavor != None:
+        kwargs["flavor"] = flavor
     strata_layer(name = name, **kwargs)

@@ -40,6 +40,10 @@ command -v getfattr >/dev/null || need_apt+=(attr)
 command -v skopeo >/dev/null || need_apt+=(skopeo)
 command -v umoci >/dev/null || need_apt+=(umoci)
 command -v podman >/dev/null || need_apt+=(podman)
+# Debian images: apt verifies the archive with Debian's keyring (strata deb-lock); dpkg-deb extracts the essential
+# packages of a bootstrap
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)
+command -v dpkg-deb >/dev/null || need_apt+=(dpkg)
 PY="${STRATA_PYTHON:-python3}"
 if ! "$PY" -c 'import starlark' 2>/dev/null && ! "$PY" -m pip --version >/dev/null 2>&1; then
   need_apt+=(python3-pip)
@@ -67,4 +71,11 @@ if [ ! -f "$stamp" ] || [ ! -f dist/runner/main.js ] \
   touch "$stamp.next"
   npm run --silent build
   mv "$stamp.next" "$stamp"
+fi
+
+# [strata] debian_mirror: the Debian archive the Debian rules download from, taken from this host's apt sources
+# and kept in .buckconfig.local (machine-local, not committed; Buck2 and the local driver both read it).
+if ! grep -qs '^[[:space:]]*debian_mirror[[:space:]]*=' .buckconfig.local; then
+  mirror=$(bash scripts/debian-mirror.sh)
+  printf '\n[strata]\n  debian_mirror = %s\n' "$mirror" >> .buckconfig.local
 fi

@@ -120,7 +120,7 @@ load("//rules/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [
-        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "source_dicts": t.source_dicts, "function": repr(t.function)}
+        {"name": t.name, "phase": t.phase, "sources": t.sources, "layers": t.layers, "mount": t.mount, "source_dicts": t.source_dicts, "planned": t.planned, "function": repr(t.function)}
         for t in FEATURE_TYPES
     ],
 })

@@ -181,7 +181,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
         epoch,
         parent,
         layerFacts,
-        touched: (p) => void changes.touched.set(toImagePath(root, p), origin),
+        touched: (p, own) => void changes.touched.set(toImagePath(root, p), own ?? origin),
         removed: (p) => void changes.removed.add(toImagePath(root, p)),
       };
       await step.module.compile(step.feature, ctx);

@@ -5,7 +5,7 @@ attributes of the call. Sources and layers stay label strings here; the rule tha
 resolves them to artifacts (see rules/feature_collection.bzl).
 """
 
-def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], mount = None, source_dicts: list[str] = []):
+def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], mount = None, source_dicts: list[str] = [], planned: list[str] = []):
     """Describes one feature type for the registry.
 
     Args:
@@ -18,8 +18,9 @@ def feature_type(name: str, phase: str, function, sources: list[str] = [], layer
             mountpoint); the layer's LayerInfo then lists the mount.
         source_dicts: attributes holding a dict whose values are targets or sources (genrule's macro targets);
             each value becomes an artifact path.
+        planned: attributes the rules fill at analysis (the apt features' package plan), never written by users.
     """
-    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount, source_dicts = source_dicts)
+    return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount, source_dicts = source_dicts, planned = planned)
 
 def _kind(value) -> str:
     t = type(value)

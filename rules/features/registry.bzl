@@ -18,6 +18,9 @@ load("//rules/features:user_add.bzl", user_add = "FEATURE")
 load("//rules/features:usermod.bzl", usermod = "FEATURE")
 load("//rules/features:genrule.bzl", genrule = "FEATURE")
 load("//rules/features:hardlink.bzl", hardlink = "FEATURE")
+load("//rules/features:apt_install.bzl", apt_install = "FEATURE")
+load("//rules/features:apt_remove.bzl", apt_remove = "FEATURE")
+load("//rules/features:apt_remove_if_exists.bzl", apt_remove_if_exists = "FEATURE")
 
 FEATURE_TYPES = [
     install,
@@ -36,6 +39,9 @@ FEATURE_TYPES = [
     layer_mount,
     genrule,
     hardlink,
+    apt_install,
+    apt_remove,
+    apt_remove_if_exists,
 ]
 
 def _index(types: list) -> dict:

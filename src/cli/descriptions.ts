@@ -12,6 +12,7 @@ export const COMMAND_DESCRIPTIONS = {
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
   package: "package a layer as tar, cpio, squashfs, ext4, a btrfs send stream or an OCI image (bit-identical where the format allows)",
   worker: "serve Buck2's persistent-worker protocol on $WORKER_SOCKET: run the actions' commands in one long-lived process",
+  "deb-lock": "resolve a Debian package manifest against the configured mirror (host apt, private state) into a lock",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_DESCRIPTIONS;

@@ -3,7 +3,9 @@
 // outputs deleted, the driver's environment minus the Python/loader variables Buck2 strips).
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { chmod, cp, lstat, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, cp, lstat, mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
 import { inputDigest } from "./digest.js";
@@ -99,7 +101,28 @@ async function execute(root: string, a: Action, workers: RunnerWorkers | undefin
   }
 }
 
+/** Downloads pinned by sha256 are kept by digest, so every project on this machine fetches each file once. */
+function downloadCacheDir(): string {
+  return process.env.STRATA_DOWNLOAD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "strata", "downloads");
+}
+
 async function download(a: Action, outAbs: string): Promise<void> {
+  const cached = a.sha256 ? join(downloadCacheDir(), a.sha256.toLowerCase()) : undefined;
+  if (cached !== undefined && existsSync(cached)) {
+    await cp(cached, outAbs);
+    if (a.is_executable) await chmod(outAbs, 0o755);
+    return;
+  }
+  await downloadFresh(a, outAbs);
+  if (cached !== undefined) {
+    await mkdir(dirname(cached), { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    await cp(outAbs, tmp);
+    await rename(tmp, cached);
+  }
+}
+
+async function downloadFresh(a: Action, outAbs: string): Promise<void> {
   const res = await fetch(a.url!);
   if (!res.ok) throw new DriverFailure(`error: ${a.owner}: download of ${a.url} failed: HTTP ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());

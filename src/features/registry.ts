@@ -20,6 +20,9 @@ import { clone } from "./clone.js";
 import { layerMount } from "./layer_mount.js";
 import { genrule } from "./genrule.js";
 import { hardlink } from "./hardlink.js";
+import { aptInstall } from "./apt_install.js";
+import { aptRemove } from "./apt_remove.js";
+import { aptRemoveIfExists } from "./apt_remove_if_exists.js";
 
 const MODULES: FeatureModule<any>[] = [
   install,
@@ -38,6 +41,9 @@ const MODULES: FeatureModule<any>[] = [
   layerMount,
   genrule,
   hardlink,
+  aptInstall,
+  aptRemove,
+  aptRemoveIfExists,
 ];
 
 const registry = new Map<string, FeatureModule>();

@@ -23,8 +23,9 @@ export interface CompileContext {
   epoch: number;
   parent: FactsView;
   layerFacts(layerOut: string): FactsView;
-  /** report a path this feature created or changed (the runner derives the child's facts from these) */
-  touched(path: string): void;
+  /** report a path this feature created or changed (the runner derives the child's facts from these); `origin`
+   * overrides the feature as who put it there in messages (apt_install names the package) */
+  touched(path: string, origin?: string): void;
   /** report a path this feature removed (with everything under it) */
   removed(path: string): void;
 }

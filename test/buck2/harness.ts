@@ -14,7 +14,7 @@
 // (Buck2 and the driver both write `buck-out/v2`), and Buck2 keeps one daemon per copy; `useTwin` kills it afterAll.
 import { execa, type Result } from "execa";
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, cpSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject } from "vitest";
@@ -107,6 +107,8 @@ function copyProject(prefix: string): string {
     mkdirSync(dirname(join(root, f)), { recursive: true });
     cpSync(src, join(root, f), { verbatimSymlinks: true });
   }
+  // machine-local configuration ([strata] debian_mirror, written by scripts/bootstrap.sh): ignored by git
+  if (existsSync(join(repoRoot, ".buckconfig.local"))) cpSync(join(repoRoot, ".buckconfig.local"), join(root, ".buckconfig.local"));
   cpSync(join(repoRoot, "dist"), join(root, "dist"), { recursive: true });
   symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"));
   return root;

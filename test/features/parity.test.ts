@@ -33,6 +33,8 @@ interface StarlarkFeature {
   mount: [string, string] | null;
   /** attributes the Starlark function fills itself (genrule's macro targets): in the schema, not parameters */
   source_dicts: string[];
+  /** attributes the rules fill at analysis (the apt features' package plan): in the schema, not parameters */
+  planned: string[];
   function: { file: string; name: string; params: StarlarkParam[]; varargs: boolean; kwargs: boolean };
 }
 interface StarlarkFeatures {
@@ -70,7 +72,7 @@ export function disagreements(star: StarlarkFeature, module: FeatureModule): str
   if (fn.varargs || fn.kwargs) out.push(`${where}: the Starlark function takes *args/**kwargs; its parameters must be the feature's attributes`);
   const fields = schemaFields(module);
   const params = new Map(fn.params.map((p) => [p.name, p]));
-  const filledByRules = new Set(star.source_dicts);
+  const filledByRules = new Set([...star.source_dicts, ...star.planned]);
   for (const name of filledByRules) if (!fields.has(name)) out.push(`${where}: "${name}" is filled by the Starlark function but not in the runner's schema`);
   for (const name of fields.keys()) if (!params.has(name) && !filledByRules.has(name)) out.push(`${where}: attribute "${name}" is in the runner's schema but not a parameter of the Starlark function`);
   for (const p of fn.params) {

@@ -38,7 +38,7 @@ describe("parseFeatures", () => {
     expect(e.details.map((d) => [d.label, d.feature, d.message, d.expected, d.found])).toEqual([
       ["//a:b", "feature #0 (install_text)", 'invalid attribute "mode"', 'a mode: an integer, octal string ("0755") or chmod string ("u=rw,go=r")', '"rwx"'],
       ["//a:c", "feature #1 (ensure_dirs_exist)", 'unknown attribute "mdoe"', "only dirs, group, label, mode, type, user", "mdoe=493"],
-      ["//a:d", "feature #2", "unknown feature type", expect.stringContaining("one of clone, ensure_dir_symlink"), '"instal"'],
+      ["//a:d", "feature #2", "unknown feature type", expect.stringContaining("clone, ensure_dir_symlink"), '"instal"'],
       ["//a:e", "feature #3 (user_add)", 'invalid attribute "primary_group"', "a string", "nothing (attribute absent)"],
       ["//a:e", "feature #3 (user_add)", 'invalid attribute "home_dir"', 'an absolute image path without ".." (like "/etc/app.conf")', '"relative"'],
       [L, "feature #4", "a feature must be an object", "an object with type and label", '"not an object"'],

@@ -14,7 +14,7 @@ import { busyboxDeb } from "./busybox-root.js";
 describe("base image pins", () => {
   it("base/BUCK fetches exactly the pinned package", () => {
     const buck = readFileSync(join(repoRoot, "base/BUCK"), "utf8");
-    expect(buck).toContain(`url = "${BUSYBOX_STATIC.url}"`);
+    expect(buck).toContain(`filename = "${BUSYBOX_STATIC.filename}"`);
     expect(buck).toContain(`sha256 = "${BUSYBOX_STATIC.sha256}"`);
     expect(buck).toContain(`version = "${BUSYBOX_STATIC.version}"`);
   });

@@ -1,6 +1,6 @@
 // A scratch copy of the strata Buck2 project on the btrfs test volume, built through the local driver.
 import { execa, type Result } from "execa";
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freshBtrfsDir } from "../helpers/volume.js";
@@ -30,6 +30,8 @@ export interface BuildResult {
 export function newProject(files: Record<string, string> = {}): Project {
   const root = freshBtrfsDir("rules-");
   for (const f of PROJECT_FILES) cpSync(join(repoRoot, f), join(root, f), { recursive: true });
+  // machine-local configuration ([strata] debian_mirror), written by scripts/bootstrap.sh
+  if (existsSync(join(repoRoot, ".buckconfig.local"))) cpSync(join(repoRoot, ".buckconfig.local"), join(root, ".buckconfig.local"));
   symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"));
   const write = (rel: string, text: string): void => {
     mkdirSync(dirname(join(root, rel)), { recursive: true });

@@ -128,9 +128,20 @@ def _ignore_list(cfg: dict[str, dict[str, str]]) -> list[str]:
     return [i.strip().strip("/") for i in cfg.get("project", {}).get("ignore", "").split(",") if i.strip().strip("/")]
 
 
+def read_cell_config(cell_dir: str, required: bool = False) -> dict[str, dict[str, str]]:
+    """A cell's .buckconfig with its .buckconfig.local (machine-local, not committed) laid over it, as Buck2 does."""
+    main = os.path.join(cell_dir, ".buckconfig")
+    cfg = parse_buckconfig(main) if required or os.path.isfile(main) else {}
+    local = os.path.join(cell_dir, ".buckconfig.local")
+    if os.path.isfile(local):
+        for section, values in parse_buckconfig(local).items():
+            cfg.setdefault(section, {}).update(values)
+    return cfg
+
+
 def load_project(root: str) -> Project:
     root = os.path.abspath(root)
-    root_cfg = parse_buckconfig(os.path.join(root, ".buckconfig"))
+    root_cfg = read_cell_config(root, required=True)
     cells_sec = dict(root_cfg.get("repositories", {}))
     cells_sec.update(root_cfg.get("cells", {}))
     root_name = next((k for k, v in cells_sec.items() if os.path.normpath(os.path.join(root, v)) == root), "root")
@@ -144,8 +155,7 @@ def load_project(root: str) -> Project:
         aliases[alias] = canonical
         if canonical in cells:
             continue
-        cfg_path = os.path.join(path, ".buckconfig")
-        cfg = root_cfg if path == root else (parse_buckconfig(cfg_path) if os.path.isfile(cfg_path) else {})
+        cfg = root_cfg if path == root else read_cell_config(path)
         cells[canonical] = Cell(canonical, path, cfg, _buildfile_names(cfg), _ignore_list(cfg))
     for alias, target in root_cfg.get("cell_aliases", {}).items():
         if target in aliases:

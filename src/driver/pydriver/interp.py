@@ -4,6 +4,7 @@ Globals that Buck2 provides to every file (rule, attrs, DefaultInfo, ...) and th
 in by a `load()` prepended to line 1 of each file, so line numbers in errors stay those of the user's file."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -225,6 +226,8 @@ class Interpreter:
             raise DriverError(self.stack[-1].module_id if self.stack else canonical, f"cannot load `{canonical}`: file `{os.path.relpath(path, self.project.root)}` does not exist")
         with open(path, encoding="utf-8") as f:
             src = f.read()
+        if rel.endswith(".json"):
+            return self._load_json(path, src, canonical)
         m = self._module()
         pkg = os.path.dirname(rel)
         self.loading.append(canonical)
@@ -245,6 +248,18 @@ class Interpreter:
         finally:
             self.stack.pop()
             self.loading.pop()
+        fm = m.freeze()
+        self.modules[canonical] = fm
+        return fm
+
+    def _load_json(self, path: str, src: str, canonical: str) -> sl.FrozenModule:
+        """Buck2 loads a .json file as a module with one symbol, `value`: the parsed document."""
+        try:
+            value = json.loads(src)
+        except ValueError as e:
+            raise DriverError(canonical, f"cannot load `{canonical}`: not valid JSON: {e}") from None
+        m = sl.Module()
+        self._eval(m, canonical, "value = " + _starlark_literal(value) + "\n", bzl_dialect())
         fm = m.freeze()
         self.modules[canonical] = fm
         return fm
@@ -318,3 +333,20 @@ class Interpreter:
         fm = m.freeze()
         self.synthetic[module_id] = fm
         return fm
+
+
+def _starlark_literal(value) -> str:
+    """A JSON value as Starlark source (JSON strings are valid Starlark strings)."""
+    if value is None:
+        return "None"
+    if value is True:
+        return "True"
+    if value is False:
+        return "False"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_starlark_literal(v) for v in value) + "]"
+    return "{" + ", ".join(json.dumps(k, ensure_ascii=False) + ": " + _starlark_literal(v) for k, v in value.items()) + "}"

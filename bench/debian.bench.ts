@@ -1,0 +1,141 @@
+// Debian benchmarks, each a median over RUNS with its baseline measured in the same run, on a scratch btrfs volume:
+// - debian_bootstrap_vs_mmdebstrap: `strata compile` of a layer bootstrapped by apt_install (the essential set from
+//   already-downloaded .debs) vs `mmdebstrap --variant=essential` of the same packages from the same local files
+//   (a flat repository of those .debs). Target ratio <= 1.0.
+// - debian_child_vs_dpkg: a child's apt_install of the seven example packages (and their new dependencies) vs plain
+//   `dpkg --install` of the same files in a chroot of a reflinked copy of the parent (the copy is not timed).
+//   Target ratio <= 1.3.
+// Needs root, mmdebstrap and dpkg-scanpackages (dpkg-dev), and [strata] debian_mirror (the .debs are fetched once,
+// by sha256, into the driver's download cache).
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, join } from "node:path";
+import { debianMirror, poolUrl } from "../src/debian/mirror.js";
+import type { Lock } from "../src/debian/lock.js";
+import { median, printResult, repoRoot, scratchBtrfs, settle, sh, timeCommand, timeStrata, writeJson } from "./lib.js";
+
+const RUNS = 3;
+
+// $1: a directory with pool/*.deb; writes dists/bookworm/{Release,main/binary-amd64/Packages}
+const REPO_SCRIPT = `set -e
+cd "$1"
+mkdir -p dists/bookworm/main/binary-amd64
+dpkg-scanpackages --multiversion pool > dists/bookworm/main/binary-amd64/Packages 2>/dev/null
+cd dists/bookworm
+f=main/binary-amd64/Packages
+{ printf 'Suite: bookworm\\nCodename: bookworm\\nArchitectures: amd64\\nComponents: main\\nSHA256:\\n'
+  printf ' %s %s %s\\n' "$(sha256sum $f | cut -d' ' -f1)" "$(stat -c %s $f)" "$f"; } > Release
+`;
+const CHILD_PACKAGES = ["hello", "jq", "less", "mawk", "iputils-ping", "uuid-runtime", "netbase"];
+
+async function fetchDeb(name: string, p: Lock["packages"][string], mirror: string, dir: string): Promise<string> {
+  const cache = join(process.env.STRATA_DOWNLOAD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "strata", "downloads"), p.sha256);
+  const file = join(dir, "pool", `${name}_${p.version.replace(/:/g, "%3a")}_${p.architecture}.deb`);
+  if (!existsSync(cache)) {
+    const res = await fetch(poolUrl(p.filename, mirror));
+    if (!res.ok) throw new Error(`download of ${p.filename} failed: HTTP ${res.status}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (createHash("sha256").update(body).digest("hex") !== p.sha256) throw new Error(`${p.filename}: sha256 mismatch`);
+    mkdirSync(join(cache, ".."), { recursive: true });
+    writeFileSync(cache, body);
+  }
+  mkdirSync(join(dir, "pool"), { recursive: true });
+  copyFileSync(cache, file);
+  return file;
+}
+
+function closure(lock: Lock, roots: string[], have: Set<string>): string[] {
+  const seen = new Set<string>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (seen.has(n) || have.has(n)) continue;
+    seen.add(n);
+    todo.push(...lock.packages[n]!.pre_depends, ...lock.packages[n]!.depends);
+  }
+  return [...seen].sort();
+}
+
+export default async function debianBenchmarks(): Promise<void> {
+  const lock = JSON.parse(readFileSync(join(repoRoot, "debian/bookworm.lock.json"), "utf8")) as Lock;
+  const mirror = debianMirror(repoRoot);
+  const vol = scratchBtrfs(16);
+  try {
+    const proj = join(vol.mount, "project");
+    const debs = join(vol.mount, "debs");
+    mkdirSync(proj, { recursive: true });
+    mkdirSync(debs, { recursive: true });
+    const wv = join(vol.mount, "strata-out");
+    const essential = closure(lock, Object.keys(lock.packages).filter((n) => lock.packages[n]!.essential), new Set());
+    const child = closure(lock, CHILD_PACKAGES, new Set(essential));
+    const files = new Map<string, string>();
+    for (const n of [...essential, ...child]) files.set(n, await fetchDeb(n, lock.packages[n]!, mirror, debs));
+    const entry = (n: string) => ({ ...lock.packages[n]!, name: n, deb: files.get(n)!, filename: undefined, size: undefined, provides: undefined });
+    const feature = (label: string, packages: string[], bootstrap: boolean, names: string[]) => ({
+      type: "apt_install",
+      label,
+      packages,
+      resolved: { bootstrap, flavor: "//debian:bookworm", debs: names.map((n) => JSON.parse(JSON.stringify(entry(n)))) },
+    });
+    const baseFeatures = writeJson(join(proj, "base.json"), [feature("//bench:base", ["dpkg"], true, essential)]);
+    const childFeatures = writeJson(join(proj, "child.json"), [feature("//bench:child", CHILD_PACKAGES, false, child)]);
+    const compile = (label: string, features: string, out: string, extra: string[] = []) =>
+      timeStrata(["compile", "--label", label, "--phase", "package_manager", "--features", features, "--out", out, "--working-volume", wv, ...extra], proj);
+
+    // a repository of the same files for mmdebstrap (dists/bookworm/main, an unsigned Release it is told to trust)
+    sh("sh", ["-c", REPO_SCRIPT, "repo", debs]);
+    const mm: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      settle();
+      ours.push((await compile("//bench:base", baseFeatures, join(proj, `base${i}`))).seconds);
+      settle();
+      const target = join(vol.mount, `mm${i}`);
+      // the automount hook bind-mounts the file:// repository into the chroot (as strata binds its .debs)
+      mm.push((await timeCommand("mmdebstrap", ["--quiet", "--variant=essential", "--mode=root", "--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount", "bookworm", target, `deb [trusted=yes] file://${debs} bookworm main`])).seconds);
+    }
+    printResult({
+      name: "debian_bootstrap_vs_mmdebstrap",
+      params: { packages: essential.length, ratio_meaning: "strata/mmdebstrap; target <= 1.0", subject: "strata compile: apt_install bootstrap into an empty layer (process, snapshot, extract, dpkg --install --force-depends in isolation, audit, facts, publish)", baseline: "mmdebstrap --variant=essential --mode=root from a local repository of the same .debs (file://, automount hook)" },
+      seconds: median(ours),
+      baseline_seconds: median(mm),
+      ratio: median(ours) / median(mm),
+      peak_rss_mb: 0,
+      runs: RUNS,
+    });
+
+    const parent = join(proj, "base0");
+    const plain: number[] = [];
+    const childRuns: number[] = [];
+    const childDebs = child.map((n) => `/debs/${basename(files.get(n)!)}`);
+    for (let i = 0; i < RUNS; i++) {
+      settle();
+      childRuns.push((await compile("//bench:child", childFeatures, join(proj, `child${i}`), ["--parent", parent])).seconds);
+      const copy = join(vol.mount, `copy${i}`);
+      // a writable snapshot of the parent: the cheapest copy there is (untimed)
+      sh("btrfs", ["subvolume", "snapshot", realpathSync(parent), copy]);
+      for (const d of ["debs", "proc", "dev"]) mkdirSync(join(copy, d), { recursive: true });
+      sh("mount", ["--bind", join(debs, "pool"), join(copy, "debs")]);
+      sh("mount", ["--bind", "/dev", join(copy, "dev")]);
+      sh("mount", ["-t", "proc", "proc", join(copy, "proc")]);
+      try {
+        settle();
+        plain.push((await timeCommand("chroot", [copy, "dpkg", "--install", ...childDebs], { env: { DEBIAN_FRONTEND: "noninteractive" } })).seconds);
+      } finally {
+        for (const d of ["proc", "dev", "debs"]) sh("umount", [join(copy, d)]);
+      }
+    }
+    printResult({
+      name: "debian_child_vs_dpkg",
+      params: { packages: child.length, ratio_meaning: "strata/dpkg; target <= 1.3", subject: "strata compile: apt_install of 7 packages over the bootstrapped parent (snapshot, Pre-Depends batches in isolation, audit, facts, publish)", baseline: "chroot COPY dpkg --install of the same .debs (one call) in a writable btrfs snapshot of the parent; the snapshot is not timed" },
+      seconds: median(childRuns),
+      baseline_seconds: median(plain),
+      ratio: median(childRuns) / median(plain),
+      peak_rss_mb: 0,
+      runs: RUNS,
+    });
+  } finally {
+    vol.cleanup();
+  }
+}

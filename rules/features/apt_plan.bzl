@@ -1,0 +1,114 @@
+"""The apt features' shared analysis: the package plan of a layer, from its flavor's lock.
+
+The three apt feature types (apt_install, apt_remove, apt_remove_if_exists) are planned together, because what a
+layer installs depends on what it removes and on what its parent has. image.layer calls plan_apt for every layer;
+it returns the features unchanged when there is no apt feature. Phase: package_manager.
+"""
+
+APT_FEATURE_TYPES = ["apt_install", "apt_remove", "apt_remove_if_exists"]
+
+def _closure(repo, roots: list, have: dict) -> list:
+    """Packages to add for `roots`: the roots and everything they (pre-)depend on in the lock, minus `have`."""
+    seen = {}
+    todo = list(roots)
+    for _ in range(len(repo.packages) + len(roots) + 1):
+        if not todo:
+            break
+        nxt = []
+        for name in todo:
+            if name in seen or name in have:
+                continue
+            seen[name] = True
+            p = repo.packages[name]
+            nxt.extend(p["pre_depends"])
+            nxt.extend(p["depends"])
+        todo = nxt
+    return sorted(seen.keys())
+
+def plan_apt(label: str, features: list, flavor, parent, parent_debian):
+    """Resolves the apt features of a layer at analysis.
+
+    Returns:
+        struct(features = the features with a `resolved` plan on each apt feature, inputs = the .debs they read,
+        packages = name -> version after this layer).
+    """
+    have = dict(parent_debian.packages) if parent_debian != None else {}
+    apt = [f for f in features if f["type"] in APT_FEATURE_TYPES]
+    if not apt:
+        return struct(features = features, inputs = [], packages = have)
+    if flavor == None:
+        fail("image.layer {}: feature.{} needs a flavor: set image.layer(flavor = \":<flavor>\") here or on a parent layer".format(label, apt[0]["type"]))
+    repo = flavor.repo
+    bootstrap = parent == None
+    missing = []
+    for f in apt:
+        if f["type"] == "apt_install":
+            missing.extend([p for p in f["packages"] if p not in repo.packages])
+    if missing:
+        fail("image.layer {}: package{} {} not in the lock of {}; add {} to the manifest and update the lock: {}".format(
+            label,
+            "s" if len(missing) > 1 else "",
+            ", ".join(missing),
+            repo.label,
+            "them" if len(missing) > 1 else "it",
+            repo.update_command,
+        ))
+    essential = sorted([n for n, p in repo.packages.items() if p["essential"]]) if bootstrap else []
+    removed = {}
+    for f in apt:
+        if f["type"] == "apt_remove":
+            for p in f["packages"]:
+                if p not in have:
+                    fail("image.layer {}: feature.apt_remove: package {} is not installed in the parent layer (use feature.apt_remove_if_exists to allow that)".format(label, p))
+                removed[p] = True
+        elif f["type"] == "apt_remove_if_exists":
+            for p in f["packages"]:
+                if p in have:
+                    removed[p] = True
+    after = dict(have)
+    for p in removed:
+        after.pop(p)
+    out = []
+    inputs = []
+    first = True
+    for f in features:
+        if f["type"] not in APT_FEATURE_TYPES:
+            out.append(f)
+            continue
+        g = dict(f)
+        if f["type"] == "apt_install":
+            roots = (essential if first else []) + f["packages"]
+            new = _closure(repo, roots, after)
+            for p in f["packages"]:
+                if p in removed:
+                    fail("image.layer {}: package {} is both installed and removed by this layer".format(label, p))
+            debs = []
+            for name in new:
+                p = repo.packages[name]
+                debs.append({
+                    "name": name,
+                    "version": p["version"],
+                    "architecture": p["architecture"],
+                    "sha256": p["sha256"],
+                    "essential": p["essential"],
+                    "pre_depends": p["pre_depends"],
+                    "depends": p["depends"],
+                    "deb": repo.debs[name],
+                })
+                inputs.append(repo.debs[name])
+                after[name] = p["version"]
+            g["resolved"] = {"bootstrap": bootstrap and first, "debs": debs, "flavor": flavor.label}
+            first = False
+        else:
+            g["resolved"] = {"remove": sorted([p for p in f["packages"] if p in removed]), "flavor": flavor.label}
+        out.append(g)
+
+    # what stays must not need what goes
+    for name in sorted(after.keys()):
+        p = repo.packages.get(name)
+        if p == None:
+            continue
+        for dep in p["pre_depends"] + p["depends"]:
+            if dep in removed:
+                fail("image.layer {}: removing package {} breaks {}, which depends on it; remove {} too or keep {}".format(label, dep, name, name, dep))
+    return struct(features = out, inputs = inputs, packages = after)

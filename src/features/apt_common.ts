@@ -1,0 +1,22 @@
+// Shared by the apt_* feature modules: the package-name schema and the plan the layer rule resolved at analysis
+// (rules/features/apt_plan.bzl plan_apt adds `resolved` to each apt feature; the user never writes it).
+import { z } from "zod";
+import { StrataError } from "../errors.js";
+
+export const packagesSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, { message: "a Debian package name" })).min(1);
+
+export const resolvedDebSchema = z.strictObject({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  architecture: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  essential: z.boolean(),
+  pre_depends: z.array(z.string()),
+  depends: z.array(z.string()).default([]),
+  /** the .deb (a Buck2 artifact path, relative to the project root) */
+  deb: z.string().min(1),
+});
+
+export function missingPlan(label: string, feature: string): StrataError {
+  return new StrataError({ label, feature, message: "no package plan", expected: "the `resolved` plan image.layer adds at analysis (build the layer with a flavor)", found: "a features file without it" });
+}

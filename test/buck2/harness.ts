@@ -260,9 +260,11 @@ export function normalizeOutputPaths(text: string): string {
 
 /** The distinct `error: ...` lines of a tool's stderr, trimmed (Buck2 indents the ones under `Caused by:`). */
 export function errorLines(stderr: string): string[] {
+  // Buck2 prints `error: ...` (indented under `Caused by:`); the driver prints `path/BUCK:line:col: error: ...`, a
+  // location an editor can open, in front of the same `error: ...`
   const lines = stderr
     .split("\n")
-    .map((l) => l.trim())
+    .map((l) => l.trim().replace(/^[^\s:]+:\d+(?::\d+)?: (?=error: )/, ""))
     .filter((l) => l.startsWith("error: "));
   return [...new Set(lines)];
 }

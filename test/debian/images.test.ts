@@ -48,7 +48,7 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     const r = await project.local(["test", "//examples/debian:"]);
     expect(String(r.stderr) + String(r.stdout)).toMatch(/Pass 3\. Fail 0/);
     expect(r.exitCode).toBe(0);
-  });
+  }, 900_000); // builds whole Debian layer chains: minutes on a loaded 2-core machine
 
   it("keeps iputils-ping's file capability in the image, as the host sees it", () => {
     expect(execFileSync("getcap", [`${tools}/usr/bin/ping`], { encoding: "utf8" })).toContain("cap_net_raw=ep");
@@ -83,7 +83,7 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
       expect(b.length).toBe(a.length);
       expect(xattrs(other)).toBe(xattrs(first));
     }
-  });
+  }, 900_000); // builds whole Debian layer chains: minutes on a loaded 2-core machine
 
   /** a one-file .deb whose postinst prints a line and exits `exit` */
   function fakeDeb(name: string, exit: number): { deb: string; sha256: string } {

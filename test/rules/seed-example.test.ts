@@ -78,7 +78,7 @@ describeBtrfs("prelude rules and the seeds' example (local driver)", () => {
     project.write("bad/BUCK", 'load("//rules:defs.bzl", "image")\nimage.genrule_layer(name = "g", parent_layer = "//base:shell", rule_type = "x", antlir_rule = "public", cmd = ["true"])\n');
     const r = await project.local(["build", "//bad:g"]);
     expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toMatch(/^error: .*`antlir_rule` must be one of "antlir-private", "user-facing", "user-internal"; found "public"/m);
+    expect(String(r.stderr)).toMatch(/^(\S+:\d+:\d+: )?error: .*`antlir_rule` must be one of "antlir-private", "user-facing", "user-internal"; found "public"/m);
     project.write("bad2/BUCK", 'genrule(name = "g", out = "o", cmd = "cp $(location //p:a.txt) $OUT")\n');
     const r2 = await project.local(["build", "//bad2:g"]);
     expect(r2.exitCode).toBe(1);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
+import { requestCwd } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { diffLocks, formatLock, readManifest, type Lock } from "./lock.js";
 import { debianMirror } from "./mirror.js";
@@ -30,7 +31,7 @@ export const debLockCommand: CommandModule<object, DebLockArgs> = {
   handler: async (argv: ArgumentsCamelCase<DebLockArgs>) => {
     const label = argv.manifest;
     const { manifest, digest } = readManifest(argv.manifest);
-    const mirror = debianMirror(process.cwd(), label);
+    const mirror = debianMirror(requestCwd(), label);
     const aptDir = resolve(argv.aptDir ?? join(tmpdir(), "strata-apt", digest.slice(0, 16)));
     if (argv.check) {
       if (!existsSync(argv.out)) throw new StrataError({ label, message: `${argv.out} does not exist`, expected: "a lock written by `strata deb-lock`", found: "no file", notes: [`update it: strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });

@@ -3,6 +3,7 @@
 // names no archive host.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { requestEnv } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { packageRoot } from "../package-root.js";
 
@@ -50,7 +51,7 @@ export function readProjectConfig(projectRoot: string, section: string, key: str
 
 /** The configured archive URL without a trailing slash; one clear error naming the key when it is not set. */
 export function debianMirror(projectRoot: string = packageRoot(), label = "strata"): string {
-  const env = process.env.STRATA_DEBIAN_MIRROR;
+  const env = requestEnv()["STRATA_DEBIAN_MIRROR"];
   const value = env !== undefined && env.trim() !== "" ? env : readProjectConfig(projectRoot, "strata", "debian_mirror");
   if (value === undefined || value.trim() === "") {
     throw new StrataError({

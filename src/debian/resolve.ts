@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { requestEnv } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { parseParagraphs, parseRelations, type Paragraph } from "./control.js";
 import type { Lock, LockedPackage, Manifest } from "./lock.js";
@@ -58,7 +59,7 @@ function prepareAptDir(m: Manifest, o: ResolveOptions): Record<string, string> {
     m.suites.map((s) => `deb [signed-by=${keyring} arch=${m.architectures.join(",")}] ${o.mirror} ${s} ${m.components.join(" ")}\n`).join(""),
   );
   writeFileSync(join(d, "apt.conf"), aptConfig(d, m.architectures[0]!, m.architectures));
-  return { APT_CONFIG: join(d, "apt.conf"), LC_ALL: "C", PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  return { APT_CONFIG: join(d, "apt.conf"), LC_ALL: "C", PATH: requestEnv()["PATH"] ?? "/usr/bin:/bin" };
 }
 
 async function apt(env: Record<string, string>, args: string[]) {

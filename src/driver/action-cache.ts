@@ -64,6 +64,11 @@ export class ActionCache {
     return true;
   }
 
+  /** Forgets every action (`strata local repro` builds from scratch). */
+  clear(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Forgets the action (before it runs: a crash mid-run must not leave a record that matches). */
   invalidate(id: string): void {
     rmSync(this.file(id) + ".json", { force: true });

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import { ActionCache } from "./action-cache.js";
 import { buildTargets } from "./build.js";
 import { DriverFailure } from "./failure.js";
 import { findProjectRoot } from "./root.js";
@@ -110,7 +111,7 @@ export async function repro(root: string, patterns: string[], cwd: string, log: 
   try {
     for (const round of [1, 2]) {
       // every action runs again: no action cache, and layers in a fresh working volume on the same btrfs
-      rmSync(join(root, "buck-out", "v2", ".strata-action-cache.json"), { force: true });
+      new ActionCache(root).clear();
       process.env["STRATA_WORKING_VOLUME"] = join(base.store, "repro", `${tag}-${round}`);
       log(`repro: build ${round} of 2 (working volume ${process.env["STRATA_WORKING_VOLUME"]})`);
       const { evaluation } = await buildTargets(root, patterns, cwd);

@@ -29,7 +29,7 @@ describeBtrfs("debian rules: errors at analysis (local driver)", () => {
     const r = await project.local(["build", target]);
     expect(r.exitCode, String(r.stderr)).not.toBe(0);
     const text = String(r.stderr);
-    expect(text).toMatch(/^error: /m);
+    expect(text).toMatch(/^(\S+:\d+:\d+: )?error: /m);
     return text;
   }
 

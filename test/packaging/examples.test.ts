@@ -71,10 +71,10 @@ describeBtrfs("package examples (local driver)", () => {
     writeFileSync(join(dir, "bad", "BUCK"), 'load("//rules:defs.bzl", "package")\npackage.new(name = "bogus", layer = "//img:l", format = "qcow9")\n');
     const unknown = await local(["build", "//bad:bogus"], dir);
     expect(unknown.exitCode).not.toBe(0);
-    expect(unknown.stderr).toMatch(/^error: .*package\.new\(name = "bogus"\): unknown package format "qcow9"/m);
+    expect(unknown.stderr).toMatch(/^(\S+:\d+:\d+: )?error: .*package\.new\(name = "bogus"\): unknown package format "qcow9"/m);
     const wrong = await local(["build", "//img:wrongdep"], dir);
     expect(wrong.exitCode).not.toBe(0);
-    expect(wrong.stderr).toMatch(/^error: .*\/\/img:wrongdep/m);
+    expect(wrong.stderr).toMatch(/^(\S+:\d+:\d+: )?error: .*\/\/img:wrongdep/m);
     expect(wrong.stderr).toMatch(/LayerInfo/);
     expect(existsSync(join(dir, "buck-out", "v2", "gen", "root", "img", "__wrongdep__"))).toBe(false);
   }, 600_000);

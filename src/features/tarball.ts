@@ -62,12 +62,12 @@ async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string
     });
   } catch (e) {
     const { message, expected, found } = archiveErrors.unreadable(f.src, (e as Error).message);
-    throw featureError(ctx, name, message, expected, found);
+    throw featureError(ctx, name, "io", message, expected, found);
   }
   problems.push(...escapes(members, "into_dir"));
   if (problems.length > 0) {
     const { message, expected, found } = archiveErrors.unsafe(f.src, "into_dir", problems);
-    throw featureError(ctx, name, message, expected, found);
+    throw featureError(ctx, name, "schema", message, expected, found);
   }
   return { members, contents };
 }

@@ -80,11 +80,11 @@ describe("clone", () => {
     const bare = freshScratchDir();
     seedImage(bare);
     mkdirSync(join(bare, "opt"));
-    await expect(apply(bare, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/lib/a.so", dst_path: "/opt/a.so" }], { layers: { [out]: facts } })).rejects.toThrow(/user "app" \(owner in the source layer\) is not in this image/);
+    await expect(apply(bare, "/", [{ type: "clone", src_layer: out, src_path: "/opt/app/lib/a.so", dst_path: "/opt/a.so" }], { layers: { [out]: facts } })).rejects.toMatchObject({ details: [{ kind: "missing", message: expect.stringMatching(/^user "app" \(owner in the source layer\)/) }] });
   });
 
   it("fails at analysis when src_path is missing in the source layer", async () => {
     const { out, facts } = sourceLayer();
-    await expect(analysis({ type: "clone", src_layer: out, src_path: "/nope", dst_path: "/x" }, "/", { [out]: facts })).rejects.toThrow(/does not exist in the source layer/);
+    await expect(analysis({ type: "clone", src_layer: out, src_path: "/nope", dst_path: "/x" }, "/", { [out]: facts })).rejects.toMatchObject({ details: [{ kind: "missing", message: expect.stringMatching(/^"\/nope" does not exist in the source layer/) }] });
   });
 });

@@ -19,8 +19,8 @@ describe("group_add", () => {
     ]);
     expect(ctx.touchedPaths).toEqual([]);
     expect(existsSync(join(root, "etc/shadow"))).toBe(false);
-    await expect(apply(root, "/", [{ type: "group_add", groupname: "antlir", gid: 1001 }])).rejects.toThrow(/group "antlir" already exists in the image with another gid/);
-    await expect(apply(root, "/", [{ type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/home" }])).rejects.toThrow(/user "antlir" already exists in the image with other settings/);
+    await expect(apply(root, "/", [{ type: "group_add", groupname: "antlir", gid: 1001 }])).rejects.toMatchObject({ details: [{ kind: "conflict", message: expect.stringMatching(/^group "antlir" already exists/) }] });
+    await expect(apply(root, "/", [{ type: "user_add", username: "antlir", primary_group: "antlir", home_dir: "/home" }])).rejects.toMatchObject({ details: [{ kind: "conflict", message: expect.stringMatching(/^user "antlir" already exists/) }] });
     // analysis marks an identical re-add so the depgraph accepts it against the parent's facts
     const parent = factsOf({ groups: ["antlir"] }); // gid 1000
     const same = parseFeatures([{ type: "group_add", label: L, groupname: "antlir", gid: 1000 }, { type: "group_add", label: L, groupname: "antlir", gid: 7 }], L);
@@ -31,7 +31,7 @@ describe("group_add", () => {
   it("refuses used ids", async () => {
     const root = freshScratchDir();
     seedImage(root);
-    await expect(apply(root, "/", [{ type: "group_add", groupname: "x", gid: 0 }])).rejects.toThrow(/gid 0 is already used by group "root"/);
-    await expect(apply(root, "/", [{ type: "user_add", username: "u", primary_group: "nope", home_dir: "/" }])).rejects.toThrow(/group "nope"/);
+    await expect(apply(root, "/", [{ type: "group_add", groupname: "x", gid: 0 }])).rejects.toMatchObject({ details: [{ kind: "conflict", message: 'gid 0 is already used by group "root"' }] });
+    await expect(apply(root, "/", [{ type: "user_add", username: "u", primary_group: "nope", home_dir: "/" }])).rejects.toMatchObject({ details: [{ kind: "missing", message: expect.stringMatching(/^group "nope"/) }] });
   });
 });

@@ -26,7 +26,7 @@ describe("hardlink", () => {
     const root = freshScratchDir();
     mkdirSync(join(root, "d"));
     writeFileSync(join(root, "f"), "f");
-    await expect(apply(root, "/", [{ type: "hardlink", link: "/l", target: "/d" }])).rejects.toThrow(/the target "\/d" is not a regular file/);
-    await expect(apply(root, "/", [{ type: "hardlink", link: "/d", target: "/f" }])).rejects.toThrow(/"\/d" already exists/);
+    await expect(apply(root, "/", [{ type: "hardlink", link: "/l", target: "/d" }])).rejects.toMatchObject({ details: [{ kind: "unsatisfied", message: expect.stringMatching(/^the target "\/d"/) }] });
+    await expect(apply(root, "/", [{ type: "hardlink", link: "/d", target: "/f" }])).rejects.toMatchObject({ details: [{ kind: "conflict", message: '"/d" already exists' }] });
   });
 });

@@ -62,6 +62,6 @@ describe("install", () => {
   });
 
   it("a missing source fails with the feature named", async () => {
-    await expect(analysis({ type: "install", src: "nope", dst: "/x" }, freshScratchDir())).rejects.toThrow(/install\(src="nope", dst="\/x"\): cannot read the source/);
+    await expect(analysis({ type: "install", src: "nope", dst: "/x" }, freshScratchDir())).rejects.toMatchObject({ details: [{ kind: "io", feature: 'install(src="nope", dst="/x")', message: expect.stringMatching(/^cannot read the source/) }] });
   });
 });

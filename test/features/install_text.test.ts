@@ -43,7 +43,7 @@ describe("install_text", () => {
     writeFileSync(join(root, "etc/group"), "root:x:0:\napp:x:1235:\n");
     await apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/a", user: "app", group: "app" }]);
     expect([lstatSync(join(root, "etc/a")).uid, lstatSync(join(root, "etc/a")).gid]).toEqual([1234, 1235]);
-    await expect(apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/b", user: "ghost" }])).rejects.toThrow(/user "ghost" is not in the image/);
+    await expect(apply(root, "/", [{ type: "install_text", text: "x", dst: "/etc/b", user: "ghost" }])).rejects.toMatchObject({ details: [{ kind: "missing", message: expect.stringMatching(/^user "ghost"/) }] });
   });
 });
 

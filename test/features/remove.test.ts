@@ -20,7 +20,7 @@ describe("remove", () => {
     expect(ctx.removedPaths).toEqual(["/var/cache", "/link"]);
     expect(existsSync(join(root, "var/cache"))).toBe(false);
     expect(existsSync(join(host, "keep"))).toBe(true);
-    await expect(apply(root, "/", [{ type: "remove", path: "/absent" }])).rejects.toThrow(/does not exist/);
+    await expect(apply(root, "/", [{ type: "remove", path: "/absent" }])).rejects.toMatchObject({ details: [{ kind: "missing", message: '"/absent" does not exist' }] });
   });
 
   it("analysis requires the path only when must_exist", async () => {

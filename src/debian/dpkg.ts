@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { StrataError, type ErrorDetail } from "../errors.js";
 import { runIsolated } from "../isolation/index.js";
 import { parseParagraphs } from "./control.js";
+import { debDataTar } from "./extract.js";
 
 export interface DebToInstall {
   name: string;
@@ -194,8 +195,10 @@ function mergedUsr(root: string, arch: string): void {
 }
 
 async function extract(root: string, deb: string, ctx: InstallContext, name: string): Promise<void> {
-  // dpkg-deb streams the data.tar; tar keeps the merged-/usr links (a member ./bin must not replace the link)
-  const r = await execa("sh", ["-c", 'dpkg-deb --fsys-tarfile "$1" | tar -x --keep-directory-symlink --numeric-owner -p -C "$2"', "extract", deb, root], { reject: false, all: true });
+  // src/archive reads the data.tar (and refuses members that leave the root); tar keeps the merged-/usr links
+  // (a member ./bin must not replace the link)
+  const data = await debDataTar(readFileSync(deb), ctx.label);
+  const r = await execa("tar", ["-x", "--keep-directory-symlink", "--numeric-owner", "-p", "-C", root, "-f", "-"], { input: data, reject: false, all: true });
   if (r.exitCode !== 0) throw new StrataError({ label: ctx.label, feature: ctx.feature, message: `cannot extract package ${name}`, expected: "a valid .deb", found: String(r.all ?? "").trim() });
 }
 

@@ -1,29 +1,23 @@
-// The file tree a .deb installs: its data.tar.{xz,zst,gz,bz2} member, decompressed to a plain tar.
-import { execa } from "execa";
-import { gunzipSync } from "node:zlib";
+// The file tree a .deb installs: its data.tar{,.xz,.zst,.gz,.bz2} member, decompressed to a plain tar and checked
+// like a tarball feature's archive (no member may leave the root it is extracted into).
 import { StrataError } from "../errors.js";
-import { readAr } from "./ar.js";
-
-const DECOMPRESSORS: Record<string, string[] | "gzip" | "none"> = {
-  "data.tar": "none",
-  "data.tar.gz": "gzip",
-  "data.tar.xz": ["xz", "-dc"],
-  "data.tar.zst": ["zstd", "-dc"],
-  "data.tar.bz2": ["bzip2", "-dc"],
-};
+import { archiveErrors, decompress, listTar, readAr } from "../archive/index.js";
 
 /** The uncompressed data tarball of a .deb. */
 export async function debDataTar(deb: Buffer, label = "strata"): Promise<Buffer> {
   const members = readAr(deb, label);
-  const data = members.find((m) => m.name in DECOMPRESSORS);
+  const data = members.find((m) => /^data\.tar(\.[a-z0-9]+)?$/.test(m.name));
   if (data === undefined) {
-    throw new StrataError({ label, message: "the .deb has no data.tar member", expected: Object.keys(DECOMPRESSORS).join(", "), found: members.map((m) => m.name).join(", ") });
+    throw new StrataError({ kind: "schema", label, message: "the .deb has no data.tar member", expected: "data.tar, data.tar.gz, data.tar.xz, data.tar.zst, data.tar.bz2", found: members.map((m) => m.name).join(", ") });
   }
-  const how = DECOMPRESSORS[data.name]!;
-  if (how === "none") return data.data;
-  if (how === "gzip") return gunzipSync(data.data);
-  const [cmd, ...args] = how as [string, ...string[]];
-  const r = await execa(cmd, args, { input: data.data, encoding: "buffer", reject: false, stripFinalNewline: false });
-  if (r.exitCode !== 0) throw new StrataError({ label, message: `could not decompress ${data.name} with ${cmd}`, found: Buffer.from(r.stderr).toString().trim() });
-  return Buffer.from(r.stdout);
+  let tar: Buffer;
+  let problems: string[];
+  try {
+    tar = await decompress(data.data);
+    problems = (await listTar(tar, "the package root")).problems;
+  } catch (e) {
+    throw new StrataError({ kind: "io", label, ...archiveErrors.unreadable(data.name, (e as Error).message) });
+  }
+  if (problems.length > 0) throw new StrataError({ kind: "schema", label, ...archiveErrors.unsafe(data.name, "the package root", problems) });
+  return tar;
 }

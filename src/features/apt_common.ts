@@ -18,5 +18,5 @@ export const resolvedDebSchema = z.strictObject({
 });
 
 export function missingPlan(label: string, feature: string): StrataError {
-  return new StrataError({ label, feature, message: "no package plan", expected: "the `resolved` plan image.layer adds at analysis (build the layer with a flavor)", found: "a features file without it" });
+  return new StrataError({ kind: "schema", label, feature, message: "no package plan", expected: "the `resolved` plan image.layer adds at analysis (build the layer with a flavor)", found: "a features file without it" });
 }

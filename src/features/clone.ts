@@ -88,13 +88,13 @@ function copyTree(ctx: CompileContext, name: string, srcHost: string, dst: strin
   const uidOf = (uid: number): number => {
     const who = owners.user(uid);
     const id = lookupUid(ctx.root, who);
-    if (id === undefined) throw featureError(ctx, name, `user "${who}" (owner in the source layer) is not in this image's /etc/passwd`, "the same user name in both layers", "no such user");
+    if (id === undefined) throw featureError(ctx, name, "missing", `user "${who}" (owner in the source layer) is not in this image's /etc/passwd`, "the same user name in both layers", "no such user");
     return id;
   };
   const gidOf = (gid: number): number => {
     const who = owners.group(gid);
     const id = lookupGid(ctx.root, who);
-    if (id === undefined) throw featureError(ctx, name, `group "${who}" (owner in the source layer) is not in this image's /etc/group`, "the same group name in both layers", "no such group");
+    if (id === undefined) throw featureError(ctx, name, "missing", `group "${who}" (owner in the source layer) is not in this image's /etc/group`, "the same group name in both layers", "no such group");
     return id;
   };
   const visit = (host: string, path: string, isRoot: boolean): void => {
@@ -125,9 +125,9 @@ export const clone: FeatureModule<Clone> = {
     const facts = ctx.layerFacts(f.src_layer);
     const owners = ownerMap(f, facts);
     const root = facts.path(p.src) ?? (p.src === "/" ? ({ path: "/", type: "directory", mode: 0o755, uid: 0, gid: 0 } as PathFact) : undefined);
-    if (root === undefined) throw featureError(ctx, name, `"${p.src}" does not exist in the source layer ${f.src_layer}`, "an existing path in the source layer", "no such path");
+    if (root === undefined) throw featureError(ctx, name, "missing", `"${p.src}" does not exist in the source layer ${f.src_layer}`, "an existing path in the source layer", "no such path");
     if (p.contentsOnly && root.type !== "directory") {
-      throw featureError(ctx, name, `src_path "${f.src_path}" ends in "/" but is not a directory in the source layer`, "a directory", root.type);
+      throw featureError(ctx, name, "unsatisfied", `src_path "${f.src_path}" ends in "/" but is not a directory in the source layer`, "a directory", root.type);
     }
     const copied = [...(p.contentsOnly ? [] : [root]), ...(root.type === "directory" ? facts.listUnder(p.src) : [])];
     const prefix = dirPrefix(p.src);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { isValidImagePath, normalizeImagePath, parentOf } from "../image/path.js";
 import { isValidModeString } from "../image/mode.js";
 import { lookupGid, lookupUid } from "../image/passwd.js";
-import { StrataError } from "../errors.js";
+import { StrataError, type ErrorKind } from "../errors.js";
 import type { FileType, ItemKey, Requirement, Validator } from "../types.js";
 import type { CompileContext } from "./types.js";
 
@@ -78,17 +78,17 @@ export function describeFeature(type: string, attrs: Record<string, unknown>): s
   return `${type}(${parts.join(", ")})`;
 }
 
-/** A compile-time user error for one feature. */
-export function featureError(ctx: { label: string }, feature: string, message: string, expected?: string, found?: string): StrataError {
-  return new StrataError({ label: ctx.label, feature, message, expected, found });
+/** A compile-time user error for one feature; its kind is required, so tests and tools can match it, not the wording. */
+export function featureError(ctx: { label: string }, feature: string, kind: ErrorKind, message: string, expected?: string, found?: string): StrataError {
+  return new StrataError({ kind, label: ctx.label, feature, message, expected, found });
 }
 
 /** Resolves user/group (names through the image's own /etc/passwd and /etc/group, as written so far). */
 export function resolveOwner(ctx: CompileContext, feature: string, user: Owner, group: Owner): { uid: number; gid: number } {
   const uid = lookupUid(ctx.root, user ?? "root");
-  if (uid === undefined) throw featureError(ctx, feature, `user "${user}" is not in the image's /etc/passwd`, "an existing user", "no such user");
+  if (uid === undefined) throw featureError(ctx, feature, "missing", `user "${user}" is not in the image's /etc/passwd`, "an existing user", "no such user");
   const gid = lookupGid(ctx.root, group ?? "root");
-  if (gid === undefined) throw featureError(ctx, feature, `group "${group}" is not in the image's /etc/group`, "an existing group", "no such group");
+  if (gid === undefined) throw featureError(ctx, feature, "missing", `group "${group}" is not in the image's /etc/group`, "an existing group", "no such group");
   return { uid, gid };
 }
 

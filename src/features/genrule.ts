@@ -58,7 +58,7 @@ export const genrule: FeatureModule<Genrule> = {
   },
   async compile(f, ctx) {
     const name = this.describe(f);
-    const { argv, binds } = expandMacros(f, ctx.projectRoot, (m) => featureError(ctx, name, m));
+    const { argv, binds } = expandMacros(f, ctx.projectRoot, (m) => featureError(ctx, name, "schema", m));
     const under = (b: string): boolean => f.bind_repo_ro === true && b.startsWith(ctx.projectRoot + "/");
     const roBinds = [...(f.bind_repo_ro ? [ctx.projectRoot] : []), ...binds.filter((b) => !under(b))].map((host) => ({ host, image: host }));
     const result = await runIsolated({
@@ -75,6 +75,7 @@ export const genrule: FeatureModule<Genrule> = {
     });
     if (result.exitCode !== 0) {
       throw new StrataError({
+        kind: "io",
         label: ctx.label,
         feature: name,
         message: "the genrule command failed",

@@ -34,12 +34,12 @@ export const groupAdd: FeatureModule<GroupAdd> = {
       const existing = groups.get(f.groupname);
       if (existing !== undefined) {
         if (sameGroup(existing, wanted)) return;
-        throw featureError(ctx, name, `group "${f.groupname}" already exists in the image with another gid`, `gid ${wanted}`, `gid ${existing.gid}`);
+        throw featureError(ctx, name, "conflict", `group "${f.groupname}" already exists in the image with another gid`, `gid ${wanted}`, `gid ${existing.gid}`);
       }
       const used = groups.entries().map((e) => e.gid);
       if (wanted !== undefined && used.includes(wanted)) {
         const owner = groups.entries().find((e) => e.gid === wanted)!.name;
-        throw featureError(ctx, name, `gid ${wanted} is already used by group "${owner}"`, "an unused gid", `gid of "${owner}"`);
+        throw featureError(ctx, name, "conflict", `gid ${wanted} is already used by group "${owner}"`, "an unused gid", `gid of "${owner}"`);
       }
       groups.add({ name: f.groupname, password: "x", gid: wanted ?? lowestFreeId(used), members: [] });
       ctx.touched(writeImageText(ctx.root, "/etc/group", groups.serialize(), ctx.epoch));

@@ -36,12 +36,12 @@ export const hardlink: FeatureModule<Hardlink> = {
     await asFeatureError(ctx, name, () => {
       const target = resolveInImage(ctx.root, f.target, false);
       const st = lstatOrNull(target.hostPath);
-      if (st === null || !st.isFile()) throw featureError(ctx, name, `the target "${f.target}" is not a regular file of the image`, "a regular file", st === null ? "nothing" : "another kind of entry");
+      if (st === null || !st.isFile()) throw featureError(ctx, name, "unsatisfied", `the target "${f.target}" is not a regular file of the image`, "a regular file", st === null ? "nothing" : "another kind of entry");
       const link = resolveParentInImage(ctx.root, f.link);
       const parent = resolveInImage(ctx.root, link.imagePath.slice(0, link.imagePath.lastIndexOf("/")) || "/");
       const pst = lstatOrNull(parent.hostPath);
-      if (pst === null || !pst.isDirectory()) throw featureError(ctx, name, `the parent of "${f.link}" is not a directory of the image`, "a directory", "missing or not a directory");
-      if (lstatOrNull(link.hostPath) !== null) throw featureError(ctx, name, `"${f.link}" already exists`, "a new path", "an existing entry");
+      if (pst === null || !pst.isDirectory()) throw featureError(ctx, name, "unsatisfied", `the parent of "${f.link}" is not a directory of the image`, "a directory", "missing or not a directory");
+      if (lstatOrNull(link.hostPath) !== null) throw featureError(ctx, name, "conflict", `"${f.link}" already exists`, "a new path", "an existing entry");
       linkSync(target.hostPath, link.hostPath);
       touchTimes(parent.hostPath, ctx.epoch);
       ctx.touched(link.imagePath);

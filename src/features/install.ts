@@ -49,10 +49,10 @@ function checkDestination(f: Install, top: SourceEntry | undefined, ctx: { label
   const isDir = top?.kind === "directory";
   const slash = f.dst.endsWith("/");
   if (isDir && !slash) {
-    throw featureError(ctx, name, `the source "${f.src}" is a directory, so dst must end in "/" (antlir2: a directory is installed as dst="/path/")`, `dst="${f.dst}/"`, `dst="${f.dst}"`);
+    throw featureError(ctx, name, "schema", `the source "${f.src}" is a directory, so dst must end in "/" (antlir2: a directory is installed as dst="/path/")`, `dst="${f.dst}/"`, `dst="${f.dst}"`);
   }
   if (!isDir && slash) {
-    throw featureError(ctx, name, `dst ends in "/", which means a directory install, but the source "${f.src}" is not a directory; give the file's full path`, `dst="${joinImage(normalizeImagePath(f.dst), basename(f.src))}"`, `dst="${f.dst}"`);
+    throw featureError(ctx, name, "schema", `dst ends in "/", which means a directory install, but the source "${f.src}" is not a directory; give the file's full path`, `dst="${joinImage(normalizeImagePath(f.dst), basename(f.src))}"`, `dst="${f.dst}"`);
   }
 }
 
@@ -90,7 +90,7 @@ function readSource(f: Install, projectRoot: string, ctx: { label: string }, nam
     walked.set(f, { root, entries });
     return entries;
   } catch (e) {
-    throw featureError(ctx, name, `cannot read the source "${f.src}": ${(e as Error).message}`, "an existing file or directory", "unreadable or missing");
+    throw featureError(ctx, name, "io", `cannot read the source "${f.src}": ${(e as Error).message}`, "an existing file or directory", "unreadable or missing");
   }
 }
 

@@ -20,7 +20,7 @@ export const remove: FeatureModule<Remove> = {
   describe: (f) => describeFeature("remove", { path: f.path }),
   analyze(f, ctx) {
     const name = this.describe(f);
-    if (normalizeImagePath(f.path) === "/") throw featureError(ctx, name, "cannot remove the image root", "a path below /", "/");
+    if (normalizeImagePath(f.path) === "/") throw featureError(ctx, name, "schema", "cannot remove the image root", "a path below /", "/");
     // The depgraph accepts a dangling symlink here for `exists`: removing a link needs only the link.
     return { requires: f.must_exist !== false ? [requirePath(f.path, EXISTS)] : [], provides: [] };
   },
@@ -29,7 +29,7 @@ export const remove: FeatureModule<Remove> = {
     await asFeatureError(ctx, name, () => {
       const r = removeIn(ctx.root, f.path, ctx.epoch);
       if (r === null) {
-        if (f.must_exist !== false) throw featureError(ctx, name, `"${f.path}" does not exist`, "an existing path", "nothing there");
+        if (f.must_exist !== false) throw featureError(ctx, name, "missing", `"${f.path}" does not exist`, "an existing path", "nothing there");
         return;
       }
       ctx.removed(r.imagePath);

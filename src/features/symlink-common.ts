@@ -26,7 +26,7 @@ export function symlinkModule<T extends SymlinkFeature>(type: T["type"], schema:
     analyze(f, ctx) {
       const link = normalizeImagePath(f.link);
       const dest = symlinkDestination(link, f.target);
-      if (dest === null) throw featureError(ctx, this.describe(f), `the target "${f.target}" leads outside the image`, "a target inside the image", f.target);
+      if (dest === null) throw featureError(ctx, this.describe(f), "schema", `the target "${f.target}" leads outside the image`, "a target inside the image", f.target);
       return {
         requires: [requireParentDir(link), requirePath(dest, isDir ? IS_DIR : IS_FILE)],
         provides: [{ kind: "symlink", path: link, target: f.target }],

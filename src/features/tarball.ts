@@ -7,15 +7,11 @@
 // symlink (from the archive or the image) that leads out of into_dir. Absolute names are taken relative to
 // into_dir. Device and fifo members are refused (node cannot create them portably).
 // Files are buffered in memory while written: fine for image-sized archives, not for multi-GB ones.
-import { createReadStream } from "node:fs";
+// Reading, decompression (by magic bytes) and the escape check are src/archive's, shared with the .deb extraction.
 import { dirname } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import { spawn } from "node:child_process";
-import type { Readable } from "node:stream";
-import type { Header as TarHeader } from "tar-stream";
 import { z } from "zod";
-import { joinImage, normalizeImagePath, ancestors, dirPrefix, symlinkDestination } from "../image/path.js";
+import { joinImage, normalizeImagePath, ancestors, dirPrefix } from "../image/path.js";
+import { archiveErrors, climbingName, escapes, memberKind, memberRel, walkTar, type ArchiveMember } from "../archive/index.js";
 import { linkSync, lstatSync } from "node:fs";
 import { applyMeta, mkdirIn, symlinkIn, touchTimes, writeFileIn } from "../image/fsops.js";
 import { resolveInImage, resolveParentInImage } from "../image/resolve.js";
@@ -32,115 +28,7 @@ const schema = z.strictObject({
 });
 export type Tarball = z.infer<typeof schema>;
 
-interface Member {
-  /** path relative to into_dir, normalised, "" for into_dir itself */
-  rel: string;
-  kind: "file" | "directory" | "symlink" | "link";
-  mode: number;
-  uid: number;
-  gid: number;
-  linkname?: string;
-}
-
-/** Decompressed archive bytes; zstd and xz go through their command-line tools. */
-function openArchive(path: string): { stream: Readable; done: Promise<void> } {
-  if (/\.(tar\.gz|tgz)$/.test(path)) {
-    const gunzip = createGunzip();
-    const done = pipeline(createReadStream(path), gunzip);
-    return { stream: gunzip, done };
-  }
-  const tool = /\.tar\.zstd?$/.test(path) ? "zstd" : /\.tar\.xz$/.test(path) ? "xz" : null;
-  if (tool === null) return { stream: createReadStream(path), done: Promise.resolve() };
-  const child = spawn(tool, ["-dc", path], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<void>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${tool} -dc failed (exit ${code}): ${stderr.trim()}`))));
-  });
-  return { stream: child.stdout, done };
-}
-
-/** Calls `onEntry` for each member in archive order, with the member's content for regular files. */
-async function readArchive(path: string, onEntry: (h: TarHeader, content: Buffer | null) => void): Promise<void> {
-  // loaded on use: most layers have no tarball, and every `strata compile` process pays for its imports
-  const { default: tar } = await import("tar-stream");
-  const { stream, done } = openArchive(path);
-  const extract = tar.extract();
-  const reading = (async () => {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const c of entry) chunks.push(c as Buffer);
-      onEntry(entry.header, entry.header.type === "file" || entry.header.type === "contiguous-file" ? Buffer.concat(chunks) : null);
-    }
-  })();
-  await Promise.all([pipeline(stream, extract), done, reading]);
-}
-
-/** "./a//b/" → "a/b"; "/etc/x" → "etc/x"; null when a component is "..". */
-function memberRel(name: string): string | null {
-  const parts: string[] = [];
-  for (const c of name.split("/")) {
-    if (c === "" || c === ".") continue;
-    if (c === "..") return null;
-    parts.push(c);
-  }
-  return parts.join("/");
-}
-
-function kindOf(h: TarHeader): Member["kind"] | null {
-  switch (h.type ?? "file") {
-    case "file":
-    case "contiguous-file":
-      return "file";
-    case "directory":
-      return "directory";
-    case "symlink":
-      return "symlink";
-    case "link":
-      return "link";
-    default:
-      return null;
-  }
-}
-
-/**
- * Checks every member stays under into_dir when followed through the archive's own symlinks, lexically.
- * Returns the problems found (all of them).
- */
-function escapes(members: Member[]): string[] {
-  const links = new Map<string, string>();
-  const problems: string[] = [];
-  const base = "/x";
-  const resolveDir = (rel: string): string | null => {
-    let cur = base;
-    let hops = 0;
-    const todo = rel === "" ? [] : rel.split("/");
-    while (todo.length > 0) {
-      const next = joinImage(cur, todo.shift()!);
-      const t = links.get(next);
-      if (t === undefined) {
-        cur = next;
-        continue;
-      }
-      if (++hops > 40) return null;
-      const dest = symlinkDestination(next, t);
-      if (dest === null || (dest !== base && !dest.startsWith(base + "/"))) return null;
-      todo.unshift(...(dest === base ? [] : dest.slice(base.length + 1).split("/")));
-      cur = base;
-    }
-    return cur;
-  };
-  for (const m of members) {
-    if (m.rel === "") continue;
-    const slash = m.rel.lastIndexOf("/");
-    const parentRel = slash < 0 ? "" : m.rel.slice(0, slash);
-    if (resolveDir(parentRel) === null) problems.push(`member "${m.rel}" lies under a symlink that leads outside into_dir`);
-    if (m.kind === "link" && (m.linkname === undefined || memberRel(m.linkname) === null)) problems.push(`hard link "${m.rel}" -> "${m.linkname}" leads outside into_dir`);
-    if (m.kind === "symlink") links.set(joinImage(base, m.rel), m.linkname ?? "");
-  }
-  return problems;
-}
+type Member = ArchiveMember;
 
 async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string }, name: string, withContent: boolean) {
   const members: Member[] = [];
@@ -155,12 +43,12 @@ async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string
       return parts.length > strip ? parts.slice(strip).join("/") : null;
     };
     const root = f.force_root_ownership === true;
-    await readArchive(projectSourcePath(projectRoot, f.src), (h, content) => {
+    await walkTar(projectSourcePath(projectRoot, f.src), (h, content) => {
       const full = memberRel(h.name);
-      if (full === null) return void problems.push(`member "${h.name}" climbs out of into_dir with ".."`);
+      if (full === null) return void problems.push(climbingName(h.name, "into_dir"));
       const rel = stripped(full);
       if (rel === null) return;
-      const kind = kindOf(h);
+      const kind = memberKind(h);
       if (kind === null) return void problems.push(`member "${h.name}" is a ${h.type}, which tarball does not extract`);
       let linkname = h.linkname ?? undefined;
       if (kind === "link" && linkname !== undefined) {
@@ -173,10 +61,14 @@ async function loadMembers(f: Tarball, projectRoot: string, ctx: { label: string
       members.push({ rel, kind, mode: (h.mode ?? 0o644) & 0o7777, uid: root ? 0 : (h.uid ?? 0), gid: root ? 0 : (h.gid ?? 0), linkname });
     });
   } catch (e) {
-    throw featureError(ctx, name, `cannot read the archive "${f.src}": ${(e as Error).message}`, "a readable tar archive", "unreadable");
+    const { message, expected, found } = archiveErrors.unreadable(f.src, (e as Error).message);
+    throw featureError(ctx, name, "io", message, expected, found);
   }
-  problems.push(...escapes(members));
-  if (problems.length > 0) throw featureError(ctx, name, `unsafe archive "${f.src}": ${problems.join("; ")}`, "members that stay inside into_dir", `${problems.length} unsafe member(s)`);
+  problems.push(...escapes(members, "into_dir"));
+  if (problems.length > 0) {
+    const { message, expected, found } = archiveErrors.unsafe(f.src, "into_dir", problems);
+    throw featureError(ctx, name, "schema", message, expected, found);
+  }
   return { members, contents };
 }
 

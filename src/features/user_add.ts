@@ -77,17 +77,17 @@ export const userAdd: FeatureModule<UserAdd> = {
       const passwd = readPasswd(ctx.root);
       const groups = readGroup(ctx.root);
       const primary = groups.get(f.primary_group);
-      if (primary === undefined) throw featureError(ctx, name, `group "${f.primary_group}" is not in the image's /etc/group`, "an existing group", "no such group");
+      if (primary === undefined) throw featureError(ctx, name, "missing", `group "${f.primary_group}" is not in the image's /etc/group`, "an existing group", "no such group");
       const existing = passwd.get(f.username);
       if (existing !== undefined) {
         if (sameUser(existing, f, wanted, primary.gid)) return;
         const asked = { uid: wanted ?? existing.uid, gid: primary.gid, home: f.home_dir, shell: f.shell ?? "/sbin/nologin", comment: f.comment ?? "" };
-        throw featureError(ctx, name, `user "${f.username}" already exists in the image with other settings`, describeUser(asked), describeUser(existing));
+        throw featureError(ctx, name, "conflict", `user "${f.username}" already exists in the image with other settings`, describeUser(asked), describeUser(existing));
       }
       const used = passwd.entries().map((e) => e.uid);
       if (wanted !== undefined && used.includes(wanted)) {
         const owner = passwd.entries().find((e) => e.uid === wanted)!.name;
-        throw featureError(ctx, name, `uid ${wanted} is already used by user "${owner}"`, "an unused uid", `uid of "${owner}"`);
+        throw featureError(ctx, name, "conflict", `uid ${wanted} is already used by user "${owner}"`, "an unused uid", `uid of "${owner}"`);
       }
       const uid = wanted ?? lowestFreeId(used);
       passwd.add({ name: f.username, password: "x", uid, gid: primary.gid, comment: f.comment ?? "", home: f.home_dir, shell: f.shell ?? "/sbin/nologin" });

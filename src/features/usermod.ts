@@ -21,7 +21,7 @@ export const usermod: FeatureModule<Usermod> = {
     const name = this.describe(f);
     await asFeatureError(ctx, name, () => {
       const passwd = readPasswd(ctx.root);
-      if (passwd.get(f.username) === undefined) throw featureError(ctx, name, `user "${f.username}" is not in the image's /etc/passwd`, "an existing user", "no such user");
+      if (passwd.get(f.username) === undefined) throw featureError(ctx, name, "missing", `user "${f.username}" is not in the image's /etc/passwd`, "an existing user", "no such user");
       const groups = readGroup(ctx.root);
       addMembers(ctx, name, groups, f.username, f.add_supplementary_groups);
       ctx.touched(writeImageText(ctx.root, "/etc/group", groups.serialize(), ctx.epoch));

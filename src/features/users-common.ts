@@ -25,7 +25,7 @@ export function appendLine(ctx: CompileContext, path: string, line: string): voi
 export function addMembers(ctx: CompileContext, name: string, groups: GroupFile, user: string, wanted: string[]): void {
   for (const g of wanted) {
     const e = groups.get(g);
-    if (e === undefined) throw featureError(ctx, name, `group "${g}" is not in the image's /etc/group`, "an existing group", "no such group");
+    if (e === undefined) throw featureError(ctx, name, "missing", `group "${g}" is not in the image's /etc/group`, "an existing group", "no such group");
     if (!e.members.includes(user)) e.members.push(user);
   }
 }
@@ -51,10 +51,10 @@ function loadUidmap(ctx: { label: string; projectRoot: string }, feature: string
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw featureError(ctx, feature, `cannot read the uidmap "${path}": ${(e as Error).message}`, 'a JSON file {"users": {...}, "groups": {...}}', "unreadable or not JSON");
+    throw featureError(ctx, feature, "io", `cannot read the uidmap "${path}": ${(e as Error).message}`, 'a JSON file {"users": {...}, "groups": {...}}', "unreadable or not JSON");
   }
   const r = uidmapFileSchema.safeParse(parsed);
-  if (!r.success) throw featureError(ctx, feature, `the uidmap "${path}" is not a name-to-id map: ${r.error.issues[0]?.message}`, '{"users": {"name": uid}, "groups": {"name": gid}}', JSON.stringify(parsed).slice(0, 120));
+  if (!r.success) throw featureError(ctx, feature, "schema", `the uidmap "${path}" is not a name-to-id map: ${r.error.issues[0]?.message}`, '{"users": {"name": uid}, "groups": {"name": gid}}', JSON.stringify(parsed).slice(0, 120));
   loaded.set(file, r.data);
   return r.data;
 }
@@ -73,8 +73,8 @@ export function requestedId(
 ): number | undefined {
   if (uidmap == null) return explicit ?? undefined;
   const attr = kind === "users" ? "uid" : "gid";
-  if (explicit != null) throw featureError(ctx, feature, `give either ${attr} or uidmap, not both`, `${attr} = ${explicit} or uidmap = "${uidmap}"`, "both");
+  if (explicit != null) throw featureError(ctx, feature, "schema", `give either ${attr} or uidmap, not both`, `${attr} = ${explicit} or uidmap = "${uidmap}"`, "both");
   const id = loadUidmap(ctx, feature, uidmap)[kind][name];
-  if (id === undefined) throw featureError(ctx, feature, `${kind === "users" ? "user" : "group"} "${name}" is not in the uidmap "${uidmap}"`, `an entry "${name}" under "${kind}"`, "no such entry");
+  if (id === undefined) throw featureError(ctx, feature, "missing", `${kind === "users" ? "user" : "group"} "${name}" is not in the uidmap "${uidmap}"`, `an entry "${name}" under "${kind}"`, "no such entry");
   return id;
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StrataError } from "../../src/errors.js";
-import { readAr } from "../../src/debian/ar.js";
+import { readAr } from "../../src/archive/index.js";
 import { debDataTar } from "../../src/debian/extract.js";
 import { BUSYBOX_STATIC } from "../../src/debian/pins.js";
 import { repoRoot } from "../runner/helpers.js";

@@ -86,3 +86,14 @@ export async function craftTar(file: string, members: TarMember[]): Promise<stri
   writeFileSync(file, Buffer.concat(chunks));
   return file;
 }
+
+/** A .deb (an ar archive: debian-binary, control.tar, then the data member given), written by hand. */
+export function craftDeb(data: Buffer, dataName = "data.tar"): Buffer {
+  const parts = [Buffer.from("!<arch>\n", "latin1")];
+  for (const [name, body] of [["debian-binary", Buffer.from("2.0\n")], ["control.tar", Buffer.alloc(10240)], [dataName, data]] as const) {
+    const h = `${`${name}/`.padEnd(16)}${"0".padEnd(12)}${"0".padEnd(6)}${"0".padEnd(6)}${"100644".padEnd(8)}${String(body.length).padEnd(10)}\`\n`;
+    parts.push(Buffer.from(h, "latin1"), body);
+    if (body.length % 2 === 1) parts.push(Buffer.from("\n"));
+  }
+  return Buffer.concat(parts);
+}

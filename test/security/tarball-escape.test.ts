@@ -2,13 +2,38 @@
 // into_dir, hard links out, device nodes, huge names, duplicates. Nothing outside into_dir may change (in the
 // image: /etc stays as the parent had it), nothing on the host, nothing in the parent layer.
 import { beforeAll, describe, expect, it } from "vitest";
-import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeBtrfs } from "../helpers/volume.js";
 import { base } from "../runner/helpers.js";
-import { craftTar, sandbox, snapshotTree, type Sandbox, type TarMember } from "./helpers.js";
+import { craftDeb, craftTar, sandbox, snapshotTree, type Sandbox, type TarMember } from "./helpers.js";
+import { debDataTar } from "../../src/debian/extract.js";
+import { StrataError } from "../../src/errors.js";
 
 const L = "//sec:tar";
+
+// The archive-only cases (no image symlink involved), refused by the shared escape check before anything is written.
+const hostileArchives: [string, TarMember[]][] = [
+  ["a member named ../x", [{ name: "../x", content: "x" }]],
+  ["a member named a/../../etc/passwd", [{ name: "a/../../etc/passwd", content: "x" }]],
+  ["a file under a symlink member to /etc", [{ name: "l", type: "symlink", linkname: "/etc" }, { name: "l/passwd", content: "pwned\n" }]],
+  ["a file under a relative symlink member that climbs", [{ name: "l", type: "symlink", linkname: "../../.." }, { name: "l/etc/passwd", content: "pwned\n" }]],
+  ["a file under a chain of symlink members", [{ name: "a", type: "symlink", linkname: "b" }, { name: "b", type: "symlink", linkname: "../../etc" }, { name: "a/passwd", content: "pwned\n" }]],
+  ["a directory member over an archive symlink to /etc", [{ name: "l", type: "symlink", linkname: "/etc" }, { name: "l", type: "directory", mode: 0o777, uid: 4242 }]],
+  ["a hard link to ../../etc/passwd", [{ name: "h", type: "link", linkname: "../../etc/passwd" }]],
+  ["a hard link through an archive symlink to /etc", [{ name: "l", type: "symlink", linkname: "/etc" }, { name: "h", type: "link", linkname: "l/passwd" }]],
+];
+
+describe("security: hostile .deb data tarballs are refused (the .deb path shares the tarball's escape check)", () => {
+  it.each(hostileArchives)("%s", async (name, members) => {
+    const tar = readFileSync(await craftTar(join(mkdtempSync(join(tmpdir(), "strata-deb-")), "data.tar"), members));
+    const e = await debDataTar(craftDeb(tar), "//sec:deb").catch((x: unknown) => x);
+    expect(e, name).toBeInstanceOf(StrataError);
+    expect((e as StrataError).details[0]).toMatchObject({ kind: "schema", label: "//sec:deb" });
+    expect((e as StrataError).message).toMatch(/^error: \/\/sec:deb: unsafe archive "data\.tar": .*(climbs out of|leads outside) the package root/);
+  });
+});
 
 describeBtrfs("security: hostile tarballs stay inside into_dir", () => {
   let sb: Sandbox;

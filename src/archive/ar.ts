@@ -11,7 +11,7 @@ const MAGIC = "!<arch>\n";
 
 export function readAr(buf: Buffer, label = "strata"): ArMember[] {
   if (buf.subarray(0, 8).toString("latin1") !== MAGIC) {
-    throw new StrataError({ label, message: "not an ar archive (a .deb is one)", expected: JSON.stringify(MAGIC), found: JSON.stringify(buf.subarray(0, 8).toString("latin1")) });
+    throw new StrataError({ kind: "schema", label, message: "not an ar archive (a .deb is one)", expected: JSON.stringify(MAGIC), found: JSON.stringify(buf.subarray(0, 8).toString("latin1")) });
   }
   const out: ArMember[] = [];
   let off = 8;
@@ -21,7 +21,7 @@ export function readAr(buf: Buffer, label = "strata"): ArMember[] {
     const name = header.slice(0, 16).trimEnd().replace(/\/$/, "");
     const size = Number(header.slice(48, 58).trim());
     if (!Number.isInteger(size) || header.slice(58, 60) !== "`\n") {
-      throw new StrataError({ label, message: `corrupt ar member header at byte ${off}`, found: JSON.stringify(header) });
+      throw new StrataError({ kind: "schema", label, message: `corrupt ar member header at byte ${off}`, found: JSON.stringify(header) });
     }
     const start = off + 60;
     out.push({ name, data: buf.subarray(start, start + size) });

@@ -64,7 +64,7 @@ describe("errors in BUCK files, as the user wrote them", () => {
   it("an unknown attribute is named (`dest`), not only the parameter it leaves missing", async () => {
     const e = await evalError('image.layer(name = "x", features = [feature.install(src = "a.txt", dest = "/a")])\n');
     expect(e[0]).toBe("p/BUCK:2:37: error: root//p: unexpected parameter `dest` for call to `feature.install` (did you mean `dst`?)");
-    expect(e).toContain("  `feature.install` takes: src, dst, mode, user, group");
+    expect(e).toContain("  `feature.install` takes: src, dst, mode, user, group, xattrs");
     expect(e.filter((l) => l.includes("error:"))).toHaveLength(1);
   });
 

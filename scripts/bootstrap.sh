@@ -67,7 +67,7 @@ fi
 # runner/ changes a file's or a directory's mtime); a no-op run then costs no compile.
 stamp=dist/.strata-build-stamp
 if [ ! -f "$stamp" ] || [ ! -f dist/runner/main.js ] \
-  || [ -n "$(find src runner bin/bundle.mjs tsconfig.json package.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  || [ -n "$(find src runner packages bin/bundle.mjs tsconfig.json package.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   touch "$stamp.next"
   npm run --silent build
   mv "$stamp.next" "$stamp"

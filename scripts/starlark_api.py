@@ -16,7 +16,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src", "driver"))
+sys.path.insert(0, os.path.join(ROOT, "packages", "buck2-local", "starlark"))
 
 from pydriver.config import DriverError, load_project  # noqa: E402
 from pydriver.driver import Driver  # noqa: E402

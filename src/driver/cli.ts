@@ -1,92 +1,14 @@
-// `strata local build|run`: the local Buck2 driver's command line.
-import { execa } from "execa";
-import type { Argv, CommandModule } from "yargs";
+// `strata local build|run|test|repro`: a thin delegate to the local Buck2 stand-in (packages/buck2-local). The
+// driver knows nothing of strata; strata adds its persistent worker (as an ActionRunner) and `repro`, which needs
+// working volumes. The import below is the one tie from the runner to the driver: bin/bundle.mjs keeps the driver
+// out of the runner's bundle (it is bundled on its own), so the driver's code is no input of Buck2's layer actions.
+import type { CommandModule } from "yargs";
+import { driverCommand, setActionRunner } from "../../packages/buck2-local/src/index.js";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
-import { buildRequested, buildTargets, showOutputLines } from "./build.js";
-import { evaluateTargets } from "./evaluation.js";
-import { DriverFailure } from "./failure.js";
-import { findProjectRoot } from "./root.js";
 import { reproCommand } from "./repro.js";
-import { testCommand } from "./test-verb.js";
+import { RunnerWorkers } from "./runner-worker.js";
 
-interface BuildArgs {
-  targets: string[];
-  "show-output": boolean;
-  verbose: boolean;
-  "keep-going": boolean;
-}
+// strata's runner actions go to one persistent `strata worker` per build, unless STRATA_LOCAL_WORKER=0
+if (process.env.STRATA_LOCAL_WORKER !== "0") setActionRunner((root, env, log) => new RunnerWorkers(root, env, log));
 
-function fail(e: unknown): never {
-  if (e instanceof DriverFailure) {
-    process.stderr.write(e.text.endsWith("\n") ? e.text : e.text + "\n");
-    process.exit(e.exitCode);
-  }
-  throw e;
-}
-
-const buildCommand: CommandModule<object, BuildArgs> = {
-  command: "build <targets..>",
-  describe: "build targets (like `buck2 build`)",
-  builder: (y) =>
-    y
-      .positional("targets", { type: "string", array: true, demandOption: true })
-      .option("show-output", { type: "boolean", default: false, describe: "print `LABEL PATH` per default output" })
-      .option("verbose", { type: "boolean", default: false, describe: "print each action run or skipped (a full log, no in-place progress)" })
-      .option("keep-going", { type: "boolean", default: false, describe: "after a failure, build everything that does not depend on it; report every failure" }) as Argv<BuildArgs>,
-  handler: async (args) => {
-    try {
-      const root = findProjectRoot(process.cwd());
-      const { evaluation, report } = await buildTargets(root, args.targets, process.cwd(), { verbose: args.verbose, keepGoing: args["keep-going"] });
-      if (args.verbose) process.stderr.write(`actions: ${report.ran.length} ran, ${report.skipped.length} skipped\n`);
-      if (args["show-output"]) for (const l of showOutputLines(evaluation.requested)) process.stdout.write(l + "\n");
-    } catch (e) {
-      fail(e);
-    }
-  },
-};
-
-interface RunArgs {
-  target: string;
-  args: (string | number)[];
-  "--"?: (string | number)[];
-  verbose: boolean;
-}
-
-const runCommand: CommandModule<object, RunArgs> = {
-  command: "run <target> [args..]",
-  describe: "build a target and run its RunInfo (like `buck2 run`), from the project root",
-  builder: (y) =>
-    y
-      // `buck2 run //t -- ARGS`: everything after `--` goes to the command untouched, even `-c` or `--flag`
-      .parserConfiguration({ "populate--": true, "parse-positional-numbers": false })
-      .positional("target", { type: "string", demandOption: true })
-      .positional("args", { type: "string", array: true, default: [] })
-      .option("verbose", { type: "boolean", default: false }) as Argv<RunArgs>,
-  handler: async (args) => {
-    try {
-      const root = findProjectRoot(process.cwd());
-      const evaluation = await evaluateTargets(root, [args.target], process.cwd());
-      const t = evaluation.requested[0];
-      const run = t?.providers["RunInfo"] as { args: string[]; inputs: string[] } | undefined;
-      if (t === undefined || run === undefined) {
-        throw new DriverFailure(`error: ${t?.label ?? args.target}: target does not provide RunInfo, so it cannot be run`);
-      }
-      const needed = new Set(run.inputs);
-      const producers = evaluation.actions.filter((a) => a.outputs.some((o) => needed.has(o.path))).map((a) => a.index);
-      await buildRequested(evaluation, [{ ...t, build: [...t.build, ...producers.map((p) => ({ path: "", producer: p }))] }], { verbose: args.verbose });
-      const [cmd, ...rest] = run.args;
-      const extra = [...args.args, ...(args["--"] ?? [])].map(String);
-      const r = await execa(cmd!, [...rest, ...extra], { cwd: root, stdio: "inherit", reject: false });
-      process.exit(r.exitCode ?? 1);
-    } catch (e) {
-      fail(e);
-    }
-  },
-};
-
-export const localCommand: CommandModule = {
-  command: "local",
-  describe: COMMAND_DESCRIPTIONS.local,
-  builder: (y) => y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule).command(reproCommand as unknown as CommandModule).demandCommand(1),
-  handler: () => {},
-};
+export const localCommand: CommandModule = driverCommand("local", COMMAND_DESCRIPTIONS.local, [reproCommand as unknown as CommandModule]);

@@ -6,10 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { ActionCache } from "./action-cache.js";
-import { buildTargets } from "./build.js";
-import { DriverFailure } from "./failure.js";
-import { findProjectRoot } from "./root.js";
+import { ActionCache, buildTargets, DriverFailure, findProjectRoot } from "../../packages/buck2-local/src/index.js";
 
 type TreeDigest = Map<string, string>;
 

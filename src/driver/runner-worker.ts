@@ -4,11 +4,9 @@
 import { basename } from "node:path";
 import { WORKER_COMMANDS } from "../worker/execute.js";
 import { startWorker, type StartedWorker } from "../worker/client.js";
+import type { ActionRunResult, ActionRunner } from "../../packages/buck2-local/src/index.js";
 
-export interface WorkerResult {
-  exitCode: number;
-  stderr: string;
-}
+export type WorkerResult = ActionRunResult;
 
 /** `node .../bin/strata.mjs <command> ...` for a command the worker serves: the runner's part of the argv, else undefined */
 export function runnerCommand(argv: string[]): { runner: string[]; args: string[] } | undefined {
@@ -17,7 +15,8 @@ export function runnerCommand(argv: string[]): { runner: string[]; args: string[
   return { runner: argv.slice(0, 2), args: argv.slice(2) };
 }
 
-export class RunnerWorkers {
+export class RunnerWorkers implements ActionRunner {
+  readonly name = "persistent strata worker";
   private started = new Map<string, Promise<StartedWorker | undefined>>();
   /** requests answered by a worker (for reports and tests) */
   served = 0;

@@ -18,7 +18,9 @@ from .trace import Locator, better_message
 
 BRIDGE_ID = "@strata//bridge.bzl"
 NATIVE_ID = "@strata//native.bzl"
-BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bridge.bzl")
+BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bridge")
+# bridge.bzl is one module, kept in files by concern; evaluated as their concatenation, in this order
+BRIDGE_PARTS = ("values.bzl", "providers.bzl", "artifacts.bzl", "rules.bzl", "analysis.bzl")
 BRIDGE_PUBLIC = [
     "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "CommandExecutorConfig", "cmd_args",
     "ConfigurationInfo", "PlatformInfo", "ExecutionPlatformInfo", "ExecutionPlatformRegistrationInfo", "WorkerInfo", "WorkerRunInfo",
@@ -172,8 +174,11 @@ class Interpreter:
 
     def bridge(self) -> sl.FrozenModule:
         if BRIDGE_ID not in self.modules:
-            with open(BRIDGE_PATH, encoding="utf-8") as f:
-                src = f.read()
+            parts = []
+            for part in BRIDGE_PARTS:
+                with open(os.path.join(BRIDGE_PATH, part), encoding="utf-8") as f:
+                    parts.append(f.read())
+            src = "\n".join(parts)
             m = self._module()
             self.stack.append(Frame("bridge", "", "", BRIDGE_PATH, BRIDGE_ID))
             try:

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const strata = resolve(here, "..", "..", "bin", "strata.mjs");
+const strata = resolve(here, "..", "..", "..", "bin", "strata.mjs");
 
 export function fixture(name: string, extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), `strata-driver-${name}-`));

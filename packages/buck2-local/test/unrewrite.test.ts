@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-const driverDir = join(import.meta.dirname, "../../src/driver");
+const driverDir = join(import.meta.dirname, "../starlark");
 
 function roundTrip(src: string): { rewritten: string; restored: string } {
   const script = [

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fixture, local } from "./helpers.js";
 
-const strata = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "strata.mjs");
+const strata = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "strata.mjs");
 
 const FILES = {
   "rules/sh.bzl": `def _impl(ctx):

@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { evaluateTargets } from "../../src/driver/evaluation.js";
+import { evaluateTargets } from "../src/evaluation.js";
 import { fixture, local } from "./helpers.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 const BUCKCONFIG_WITH_PLATFORM = [
   "[cells]",

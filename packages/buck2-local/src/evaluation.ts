@@ -2,8 +2,8 @@
 import { execa } from "execa";
 import { relative } from "node:path";
 import { z } from "zod";
-import { packageFile } from "../package-root.js";
 import { DriverFailure } from "./failure.js";
+import { driverFile } from "./locate.js";
 
 const inputSchema = z.object({ path: z.string(), producer: z.number().nullable() });
 
@@ -44,9 +44,9 @@ const evaluationSchema = z.object({
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
-/** src/driver/evaluate.py: the Python files are not compiled, they stay in src/driver wherever this module runs from */
+/** starlark/evaluate.py: the Python files are not compiled, they stay in the package wherever this module runs from */
 export function evaluateScript(): string {
-  return packageFile("src", "driver", "evaluate.py");
+  return driverFile("starlark", "evaluate.py");
 }
 
 /** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */

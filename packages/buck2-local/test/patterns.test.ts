@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findProjectRoot } from "../../src/driver/root.js";
+import { findProjectRoot } from "../src/root.js";
 import { fixture, local } from "./helpers.js";
 
 describe("target patterns and the project root", () => {

@@ -11,7 +11,6 @@ import { ActionCache } from "./action-cache.js";
 import { inputDigest } from "./digest.js";
 import type { Action, Evaluation } from "./evaluation.js";
 import { ActionFailures, DriverFailure } from "./failure.js";
-import { RunnerWorkers } from "./runner-worker.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
 
@@ -22,14 +21,43 @@ export interface RunOptions {
   /** like `buck2 build --keep-going`: after a failure, still run every action whose inputs could be built */
   keepGoing?: boolean;
   progress?: { started(a: Action): void; finished(a: Action): void };
-  /** run the strata runner's actions on one persistent worker (default: yes, unless STRATA_LOCAL_WORKER=0) */
-  worker?: boolean;
+  /** where run actions may go instead of a plain command (default: the one set by setActionRunner, if any) */
+  actionRunner?: ActionRunnerFactory | null;
+}
+
+/** The result of a run action that an ActionRunner took. */
+export interface ActionRunResult {
+  exitCode: number;
+  stderr: string;
+}
+
+/**
+ * A hook for run actions, like Buck2's persistent workers: the embedding tool (e.g. one that sends its own
+ * commands to a long-lived process) may answer an action; undefined means "not mine", and the action runs as a
+ * plain command. One runner per build: made at its start, stopped at its end.
+ */
+export interface ActionRunner {
+  run(argv: string[], env: Record<string, string>): Promise<ActionRunResult | undefined>;
+  stop(): Promise<void>;
+  /** how many actions it answered */
+  readonly served: number;
+  /** what to call it in the verbose report */
+  readonly name?: string;
+}
+
+export type ActionRunnerFactory = (root: string, env: Record<string, string>, log: (line: string) => void) => ActionRunner;
+
+let defaultActionRunner: ActionRunnerFactory | null = null;
+
+/** sets the ActionRunner every build of this process uses unless its RunOptions say otherwise (null: none) */
+export function setActionRunner(factory: ActionRunnerFactory | null): void {
+  defaultActionRunner = factory;
 }
 
 export interface RunReport {
   ran: string[];
   skipped: string[];
-  /** how many of the actions that ran went to the persistent runner worker */
+  /** how many of the actions that ran went to the ActionRunner */
   onWorker?: number;
 }
 
@@ -75,7 +103,7 @@ function scratchDir(a: Action): string {
   return join("buck-out", "v2", "tmp", clean(a.owner), clean(a.category), clean(a.identifier ?? "_"));
 }
 
-async function execute(root: string, a: Action, workers: RunnerWorkers | undefined): Promise<void> {
+async function execute(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
   for (const o of a.outputs) {
     const abs = join(root, o.path);
     if (!a.no_outputs_cleanup) await rm(abs, { recursive: true, force: true });
@@ -141,7 +169,7 @@ function driverEnv(): Record<string, string> {
   return env;
 }
 
-async function runCommand(root: string, a: Action, workers: RunnerWorkers | undefined): Promise<void> {
+async function runCommand(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
   const scratch = scratchDir(a);
   await rm(join(root, scratch), { recursive: true, force: true });
   await mkdir(join(root, scratch), { recursive: true });
@@ -170,8 +198,8 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   const jobs = Math.max(1, opts.jobs ?? 2);
   const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
   const cache = new ActionCache(root);
-  const useWorker = opts.worker ?? process.env.STRATA_LOCAL_WORKER !== "0";
-  const workers = useWorker ? new RunnerWorkers(root, driverEnv(), log) : undefined;
+  const factory = opts.actionRunner === undefined ? defaultActionRunner : opts.actionRunner;
+  const workers = factory !== null ? factory(root, driverEnv(), log) : undefined;
   const report: RunReport = { ran: [], skipped: [] };
   const byIndex = new Map(actions.map((a) => [a.index, a]));
   const pending = new Map<number, Set<number>>();
@@ -210,7 +238,7 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   }
   if (workers !== undefined) {
     report.onWorker = workers.served;
-    if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the persistent strata worker`);
+    if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the ${workers.name ?? "action runner"}`);
   }
   if (failures.length > 0) throw ActionFailures.of(failures, done);
   if (done.size < actions.length) throw new DriverFailure("error: internal error: the action graph has a cycle or a missing producer", 2);

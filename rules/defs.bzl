@@ -4,14 +4,14 @@
     load("//rules:defs.bzl", "feature", "image", "image_test")          # inside the strata repository
 """
 
-load("//rules:feature_new.bzl", _feature_new = "new")
-load("//rules:layer.bzl", _layer = "layer")
-load("//rules:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
-load("//rules/features:registry.bzl", "FEATURE_FUNCTIONS")
-load("//rules:genrule_layer.bzl", _genrule_layer = "genrule_layer")
-load("//rules:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
-load("//rules/package:defs.bzl", _package = "package")
-load("//rules:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
+load("//rules/private:feature_new.bzl", _feature_new = "new")
+load("//rules/private:layer.bzl", _layer = "layer")
+load("//rules/private:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
+load("//rules/private/features:registry.bzl", "FEATURE_FUNCTIONS")
+load("//rules/private:genrule_layer.bzl", _genrule_layer = "genrule_layer")
+load("//rules/private:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
+load("//rules/private/package:defs.bzl", _package = "package")
+load("//rules/private:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
 
 """Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
 
@@ -21,14 +21,14 @@ load("//rules:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
 - `image.genrule_layer(name, parent_layer, rule_type, cmd = None, bash = None, user = "nobody", bind_repo_ro = False, antlir_rule = None, visibility = None)`:
   the parent layer after running `cmd` (argv list) or the `bash` script in it, without network, as `user`.
 
-Docs: docs/rules.md. Definitions: rules/layer.bzl, rules/genrule_layer.bzl.
+Docs: docs/rules.md. Definitions: rules/private/layer.bzl, rules/private/genrule_layer.bzl.
 """
 image = struct(
     layer = _layer,
     genrule_layer = _genrule_layer,
 )
 
-# feature.new plus one function per registered feature type (rules/features/registry.bzl).
+# feature.new plus one function per registered feature type (rules/private/features/registry.bzl).
 """Features, the parts of an image.layer (hover text for IDEs: `buck2 lsp` shows this for every `feature.*`).
 
 - `feature.new(name, features, visibility = None)`: a named, reusable group of features
@@ -52,13 +52,13 @@ image = struct(
 - `feature.user_add(username, primary_group, home_dir, shell = "/sbin/nologin", uid = None, supplementary_groups = [], comment = None, uidmap = None, add_primary_group_member = True)`: adds a user
 - `feature.usermod(username, add_supplementary_groups)`: adds an existing user to more groups
 
-Docs: docs/rules.md. Definitions: rules/features/<name>.bzl.
+Docs: docs/rules.md. Definitions: rules/private/features/<name>.bzl.
 """
 feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
 
 """`image_test(name, layer, test, args = [], user = "root", env = {}, labels = [], visibility = None)`: a test
 (`buck2 test`) that runs the program `test` inside a throwaway snapshot of `layer`, isolated from the host, as `user`.
-Definition: rules/image_test.bzl.
+Definition: rules/private/image_test.bzl.
 """
 image_test = _image_test
 image_sh_test = _image_sh_test

@@ -115,8 +115,8 @@ class Api:
 
 
 FEATURES_SRC = """
-load("//rules:build_phase.bzl", "BUILD_PHASES")
-load("//rules/features:registry.bzl", "FEATURE_TYPES")
+load("//rules/private:build_phase.bzl", "BUILD_PHASES")
+load("//rules/private/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [

@@ -127,7 +127,7 @@ export const ERROR_CASES: ErrorCase[] = [
     buck: 'image.layer(name = "x", features = [feature.install(src = "nope.txt", dst = "/x")])',
     kind: "buck2",
     mentions: ["`nope.txt` does not exist"],
-    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/layer.bzl
+    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/private/layer.bzl
   },
   {
     name: "missing_parent",

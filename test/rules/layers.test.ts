@@ -149,11 +149,11 @@ image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), fe
   });
 
   it("the build phase order is checked when the rules load", async () => {
-    const swapped = readFileSync(join(project.root, "rules/build_phase.bzl"), "utf8").replace(
+    const swapped = readFileSync(join(project.root, "rules/private/build_phase.bzl"), "utf8").replace(
       '    "remove",\n    "compile",\n',
       '    "compile",\n    "remove",\n',
     );
-    const broken = newProject({ "rules/build_phase.bzl": swapped, "t/BUCK": `${RULES_LOAD}image.layer(name = "x")\n` });
+    const broken = newProject({ "rules/private/build_phase.bzl": swapped, "t/BUCK": `${RULES_LOAD}image.layer(name = "x")\n` });
     const r = await broken.local(["build", "//t:x"]);
     expect(r.exitCode).not.toBe(0);
     expect(String(r.stderr)).toContain('build phase "remove" must come before "compile"');

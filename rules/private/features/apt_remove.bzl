@@ -1,8 +1,8 @@
 """feature.apt_remove: antlir2's feature of the same name, for Debian packages.
 Twin of src/features/apt_remove.ts. Phase: package_manager (rules/features/apt_plan.bzl resolves the packages at analysis)."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_string_list", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_string_list", "feature_type")
 
 def apt_remove(packages) -> dict:
     """Removes installed Debian packages (dpkg --purge); a package that is not installed is an error.

@@ -1,7 +1,7 @@
 """Hermetic downloads: the only actions with network, each pinned by sha256."""
 
-load("//rules:debian_config.bzl", "pool_url")
-load("//rules:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/private:debian_config.bzl", "pool_url")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
 def _deb_file_impl(ctx) -> list:
     deb = ctx.actions.declare_output("{}_{}.deb".format(ctx.attrs.package, ctx.attrs.version.replace(":", "%3a")))

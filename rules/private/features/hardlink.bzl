@@ -1,8 +1,8 @@
 """feature.hardlink: a second name (hard link) for an existing file of the image.
 Twin of src/features/hardlink.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "feature_type")
 
 def hardlink(link, target) -> dict:
     """Makes `link` a hard link to the regular file `target` (same inode: same contents, mode and owner).

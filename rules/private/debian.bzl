@@ -13,8 +13,8 @@ analysis takes from it the closure each layer needs. Each package is one `downlo
 so Buck2 fetches a .deb once and only when a layer being built needs it.
 """
 
-load("//rules:debian_config.bzl", "debian_mirror")
-load("//rules:providers.bzl", "LayerInfo")
+load("//rules/private:debian_config.bzl", "debian_mirror")
+load("//rules/private:providers.bzl", "LayerInfo")
 
 DebRepoInfo = provider(
     doc = "A locked set of Debian packages.",

@@ -1,8 +1,8 @@
 """feature.clone: copy a path, with modes and owners (remapped by name), from another layer into this one.
 Twin of src/features/clone.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_optional_string", "check_target", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_optional_string", "check_target", "feature_type")
 
 def clone(src_layer, src_path = None, dst_path = None, path = None, user = None, group = None) -> dict:
     """Copies `src_path` of the layer `src_layer` to `dst_path` of this image, as antlir2's clone does.

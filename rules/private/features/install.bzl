@@ -1,8 +1,8 @@
 """feature.install: copy a file or directory from the repository (or a target's output) into the image.
 Twin of src/features/install.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
 
 def install(src, dst, mode = None, user = "root", group = "root", xattrs = {}) -> dict:
     """Installs `src` as `dst` in the image, with antlir2's meaning of `dst`.

@@ -1,8 +1,8 @@
 """feature.install_text: write a file with the given text into the image.
 Twin of src/features/install_text.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_xattrs", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_xattrs", "feature_type")
 
 def install_text(text, dst, mode = 0o444, user = "root", group = "root", xattrs = {}) -> dict:
     """Writes `text` to the file `dst` in the image.

@@ -1,8 +1,8 @@
 """feature.ensure_dirs_exist: make sure a directory and all its ancestors exist.
 Twin of src/features/ensure_dirs_exist.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "feature_type")
 
 def ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root") -> dict:
     """Creates the directory `dirs` and every missing ancestor (like `mkdir -p`).

@@ -11,8 +11,8 @@
 Each is one Buck2 action whose output is the file (the directory for package.oci). See docs/packaging.md.
 """
 
-load("//rules:providers.bzl", "LayerInfo")
-load("//rules:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/private:providers.bzl", "LayerInfo")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
 _EXTENSIONS = {
     "cpio": ".cpio",

@@ -1,8 +1,8 @@
 """feature.user_add: add a user to /etc/passwd (and /etc/shadow, /etc/group memberships).
 Twin of src/features/user_add.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_optional_id", "check_optional_string", "check_string", "check_bool", "check_string_list", "feature_type", "uidmap_source")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_optional_id", "check_optional_string", "check_string", "check_bool", "check_string_list", "feature_type", "uidmap_source")
 
 def user_add(username, primary_group, home_dir, shell = "/sbin/nologin", uid = None, supplementary_groups = [], comment = None, uidmap = None, add_primary_group_member = True) -> dict:
     """Adds the user `username` to /etc/passwd, /etc/shadow and its groups' member lists, as antlir2 does.

@@ -2,8 +2,8 @@
 Twin of src/features/remove.ts. Phase: remove (its own phase, before compile, so a layer can remove a
 parent's path and install something new there)."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_bool", "check_image_path", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "feature_type")
 
 def remove(path, must_exist = True) -> dict:
     """Removes `path` from the image, recursively for a directory.

@@ -1,8 +1,8 @@
 """feature.ensure_file_symlink: make sure `link` is a symlink to the file `target`.
 Twin of src/features/ensure_file_symlink.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_string", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_string", "feature_type")
 
 def ensure_file_symlink(link, target) -> dict:
     """Creates the symlink `link` -> `target`; `target` must be a file of the image.

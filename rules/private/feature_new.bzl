@@ -1,7 +1,7 @@
 """feature.new: a named, reusable group of features."""
 
-load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "resolve_features")
-load("//rules:providers.bzl", "FeatureInfo")
+load("//rules/private:feature_collection.bzl", "collect_features", "collection_attrs", "resolve_features")
+load("//rules/private:providers.bzl", "FeatureInfo")
 
 def _feature_group_impl(ctx) -> list:
     collected = resolve_features(ctx)

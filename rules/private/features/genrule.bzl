@@ -1,8 +1,8 @@
 """feature.genrule: run a command inside the image being built (no network; no host paths but those asked for).
 Twin of src/features/genrule.ts. Phase: genrule. Prefer intent-oriented features; see docs/isolation.md."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_bool", "check_string", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_bool", "check_string", "feature_type")
 
 def _macro_targets(text: str) -> list[str]:
     """Targets named by Buck2's `$(location X)` and `$(exe X)` macros in `text`."""

@@ -5,8 +5,8 @@ command is opaque to strata, so keep it deterministic (no clocks, no randomness)
 sees no host path, runs as `nobody` by default, and every path it leaves gets mtime = SOURCE_DATE_EPOCH.
 """
 
-load("//rules:layer.bzl", "layer")
-load("//rules/features:genrule.bzl", "genrule")
+load("//rules/private:layer.bzl", "layer")
+load("//rules/private/features:genrule.bzl", "genrule")
 
 # antlir's values of `antlir_rule` (its oss_shim): how Meta's CI classified a target. Accepted so that BUCK files written
 # for antlir build unchanged; checked, and otherwise without effect here.

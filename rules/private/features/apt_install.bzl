@@ -1,8 +1,8 @@
 """feature.apt_install: antlir2's feature of the same name, for Debian packages.
 Twin of src/features/apt_install.ts. Phase: package_manager (rules/features/apt_plan.bzl resolves the packages at analysis)."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_string_list", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_string_list", "feature_type")
 
 def apt_install(packages) -> dict:
     """Installs Debian packages by name, with their dependencies, from the layer's flavor (its deb_repo lock).

@@ -1,8 +1,8 @@
 """feature.layer_mount: mount another layer at a path when the image runs (container, tests).
 Twin of src/features/layer_mount.ts. Phase: compile (it creates the empty mountpoint)."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_target", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_target", "feature_type")
 
 def layer_mount(source, mountpoint) -> dict:
     """Mounts the layer `source` at `mountpoint` at run time; the build creates the mountpoint.

@@ -8,9 +8,9 @@ Rule half (analysis): `resolve_features` puts artifacts in place of those string
 with the label of the target that declared it.
 """
 
-load("//rules:providers.bzl", "FeatureInfo", "LayerInfo")
-load("//rules/features:common.bzl", "check_mode_bits")
-load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
+load("//rules/private:providers.bzl", "FeatureInfo", "LayerInfo")
+load("//rules/private/features:common.bzl", "check_mode_bits")
+load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 
 # Key of the placeholder dict that keeps a feature.new group's place in the features list.
 _GROUP_KEY = "feature_group"

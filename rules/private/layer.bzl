@@ -1,13 +1,13 @@
 """image.layer: an image layer built from a parent layer and features, one runner action per build phase."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE", "BUILD_PHASES")
-load("//rules:debian.bzl", "DebianLayerInfo", "FlavorInfo", "layer_flavor")
-load("//rules/features:apt_plan.bzl", "plan_apt")
-load("//rules:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
-load("//rules:providers.bzl", "LayerInfo")
-load("//rules:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
-load("//rules/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
-load("//rules/package:diff.bzl", "layer_diff_actions")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE", "BUILD_PHASES")
+load("//rules/private:debian.bzl", "DebianLayerInfo", "FlavorInfo", "layer_flavor")
+load("//rules/private/features:apt_plan.bzl", "plan_apt")
+load("//rules/private:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
+load("//rules/private:providers.bzl", "LayerInfo")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
+load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
+load("//rules/private/package:diff.bzl", "layer_diff_actions")
 
 def _split_by_phase(features: list) -> list:
     """[(phase, features)] for the non-empty phases, in phase order; feature order kept within a phase."""

@@ -1,7 +1,7 @@
 """image_test: run a test program inside a layer (in a throwaway snapshot; the layer is never changed)."""
 
-load("//rules:providers.bzl", "LayerInfo")
-load("//rules:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/private:providers.bzl", "LayerInfo")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
 def _image_test_impl(ctx) -> list:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner

@@ -1,8 +1,8 @@
 """feature.ensure_subdirs_exist: make sure a relative chain of directories exists under an existing directory.
 Twin of src/features/ensure_subdirs_exist.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_relative_path", "check_xattrs", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_relative_path", "check_xattrs", "feature_type")
 
 def ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root", xattrs = {}) -> dict:
     """Creates `into_dir/subdirs_to_create` and its missing components below `into_dir`.

@@ -1,8 +1,8 @@
 """feature.usermod: change an existing user (today: add supplementary groups).
 Twin of src/features/usermod.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_string", "check_string_list", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_string", "check_string_list", "feature_type")
 
 def usermod(username, add_supplementary_groups) -> dict:
     """Adds the existing user `username` to more groups.

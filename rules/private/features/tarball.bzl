@@ -1,8 +1,8 @@
 """feature.tarball: unpack a tar archive (.tar, .tar.gz) into a directory of the image.
 Twin of src/features/tarball.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_bool", "check_image_path", "check_source", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "check_source", "feature_type")
 
 def tarball(src, into_dir, force_root_ownership = False, strip_components = 0) -> dict:
     """Unpacks the archive `src` into `into_dir`, created like a directory install as in antlir2.

@@ -1,8 +1,8 @@
 """feature.requires: assert that paths, users and groups exist by the end of the layer.
 Twin of src/features/requires.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_image_path", "check_string_list", "feature_type")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_string_list", "feature_type")
 
 def requires(files = [], users = [], groups = []) -> dict:
     """Fails the build unless every listed file, user and group exists in the finished layer.

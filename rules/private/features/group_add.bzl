@@ -1,8 +1,8 @@
 """feature.group_add: add a group to /etc/group.
 Twin of src/features/group_add.ts. Phase: compile."""
 
-load("//rules:build_phase.bzl", "BUILD_PHASE")
-load("//rules/features:common.bzl", "check_optional_id", "check_string", "feature_type", "uidmap_source")
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_optional_id", "check_string", "feature_type", "uidmap_source")
 
 def group_add(groupname, gid = None, uidmap = None) -> dict:
     """Adds the group `groupname`. Adding a group the parent already has, with the same gid, changes nothing.

@@ -4,7 +4,7 @@ Twin of src/features/apt_install.ts. Phase: package_manager (rules/features/apt_
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_string_list", "feature_type")
 
-def apt_install(packages) -> dict:
+def apt_install(packages: list[str]) -> dict:
     """Installs Debian packages by name, with their dependencies, from the layer's flavor (its deb_repo lock).
     In a layer without a parent it bootstraps: the essential set plus `packages`.
 

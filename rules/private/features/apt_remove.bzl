@@ -4,7 +4,7 @@ Twin of src/features/apt_remove.ts. Phase: package_manager (rules/features/apt_p
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_string_list", "feature_type")
 
-def apt_remove(packages) -> dict:
+def apt_remove(packages: list[str]) -> dict:
     """Removes installed Debian packages (dpkg --purge); a package that is not installed is an error.
 
     Args:

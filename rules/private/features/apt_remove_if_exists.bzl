@@ -4,7 +4,7 @@ Twin of src/features/apt_remove_if_exists.ts. Phase: package_manager (rules/feat
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_string_list", "feature_type")
 
-def apt_remove_if_exists(packages) -> dict:
+def apt_remove_if_exists(packages: list[str]) -> dict:
     """Removes Debian packages that are installed (dpkg --purge); packages that are not installed are skipped.
 
     Args:

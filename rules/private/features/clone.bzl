@@ -4,7 +4,7 @@ Twin of src/features/clone.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_optional_string", "check_target", "feature_type")
 
-def clone(src_layer, src_path = None, dst_path = None, path = None, user = None, group = None) -> dict:
+def clone(*, src_layer: str, src_path: str | None = None, dst_path: str | None = None, path: str | None = None, user: str | None = None, group: str | None = None) -> dict:
     """Copies `src_path` of the layer `src_layer` to `dst_path` of this image, as antlir2's clone does.
 
     Trailing slashes matter: "s/rc" -> "dest/" creates dest/rc; "s/rc/" -> "dest/" copies the children of rc

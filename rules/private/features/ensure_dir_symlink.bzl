@@ -4,7 +4,7 @@ Twin of src/features/ensure_dir_symlink.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_string", "feature_type")
 
-def ensure_dir_symlink(link, target) -> dict:
+def ensure_dir_symlink(link: str, target: str) -> dict:
     """Creates the symlink `link` -> `target`; `target` must be a directory of the image.
 
     Args:

@@ -4,7 +4,7 @@ Twin of src/features/ensure_dirs_exist.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "feature_type")
 
-def ensure_dirs_exist(dirs, mode = 0o755, user = "root", group = "root") -> dict:
+def ensure_dirs_exist(dirs: str, *, mode: int | str = 0o755, user: int | str = "root", group: int | str = "root") -> dict:
     """Creates the directory `dirs` and every missing ancestor (like `mkdir -p`).
 
     Args:

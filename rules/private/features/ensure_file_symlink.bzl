@@ -4,7 +4,7 @@ Twin of src/features/ensure_file_symlink.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_string", "feature_type")
 
-def ensure_file_symlink(link, target) -> dict:
+def ensure_file_symlink(link: str, target: str) -> dict:
     """Creates the symlink `link` -> `target`; `target` must be a file of the image.
 
     Args:

@@ -4,7 +4,7 @@ Twin of src/features/ensure_subdirs_exist.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_relative_path", "check_xattrs", "feature_type")
 
-def ensure_subdirs_exist(into_dir, subdirs_to_create, mode = 0o755, user = "root", group = "root", xattrs = {}) -> dict:
+def ensure_subdirs_exist(into_dir: str, subdirs_to_create: str, *, mode: int | str = 0o755, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
     """Creates `into_dir/subdirs_to_create` and its missing components below `into_dir`.
 
     Args:

@@ -21,7 +21,7 @@ def _macro_targets(text: str) -> list[str]:
         rest = rest[end + 1:]
     return out
 
-def genrule(cmd = None, bash = None, user = "nobody", bind_repo_ro = False) -> dict:
+def genrule(*, cmd: list[str] | tuple | None = None, bash: str | None = None, user: str = "nobody", bind_repo_ro: bool = False) -> dict:
     """Runs a command in the layer's tree as it is after the package_manager phase; what it writes stays.
 
     Give exactly one of `cmd` and `bash`, as in antlir2. Buck2's `$(location X)` and `$(exe X)` in either expand

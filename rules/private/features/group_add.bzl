@@ -4,7 +4,7 @@ Twin of src/features/group_add.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_optional_id", "check_string", "feature_type", "uidmap_source")
 
-def group_add(groupname, gid = None, uidmap = None) -> dict:
+def group_add(groupname: str, *, gid: int | None = None, uidmap: str | None = None) -> dict:
     """Adds the group `groupname`. Adding a group the parent already has, with the same gid, changes nothing.
 
     Args:

@@ -4,7 +4,7 @@ Twin of src/features/hardlink.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "feature_type")
 
-def hardlink(link, target) -> dict:
+def hardlink(link: str, target: str) -> dict:
     """Makes `link` a hard link to the regular file `target` (same inode: same contents, mode and owner).
 
     Args:

@@ -4,7 +4,7 @@ Twin of src/features/install.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
 
-def install(src, dst, mode = None, user = "root", group = "root", xattrs = {}) -> dict:
+def install(src: str, dst: str, *, mode: int | str | None = None, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
     """Installs `src` as `dst` in the image, with antlir2's meaning of `dst`.
 
     A file is installed as `dst`, which must not end in "/". A directory needs `dst` ending in "/" and is

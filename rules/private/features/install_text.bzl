@@ -4,7 +4,7 @@ Twin of src/features/install_text.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_xattrs", "feature_type")
 
-def install_text(text, dst, mode = 0o444, user = "root", group = "root", xattrs = {}) -> dict:
+def install_text(text: str, dst: str, *, mode: int | str = 0o444, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
     """Writes `text` to the file `dst` in the image.
 
     Args:

@@ -4,7 +4,7 @@ Twin of src/features/layer_mount.ts. Phase: compile (it creates the empty mountp
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_target", "feature_type")
 
-def layer_mount(source, mountpoint) -> dict:
+def layer_mount(source: str, mountpoint: str) -> dict:
     """Mounts the layer `source` at `mountpoint` at run time; the build creates the mountpoint.
 
     Args:

@@ -5,7 +5,7 @@ parent's path and install something new there)."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "feature_type")
 
-def remove(path, must_exist = True) -> dict:
+def remove(path: str, *, must_exist: bool = True) -> dict:
     """Removes `path` from the image, recursively for a directory.
 
     Args:

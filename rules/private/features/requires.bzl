@@ -4,7 +4,7 @@ Twin of src/features/requires.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_image_path", "check_string_list", "feature_type")
 
-def requires(files = [], users = [], groups = []) -> dict:
+def requires(*, files: list[str] = [], users: list[str] = [], groups: list[str] = []) -> dict:
     """Fails the build unless every listed file, user and group exists in the finished layer.
 
     Args:

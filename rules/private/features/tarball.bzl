@@ -4,7 +4,7 @@ Twin of src/features/tarball.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "check_source", "feature_type")
 
-def tarball(src, into_dir, force_root_ownership = False, strip_components = 0) -> dict:
+def tarball(src: str, into_dir: str, *, force_root_ownership: bool = False, strip_components: int = 0) -> dict:
     """Unpacks the archive `src` into `into_dir`, created like a directory install as in antlir2.
 
     Args:

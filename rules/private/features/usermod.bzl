@@ -4,7 +4,7 @@ Twin of src/features/usermod.ts. Phase: compile."""
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "check_string", "check_string_list", "feature_type")
 
-def usermod(username, add_supplementary_groups) -> dict:
+def usermod(username: str, *, add_supplementary_groups: list[str]) -> dict:
     """Adds the existing user `username` to more groups.
 
     Args:

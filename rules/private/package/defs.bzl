@@ -150,48 +150,203 @@ def _check_layer(fn, name, layer):
     if type(layer) != "string" or ":" not in layer:
         fail("{}: `layer` must be an image.layer target label (like \":base\"); found {} {}".format(_where(fn, name), type(layer), repr(layer)))
 
-def _file_macro(fn, format, allowed):
-    def macro(name, layer, visibility = None, **kwargs):
-        _check_layer(fn, name, layer)
-        for k in kwargs:
-            if k not in allowed:
-                fail("{}: unexpected argument `{}` (package.{} takes: name, layer, {}visibility)".format(_where(fn, name), k, fn, "".join([a + ", " for a in allowed])))
-        if visibility != None:
-            kwargs["visibility"] = visibility
-        strata_package(name = name, layer = layer, format = format, **kwargs)
+def _file_rule(name, layer, format, visibility, **kwargs):
+    kwargs = {k: v for k, v in kwargs.items() if v != None}
+    if visibility != None:
+        kwargs["visibility"] = visibility
+    strata_package(name = name, layer = layer, format = format, **kwargs)
 
-    return macro
+def _tar(name: str, layer: str, *, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a tar archive (owners, modes, xattrs; sorted, fixed times).
 
-def _oci_macro(archive):
-    def macro(name, layer, visibility = None, **kwargs):
-        _check_layer("oci_archive" if archive else "oci", name, layer)
-        if visibility != None:
-            kwargs["visibility"] = visibility
-        strata_oci(name = name, layer = layer, archive = archive, **kwargs)
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        visibility: Buck2 visibility.
+    """
+    _check_layer("tar", name, layer)
+    _file_rule(name, layer, "tar", visibility)
 
-    return macro
+def _tar_gz(name: str, layer: str, *, compression_level: int | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a gzip-compressed tar archive.
 
-def _new(name, layer, format, **kwargs):
-    """package.new(name, layer, format, ...): any file format by name (antlir2's backward_compatible_new)."""
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        compression_level: gzip level, 1-9; None gives the tool's default (6).
+        visibility: Buck2 visibility.
+    """
+    _check_layer("tar_gz", name, layer)
+    _file_rule(name, layer, "tar.gz", visibility, compression_level = compression_level)
+
+def _tar_zst(name: str, layer: str, *, compression_level: int | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a zstd-compressed tar archive.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        compression_level: zstd level, 1-19; None gives the tool's default (3).
+        visibility: Buck2 visibility.
+    """
+    _check_layer("tar_zst", name, layer)
+    _file_rule(name, layer, "tar.zst", visibility, compression_level = compression_level)
+
+def _cpio(name: str, layer: str, *, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a cpio archive (newc, as an initramfs takes it).
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        visibility: Buck2 visibility.
+    """
+    _check_layer("cpio", name, layer)
+    _file_rule(name, layer, "cpio", visibility)
+
+def _cpio_gz(name: str, layer: str, *, compression_level: int | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a gzip-compressed cpio archive.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        compression_level: gzip level, 1-9; None gives the tool's default (6).
+        visibility: Buck2 visibility.
+    """
+    _check_layer("cpio_gz", name, layer)
+    _file_rule(name, layer, "cpio.gz", visibility, compression_level = compression_level)
+
+def _cpio_zst(name: str, layer: str, *, compression_level: int | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a zstd-compressed cpio archive.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        compression_level: zstd level, 1-19; None gives the tool's default (3).
+        visibility: Buck2 visibility.
+    """
+    _check_layer("cpio_zst", name, layer)
+    _file_rule(name, layer, "cpio.zst", visibility, compression_level = compression_level)
+
+def _squashfs(name: str, layer: str, *, compressor: str | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as a squashfs image.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        compressor: gzip (the default), zstd, xz, lz4 or lzo.
+        visibility: Buck2 visibility.
+    """
+    _check_layer("squashfs", name, layer)
+    _file_rule(name, layer, "squashfs", visibility, compressor = compressor)
+
+def _ext4(name: str, layer: str, *, size_mb: int | None = None, free_mb: int | None = None, label: str | None = None, visibility: list[str] | None = None) -> None:
+    """The layer's tree as an ext4 filesystem image.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        size_mb: a fixed image size in MiB; None computes it from the tree.
+        free_mb: free space beyond the tree, in MiB, when the size is computed.
+        label: the filesystem label.
+        visibility: Buck2 visibility.
+    """
+    _check_layer("ext4", name, layer)
+    _file_rule(name, layer, "ext4", visibility, size_mb = size_mb, free_mb = free_mb, label = label)
+
+def _sendstream(name: str, layer: str, *, parent_layer: str | None = None, visibility: list[str] | None = None) -> None:
+    """The layer as a btrfs send stream (`btrfs receive` recreates the subvolume).
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        parent_layer: an ancestor image.layer to send incrementally against; None sends the whole layer.
+        visibility: Buck2 visibility.
+    """
+    _check_layer("sendstream", name, layer)
+    _file_rule(name, layer, "sendstream", visibility, parent_layer = parent_layer)
+
+def _sendstream_zst(name: str, layer: str, *, parent_layer: str | None = None, compression_level: int | None = None, visibility: list[str] | None = None) -> None:
+    """The layer as a zstd-compressed btrfs send stream.
+
+    Args:
+        name: the target name; the output is `<name>` plus the format's extension (unless it has it).
+        layer: the image.layer target to package (like ":base").
+        parent_layer: an ancestor image.layer to send incrementally against; None sends the whole layer.
+        compression_level: zstd level, 1-19; None gives the tool's default (3).
+        visibility: Buck2 visibility.
+    """
+    _check_layer("sendstream_zst", name, layer)
+    _file_rule(name, layer, "sendstream.zst", visibility, parent_layer = parent_layer, compression_level = compression_level)
+
+def _oci(name: str, layer: str, *, entrypoint: list[str] | None = None, cmd: list[str] | None = None, env: dict[str, str] = {}, user: str | None = None, working_dir: str | None = None, labels: dict[str, str] = {}, exposed_ports: list[str] = [], ref: str | None = None, compression: str = "gzip", visibility: list[str] | None = None) -> None:
+    """An OCI image layout directory of the layer: each layer of its parent chain becomes one OCI layer.
+
+    Args:
+        name: the target name.
+        layer: the image.layer target to package (like ":base").
+        entrypoint: the program the container runs (Entrypoint).
+        cmd: default arguments (Cmd).
+        env: environment variables (Env).
+        user: the user (and group) the container runs as (User).
+        working_dir: the working directory (WorkingDir).
+        labels: image labels (Labels).
+        exposed_ports: ports like "80" or "53/udp" (ExposedPorts).
+        ref: the image's ref name in index.json; None gives `<name>:latest`.
+        compression: layer blob compression: gzip, zstd or none.
+        visibility: Buck2 visibility.
+    """
+    _check_layer("oci", name, layer)
+    kwargs = {"visibility": visibility} if visibility != None else {}
+    strata_oci(name = name, layer = layer, archive = False, entrypoint = entrypoint, cmd = cmd, env = env, user = user, working_dir = working_dir, labels = labels, exposed_ports = exposed_ports, ref = ref, compression = compression, **kwargs)
+
+def _oci_archive(name: str, layer: str, *, entrypoint: list[str] | None = None, cmd: list[str] | None = None, env: dict[str, str] = {}, user: str | None = None, working_dir: str | None = None, labels: dict[str, str] = {}, exposed_ports: list[str] = [], ref: str | None = None, compression: str = "gzip", visibility: list[str] | None = None) -> None:
+    """The same image as package.oci, as one tar that `podman load` / `docker load` take.
+
+    Args:
+        name: the target name.
+        layer: the image.layer target to package (like ":base").
+        entrypoint: the program the container runs (Entrypoint).
+        cmd: default arguments (Cmd).
+        env: environment variables (Env).
+        user: the user (and group) the container runs as (User).
+        working_dir: the working directory (WorkingDir).
+        labels: image labels (Labels).
+        exposed_ports: ports like "80" or "53/udp" (ExposedPorts).
+        ref: the image's ref name in index.json; None gives `<name>:latest`.
+        compression: layer blob compression: gzip, zstd or none.
+        visibility: Buck2 visibility.
+    """
+    _check_layer("oci_archive", name, layer)
+    kwargs = {"visibility": visibility} if visibility != None else {}
+    strata_oci(name = name, layer = layer, archive = True, entrypoint = entrypoint, cmd = cmd, env = env, user = user, working_dir = working_dir, labels = labels, exposed_ports = exposed_ports, ref = ref, compression = compression, **kwargs)
+
+def _new(name: str, layer: str, format: str, **kwargs) -> None:
+    """Any package format by name (antlir2's backward_compatible_new); other arguments are the format's own.
+
+    Args:
+        name: the target name.
+        layer: the image.layer target to package (like ":base").
+        format: tar, tar.gz, tar.zst, cpio, cpio.gz, cpio.zst, squashfs, ext4, sendstream, sendstream.zst, oci
+            or oci_archive.
+    """
     if format in ["oci", "oci_archive"]:
-        return _oci_macro(format == "oci_archive")(name = name, layer = layer, **kwargs)
+        return (_oci_archive if format == "oci_archive" else _oci)(name = name, layer = layer, **kwargs)
     _check_layer("new", name, layer)
     if format not in _EXTENSIONS:
         fail("{}: unknown package format \"{}\" (known: {}, oci, oci_archive)".format(_where("new", name), format, ", ".join(sorted(_EXTENSIONS.keys()))))
     strata_package(name = name, layer = layer, format = format, **kwargs)
 
 package = struct(
-    cpio = _file_macro("cpio", "cpio", []),
-    cpio_gz = _file_macro("cpio_gz", "cpio.gz", ["compression_level"]),
-    cpio_zst = _file_macro("cpio_zst", "cpio.zst", ["compression_level"]),
-    ext4 = _file_macro("ext4", "ext4", ["size_mb", "free_mb", "label"]),
+    cpio = _cpio,
+    cpio_gz = _cpio_gz,
+    cpio_zst = _cpio_zst,
+    ext4 = _ext4,
     new = _new,
-    oci = _oci_macro(False),
-    oci_archive = _oci_macro(True),
-    sendstream = _file_macro("sendstream", "sendstream", ["parent_layer"]),
-    sendstream_zst = _file_macro("sendstream_zst", "sendstream.zst", ["parent_layer", "compression_level"]),
-    squashfs = _file_macro("squashfs", "squashfs", ["compressor"]),
-    tar = _file_macro("tar", "tar", []),
-    tar_gz = _file_macro("tar_gz", "tar.gz", ["compression_level"]),
-    tar_zst = _file_macro("tar_zst", "tar.zst", ["compression_level"]),
+    oci = _oci,
+    oci_archive = _oci_archive,
+    sendstream = _sendstream,
+    sendstream_zst = _sendstream_zst,
+    squashfs = _squashfs,
+    tar = _tar,
+    tar_gz = _tar_gz,
+    tar_zst = _tar_zst,
 )

@@ -18,33 +18,32 @@ load("//rules/private:providers.bzl", "LayerInfo")
 
 DebRepoInfo = provider(
     doc = "A locked set of Debian packages.",
-    fields = [
-        "label",  # str: the deb_repo target
-        "packages",  # dict: name -> the lock's package record
-        "debs",  # dict: name -> artifact (the downloaded .deb)
-        "update_command",  # str: the command that rewrites the lock
-    ],
+    fields = {
+        "label": provider_field(str),  # the deb_repo target
+        "packages": provider_field(dict[str, typing.Any]),  # name -> the lock's package record
+        "debs": provider_field(dict[str, Artifact]),  # name -> the downloaded .deb
+        "update_command": provider_field(str),  # the command that rewrites the lock
+    },
 )
 
 FlavorInfo = provider(
     doc = "What a layer chain is built with.",
-    fields = [
-        "label",  # str: the flavor target
-        "repo",  # DebRepoInfo
-        "build_appliance",  # LayerInfo | None
-    ],
+    fields = {
+        "label": provider_field(str),  # the flavor target
+        "repo": provider_field(Provider),  # the DebRepoInfo packages come from
+        "build_appliance": provider_field(Provider | None),  # the build appliance's LayerInfo, or None
+    },
 )
 
 DebianLayerInfo = provider(
     doc = "The Debian side of a built layer, for its children.",
-    fields = [
-        "flavor",  # FlavorInfo | None: the layer chain's flavor
-        "packages",  # dict: name -> version installed by this layer and its parents
-    ],
+    fields = {
+        "flavor": provider_field(Provider | None),  # the layer chain's FlavorInfo, or None
+        "packages": provider_field(dict[str, str]),  # name -> version installed by this layer and its parents
+    },
 )
 
-
-def _deb_repo_impl(ctx) -> list:
+def _deb_repo_impl(ctx: AnalysisContext) -> list[Provider]:
     debs = {}
     for name, p in ctx.attrs.lock["packages"].items():
         deb = ctx.actions.declare_output("debs/{}_{}_{}.deb".format(name, p["version"].replace(":", "%3a"), p["architecture"]))
@@ -87,7 +86,7 @@ def deb_repo(name, lock, manifest = None, visibility = None):
         **kwargs
     )
 
-def _flavor_impl(ctx) -> list:
+def _flavor_impl(ctx: AnalysisContext) -> list[Provider]:
     return [
         DefaultInfo(),
         FlavorInfo(

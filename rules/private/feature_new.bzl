@@ -3,7 +3,7 @@
 load("//rules/private:feature_collection.bzl", "collect_features", "collection_attrs", "resolve_features")
 load("//rules/private:providers.bzl", "FeatureInfo")
 
-def _feature_group_impl(ctx) -> list:
+def _feature_group_impl(ctx: AnalysisContext) -> list[Provider]:
     collected = resolve_features(ctx)
     features_file = ctx.actions.write_json("features.json", collected.features, pretty = True)
     return [

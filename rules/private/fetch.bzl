@@ -3,7 +3,7 @@
 load("//rules/private:debian_config.bzl", "pool_url")
 load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
-def _deb_file_impl(ctx) -> list:
+def _deb_file_impl(ctx: AnalysisContext) -> list[Provider]:
     deb = ctx.actions.declare_output("{}_{}.deb".format(ctx.attrs.package, ctx.attrs.version.replace(":", "%3a")))
     ctx.actions.download_file(deb.as_output(), ctx.attrs.url, sha256 = ctx.attrs.sha256)
     data = ctx.actions.declare_output(ctx.label.name + ".tar")

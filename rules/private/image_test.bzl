@@ -3,7 +3,7 @@
 load("//rules/private:providers.bzl", "LayerInfo")
 load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
-def _image_test_impl(ctx) -> list:
+def _image_test_impl(ctx: AnalysisContext) -> list[Provider]:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
     layer = ctx.attrs.layer[LayerInfo]
     label = str(ctx.label.raw_target())

@@ -77,7 +77,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
     )
     return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph)
 
-def _layer_impl(ctx) -> list:
+def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
     toolchain = ctx.attrs._strata_toolchain[StrataToolchainInfo]
     runner = toolchain.runner
     label = str(ctx.label.raw_target())

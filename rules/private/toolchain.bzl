@@ -7,14 +7,13 @@ another project.
 
 StrataToolchainInfo = provider(
     doc = "How to run the strata runner.",
-    fields = [
-        "runner",  # RunInfo: `node <strata>/bin/strata.mjs`; actions append the subcommand and its flags
-        # WorkerInfo: `runner worker`, the one persistent worker of a build (see worker_run_exe)
-        "worker",
-    ],
+    fields = {
+        "runner": provider_field(RunInfo),  # `node <strata>/bin/strata.mjs`; actions append the subcommand and its flags
+        "worker": provider_field(WorkerInfo),  # `runner worker`, the one persistent worker of a build (see worker_run_exe)
+    },
 )
 
-def _strata_toolchain_impl(ctx) -> list:
+def _strata_toolchain_impl(ctx: AnalysisContext) -> list[Provider]:
     runner = cmd_args(ctx.attrs.node, ctx.attrs.entry, hidden = ctx.attrs.runtime)
 
     # Made once here, in the toolchain, so every action of a build shares one worker process (Buck2 keys workers

@@ -32,7 +32,7 @@ _toolchain_attr = attrs.toolchain_dep(default = "//:toolchain", providers = [Str
 def _label(ctx) -> str:
     return str(ctx.label.raw_target())
 
-def _package_impl(ctx) -> list:
+def _package_impl(ctx: AnalysisContext) -> list[Provider]:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
     layer = ctx.attrs.layer[LayerInfo]
     ext = _EXTENSIONS.get(ctx.attrs.format, "." + ctx.attrs.format)
@@ -84,7 +84,7 @@ def _layer_chain(layer) -> list:
         layer = layer.parent
     return reversed(chain)
 
-def _oci_impl(ctx) -> list:
+def _oci_impl(ctx: AnalysisContext) -> list[Provider]:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
     base = ctx.label.name.removesuffix(".tar").removesuffix(".oci")
     blob_args = []

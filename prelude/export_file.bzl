@@ -6,7 +6,7 @@ gives the source itself as the output and allows no `out`. The `native.export_fi
 
 load(":common_attrs.bzl", "with_common_attrs")
 
-def _export_file_impl(ctx) -> list:
+def _export_file_impl(ctx: AnalysisContext) -> list[Provider]:
     if ctx.attrs.mode == "reference":
         if ctx.attrs.out != None:
             fail("export_file {}: `out` needs `mode = \"copy\"` (found mode = \"reference\")".format(ctx.label.raw_target()))

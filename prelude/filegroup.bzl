@@ -26,7 +26,7 @@ def _entries(srcs) -> dict:
         entries[s.short_path] = s
     return entries
 
-def _filegroup_impl(ctx) -> list:
+def _filegroup_impl(ctx: AnalysisContext) -> list[Provider]:
     entries = _entries(ctx.attrs.srcs)
     out = ctx.actions.declare_output(ctx.label.name, dir = True)
     pairs = []

@@ -32,7 +32,7 @@ def _sources(srcs) -> dict:
         return srcs
     return {s.short_path: s for s in srcs}
 
-def _genrule_impl(ctx) -> list:
+def _genrule_impl(ctx: AnalysisContext) -> list[Provider]:
     where = "genrule {}".format(ctx.label.raw_target())
     cmd = ctx.attrs.bash if ctx.attrs.bash != None else ctx.attrs.cmd
     if cmd == None:

@@ -115,8 +115,8 @@ class Api:
 
 
 FEATURES_SRC = """
-load("//rules:build_phase.bzl", "BUILD_PHASES")
-load("//rules/features:registry.bzl", "FEATURE_TYPES")
+load("//rules/private:build_phase.bzl", "BUILD_PHASES")
+load("//rules/private/features:registry.bzl", "FEATURE_TYPES")
 OUT = json.encode({
     "phases": BUILD_PHASES,
     "features": [
@@ -136,7 +136,7 @@ def features(api: Api) -> dict:
 
 # rules/defs.bzl's public rules and macros: a function, or a struct of functions (image, feature)
 PUBLIC_SRC = """
-load("//rules:defs.bzl", "feature", "image", "image_test")
+load("//rules:defs.bzl", "FeatureInfo", "LayerInfo", "deb_repo", "feature", "flavor", "image", "image_sh_test", "image_test", "package")
 def _function(name, value):
     if type(value) == "function":
         return {"name": name, "kind": "function", "debug": repr(value)}
@@ -145,7 +145,12 @@ def _entry(name, value):
     if type(value) == "struct":
         return {"name": name, "kind": "namespace", "members": [_function(name + "." + k, getattr(value, k)) for k in dir(value)]}
     return _function(name, value)
-OUT = json.encode([_entry(n, v) for n, v in [("image", image), ("feature", feature), ("image_test", image_test)]])
+PUBLIC = [
+    ("image", image), ("feature", feature), ("image_test", image_test), ("image_sh_test", image_sh_test), ("package", package),
+    ("deb_repo", deb_repo), ("flavor", flavor),
+]
+PROVIDERS = [("LayerInfo", LayerInfo), ("FeatureInfo", FeatureInfo)]
+OUT = json.encode([_entry(n, v) for n, v in PUBLIC] + [{"name": n, "kind": "provider"} for n, _ in PROVIDERS])
 """
 
 

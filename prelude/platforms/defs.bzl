@@ -4,7 +4,7 @@ strata's actions publish btrfs subvolumes on this machine, so nothing runs remot
 the runner's actions go to one `strata worker` process per build instead of starting Node for each.
 """
 
-def _local_platform_impl(ctx) -> list:
+def _local_platform_impl(ctx: AnalysisContext) -> list[Provider]:
     configuration = ConfigurationInfo(constraints = {}, values = {})
     execution = ExecutionPlatformInfo(
         label = ctx.label.raw_target(),

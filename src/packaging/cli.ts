@@ -1,5 +1,5 @@
 // `strata package FORMAT`: turns a published layer into a file or directory that leaves the machine. Buck2's
-// package.* rules run it as one action per output (rules/package.bzl); every format writes its output atomically.
+// package.* rules run it as one action per output (rules/private/package/); every format writes its output atomically.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";

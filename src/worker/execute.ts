@@ -9,7 +9,7 @@ import { withRequest, type RequestContext } from "../request-context.js";
 /** a command the worker serves, loaded on first use */
 export type CommandLoader = () => Promise<CommandModule<object, never>>;
 
-/** the commands Buck2 actions run (rules/layer.bzl); interactive ones (shell, image-test) stay one-shot processes */
+/** the commands Buck2 actions run (rules/private/layer.bzl); interactive ones (shell, image-test) stay one-shot processes */
 export const WORKER_COMMANDS: Record<string, CommandLoader> = {
   compile: async () => (await import("../cli/compile.js")).compileCommand as CommandModule<object, never>,
   depgraph: async () => (await import("../cli/depgraph.js")).depgraphCommand as CommandModule<object, never>,

@@ -86,8 +86,23 @@ export const ERROR_CASES: ErrorCase[] = [
     name: "bad_mode",
     buck: 'image.layer(name = "x", features = [feature.ensure_dirs_exist(dirs = "/etc", mode = [7])])',
     kind: "same",
-    mentions: ["feature.ensure_dirs_exist: attribute `mode`", "found list [7]"],
+    // the typed signature (mode: int | str): starlark-rust's type check, in Buck2 and in the driver alike
+    mentions: ["Value `[7]` of type `list` does not match the type annotation `int | str` for argument `mode`"],
     at: `${pkg("bad_mode")}:2`,
+  },
+  {
+    name: "bad_positional_type",
+    buck: 'image.layer(name = "x", features = [feature.install(7, "/x")])',
+    kind: "same",
+    mentions: ["Value `7` of type `int` does not match the type annotation `str` for argument `src`"],
+    at: `${pkg("bad_positional_type")}:2`,
+  },
+  {
+    name: "keyword_only_given_positionally",
+    buck: 'image.layer(name = "x", features = [feature.install(":a", "/x", 0o644)])',
+    kind: "same",
+    mentions: ["extra positional argument"],
+    at: `${pkg("keyword_only_given_positionally")}:2`,
   },
   {
     name: "unknown_attribute",
@@ -127,7 +142,7 @@ export const ERROR_CASES: ErrorCase[] = [
     buck: 'image.layer(name = "x", features = [feature.install(src = "nope.txt", dst = "/x")])',
     kind: "buck2",
     mentions: ["`nope.txt` does not exist"],
-    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/layer.bzl
+    at: `${pkg("missing_source")}:2`, // in the traceback; Buck2's caret points at rules/private/layer.bzl
   },
   {
     name: "missing_parent",

@@ -9,10 +9,10 @@ import { LspClient, positionOf } from "./lsp-client.js";
 const EXAMPLES = readFileSync(join(repoRoot, "examples/BUCK"), "utf8");
 const TESTS = readFileSync(join(repoRoot, "examples/test/BUCK"), "utf8");
 
-/** `feature.<name>` for every feature type registered in rules/features/registry.bzl, plus feature.new */
+/** `feature.<name>` for every feature type registered in rules/private/features/registry.bzl, plus feature.new */
 function registeredFeatures(): string[] {
-  const registry = readFileSync(join(repoRoot, "rules/features/registry.bzl"), "utf8");
-  return ["new", ...[...registry.matchAll(/^load\("\/\/rules\/features:\w+\.bzl", (\w+) = "FEATURE"\)$/gm)].map((m) => m[1]!)];
+  const registry = readFileSync(join(repoRoot, "rules/private/features/registry.bzl"), "utf8");
+  return ["new", ...[...registry.matchAll(/^load\("\/\/rules\/private\/features:\w+\.bzl", (\w+) = "FEATURE"\)$/gm)].map((m) => m[1]!)];
 }
 
 // a BUCK file with a typo (a missing comma) on its fourth line
@@ -59,13 +59,13 @@ describeBuck2("buck2 lsp serves the rules", () => {
   it("go-to-definition goes from a BUCK file into rules/, and on to the rule's def", async () => {
     const [layer] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, "image.layer(", 7));
     expect(layer?.targetUri).toBe(lsp.uri("rules/defs.bzl"));
-    // rules/defs.bzl names it in a load(); from there, the def in rules/layer.bzl
+    // rules/defs.bzl names it in a load(); from there, the def in rules/private/layer.bzl
     const defs = readFileSync(join(project().root, "rules/defs.bzl"), "utf8");
     expect(layer?.targetRange.start.line).toBe(positionOf(defs, '_layer = "layer"').line);
     expect(await lsp.open("rules/defs.bzl", defs)).toEqual([]); // as an editor does when it follows the link
     const [def] = await lsp.definition("rules/defs.bzl", layer!.targetRange.start);
-    expect(def?.targetUri).toBe(lsp.uri("rules/layer.bzl"));
-    const layerBzl = readFileSync(join(project().root, "rules/layer.bzl"), "utf8");
+    expect(def?.targetUri).toBe(lsp.uri("rules/private/layer.bzl"));
+    const layerBzl = readFileSync(join(project().root, "rules/private/layer.bzl"), "utf8");
     expect(def?.targetRange.start.line).toBe(positionOf(layerBzl, "def layer(").line);
 
     const [feature] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, "feature.install(", 3));

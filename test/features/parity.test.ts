@@ -1,5 +1,5 @@
-// One truth per feature: each feature type's Starlark function (rules/features/<type>.bzl, as registered in
-// rules/features/registry.bzl) and its runner module (src/features/<type>.ts, as registered in
+// One truth per feature: each feature type's Starlark function (rules/private/features/<type>.bzl, as registered in
+// rules/private/features/registry.bzl) and its runner module (src/features/<type>.ts, as registered in
 // src/features/registry.ts) must agree on the name, the parameters, which are required, the defaults and the phase.
 // Data-driven: a feature type added on either side is checked without editing this file.
 //
@@ -109,16 +109,16 @@ describe("feature parity (Starlark twin vs runner module)", () => {
   it.each(names)("%s: name, parameters, required, defaults and phase agree", (name) => {
     const s = byName.get(name);
     const m = featureModule(name);
-    expect(s, `feature type "${name}" is in src/features/registry.ts but not in rules/features/registry.bzl`).toBeDefined();
-    expect(m, `feature type "${name}" is in rules/features/registry.bzl but not in src/features/registry.ts`).toBeDefined();
+    expect(s, `feature type "${name}" is in src/features/registry.ts but not in rules/private/features/registry.bzl`).toBeDefined();
+    expect(m, `feature type "${name}" is in rules/private/features/registry.bzl but not in src/features/registry.ts`).toBeDefined();
     expect(disagreements(s!, m!)).toEqual([]);
   });
 });
 
 describe("the shape that keeps one truth per feature", () => {
-  // Outside rules/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
+  // Outside rules/private/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
   // layers, mount): no rule tests a feature's type against a name.
-  it("no rule outside rules/features/ special-cases a feature type by name", () => {
+  it("no rule outside rules/private/features/ special-cases a feature type by name", () => {
     const offenders: string[] = [];
     for (const file of readdirSync(join(repoRoot, "rules")).filter((f) => f.endsWith(".bzl"))) {
       readFileSync(join(repoRoot, "rules", file), "utf8").split("\n").forEach((line, i) => {

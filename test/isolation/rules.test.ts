@@ -8,7 +8,7 @@ import { newProject, outputOf, repoRoot, type Project } from "../rules/project.j
 
 const T_BUCK = `
 load("//rules:defs.bzl", "feature", "image")
-load("//rules:image_test.bzl", "image_test")
+load("//rules:defs.bzl", "image_test")
 
 image_test(name = "fails", layer = "//base:shell", test = "fail.sh")
 image_test(name = "passes", layer = "//base:shell", test = "pass.sh", args = ["65534"], user = "nobody")

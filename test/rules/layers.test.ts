@@ -128,11 +128,12 @@ image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), fe
     expect(String(r.stderr)).toContain("/missing/dir");
   });
 
-  it("a wrong attribute type fails at evaluation, naming the feature and attribute", async () => {
+  it("a wrong attribute type fails at evaluation on the typed signature, naming the argument and its type", async () => {
     const r = await project.local(["build", "//badtype:x"]);
     expect(r.exitCode).not.toBe(0);
-    expect(String(r.stderr)).toContain("feature.ensure_dirs_exist: attribute `mode` must be an int or a string");
-    expect(String(r.stderr)).toContain("found list [7]");
+    // feature.ensure_dirs_exist(dirs: str, *, mode: int | str = 0o755, ...): starlark-rust checks the annotation, as Buck2 does
+    expect(String(r.stderr)).toMatch(/^badtype\/BUCK:3:\d+: error: /m);
+    expect(String(r.stderr)).toContain("Value `[7]` of type `list` does not match the type annotation `int | str` for argument `mode`");
   });
 
   it("an unknown attribute is a Starlark error naming it", async () => {
@@ -149,11 +150,11 @@ image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), fe
   });
 
   it("the build phase order is checked when the rules load", async () => {
-    const swapped = readFileSync(join(project.root, "rules/build_phase.bzl"), "utf8").replace(
+    const swapped = readFileSync(join(project.root, "rules/private/build_phase.bzl"), "utf8").replace(
       '    "remove",\n    "compile",\n',
       '    "compile",\n    "remove",\n',
     );
-    const broken = newProject({ "rules/build_phase.bzl": swapped, "t/BUCK": `${RULES_LOAD}image.layer(name = "x")\n` });
+    const broken = newProject({ "rules/private/build_phase.bzl": swapped, "t/BUCK": `${RULES_LOAD}image.layer(name = "x")\n` });
     const r = await broken.local(["build", "//t:x"]);
     expect(r.exitCode).not.toBe(0);
     expect(String(r.stderr)).toContain('build phase "remove" must come before "compile"');

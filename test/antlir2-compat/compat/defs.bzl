@@ -9,7 +9,7 @@ cells, so those BUCK files evaluate in a strata project with only their load lin
   built layer against.
 """
 
-load("//rules:providers.bzl", "LayerInfo")
+load("//rules:defs.bzl", "LayerInfo")
 
 def _genrule_impl(ctx):
     is_dir = ctx.attrs.out in (".", "")

@@ -2,7 +2,12 @@
 
 # ---------------------------------------------------------------------------------------------- providers
 
-def _make_provider(pid, field_names, defaults, transform):
+def _field_matches(value, ty):
+    if _builtin_str(ty).endswith("._strata_provider_ctor"):  # a provider used as a type: provider_field(RunInfo)
+        return _is_kind(value, "provider") and value.__strata_pid == ty(__strata_query = True)
+    return isinstance(value, ty)
+
+def _make_provider(pid, field_names, defaults, transform, types = {}):
     def _strata_provider_ctor(*args, **kwargs):
         if "__strata_query" in kwargs:
             return pid
@@ -17,29 +22,36 @@ def _make_provider(pid, field_names, defaults, transform):
             if transform == None and f not in kwargs and f not in defaults:
                 fail("provider `{}`: required parameter `{}` is missing (it has no default)".format(__py_provider_name(pid), f))
         values = {f: kwargs[f] if f in kwargs else defaults.get(f) for f in field_names}
+        for f, ty in types.items():
+            if f in kwargs and not _field_matches(kwargs[f], ty):
+                fail("Value `{}` of type `{}` does not match the type annotation `{}` for field `{}` of provider `{}`".format(
+                    _builtin_str(kwargs[f]), type(kwargs[f]), _builtin_str(ty), f, __py_provider_name(pid)))
         return struct(__strata_kind = "provider", __strata_pid = pid, __strata_ctor = _strata_provider_ctor, **values)
 
     return _strata_provider_ctor
 
 _NO_DEFAULT = struct(__strata_kind = "no_default")
 
-def provider_field(ty, default = _NO_DEFAULT, doc = ""):
-    return struct(__strata_kind = "provider_field", default = default)
+def provider_field(ty, default = _NO_DEFAULT):
+    # Buck2 checks a field's value against `ty` when the provider is made; so does _make_provider
+    return struct(__strata_kind = "provider_field", ty = ty, default = default)
 
 def provider(fields = [], doc = ""):
     names = []
     defaults = {}
+    types = {}
     if type(fields) == "dict":
         # Buck2: a field is optional only when it is a `provider_field(..., default = ...)`
         for k, v in fields.items():
             names.append(k)
             if _is_kind(v, "provider_field") and not _is_kind(v.default, "no_default"):
                 defaults[k] = v.default
+            types[k] = v.ty if _is_kind(v, "provider_field") else v
     else:
         names = list(fields)
         defaults = {k: None for k in names}
     pid = __py_new_provider(names)
-    return _make_provider(pid, names, defaults, None)
+    return _make_provider(pid, names, defaults, None, types)
 
 def _provider_dict(providers, what):
     if type(providers) == "dict":

@@ -6,10 +6,11 @@
 
 _builtin_str = str
 
-# Buck2's value types, for annotations in .bzl files. The driver's values are structs and dicts, so these accept anything.
-AnalysisContext = typing.Any
-Provider = typing.Any
-Artifact = typing.Any
+# Buck2's value types, for annotations in .bzl files. The driver's ctx, artifacts and provider values are structs, so
+# annotations with those three types are checked (a string is not an Artifact); the others accept anything.
+AnalysisContext = struct
+Provider = struct
+Artifact = struct
 OutputArtifact = typing.Any
 Label = typing.Any
 TargetLabel = typing.Any

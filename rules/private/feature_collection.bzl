@@ -1,0 +1,159 @@
+"""Features from a BUCK file to the features files of the runner, in two halves.
+
+Macro half (BUCK evaluation): `collect_features` flattens the user's `features` list (nested lists, inline
+feature dicts, feature.new target labels) into the attributes of a collecting rule: the inline dicts, and
+dicts from reference string to source / layer / feature group, so Buck2 sees every dependency.
+
+Rule half (analysis): `resolve_features` puts artifacts in place of those strings and stamps each feature
+with the label of the target that declared it.
+"""
+
+load("//rules/private:providers.bzl", "FeatureInfo", "LayerInfo")
+load("//rules/private/features:common.bzl", "check_mode_bits")
+load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
+
+# Key of the placeholder dict that keeps a feature.new group's place in the features list.
+_GROUP_KEY = "feature_group"
+
+# Nested lists deeper than this are surely a mistake (and Starlark has no recursion to go on forever).
+_MAX_NESTING = 32
+
+def _flatten(where: str, features) -> list:
+    items = features
+    for _ in range(_MAX_NESTING):
+        if not [x for x in items if type(x) in ("list", "tuple")]:
+            return list(items)  # a tuple stays a tuple up to here, and `-> list` is checked at run time
+        flat = []
+        for x in items:
+            if type(x) in ("list", "tuple"):
+                flat.extend(x)
+            else:
+                flat.append(x)
+        items = flat
+    fail("{}: `features` is nested more than {} lists deep".format(where, _MAX_NESTING))
+
+def _describe(value) -> str:
+    if type(value) == "string":
+        return "string \"{}\"".format(value)
+    return "{} {}".format(type(value), repr(value))
+
+def collect_features(where: str, features) -> dict:
+    """Turns a macro's `features` argument into the collecting rule's attributes.
+
+    Args:
+        where: the macro call, for messages (`image.layer(name = "foo")`).
+        features: a list of feature.* results, feature.new target labels and lists of them.
+
+    Returns:
+        a dict of the attributes `features`, `srcs`, `layers`, `feature_groups`.
+    """
+    if type(features) not in ("list", "tuple"):
+        fail("{}: `features` must be a list of feature.* calls and feature.new target labels; found {}".format(where, _describe(features)))
+    inline = []
+    srcs = {}
+    layers = {}
+    groups = {}
+    for i, item in enumerate(_flatten(where, features)):
+        if item == None:
+            continue  # as in antlir2: `[feature.x(...) if cond else None]`
+        if type(item) == "selector":
+            fail("{}: features[{}] is a select(); strata sorts features when the BUCK file is read, before configuration, so a select() is not supported here yet; choose in Starlark instead (`feature.x(...) if cond else None`)".format(where, i))
+        if type(item) == "string":
+            if ":" not in item:
+                fail("{}: features[{}] must be a feature.* call or a feature.new target label (like \":common\"); found {}".format(where, i, _describe(item)))
+            groups[item] = item
+            inline.append({_GROUP_KEY: item})
+            continue
+        ftype = FEATURE_TYPES_BY_NAME.get(item.get("type")) if type(item) == "dict" else None
+        if ftype == None:
+            fail("{}: features[{}] must be a feature.* call or a feature.new target label; found {}".format(where, i, _describe(item)))
+        check_mode_bits(where, i, item)
+        for key in ftype.sources:
+            if item.get(key) != None:  # an optional source (uidmap) left out
+                srcs[item[key]] = item[key]
+        for key in ftype.source_dicts:
+            for value in item[key].values():
+                srcs[value] = value
+        for key in ftype.layers:
+            layers[item[key]] = item[key]
+        inline.append(item)
+    return {"features": inline, "srcs": srcs, "layers": layers, "feature_groups": groups}
+
+def collection_attrs() -> dict:
+    """The attributes `collect_features` fills, for the rules that collect features."""
+    return {
+        "features": attrs.list(
+            attrs.dict(attrs.string(), attrs.any()),
+            default = [],
+            doc = "Inline features (dicts made by feature.* functions), and placeholders for feature groups.",
+        ),
+        "srcs": attrs.dict(
+            attrs.string(),
+            attrs.source(allow_directory = True),
+            default = {},
+            doc = "Sources of the features, keyed by the string the feature names them with.",
+        ),
+        "layers": attrs.dict(
+            attrs.string(),
+            attrs.dep(providers = [LayerInfo]),
+            default = {},
+            doc = "Layers the features read (clone, layer_mount), keyed by the label the feature names them with.",
+        ),
+        "feature_groups": attrs.dict(
+            attrs.string(),
+            attrs.dep(providers = [FeatureInfo]),
+            default = {},
+            doc = "feature.new targets listed among the features, keyed by their label as written.",
+        ),
+    }
+
+def resolve_features(ctx):
+    """The collected features with artifacts in place of references, each with its declaring `label`
+    (attributes left None are left out).
+
+    Returns:
+        struct(features = list of dicts in the user's order, mounts = list of layer mounts).
+    """
+    label = str(ctx.label.raw_target())
+    features = []
+    mounts = []
+    for item in ctx.attrs.features:
+        if _GROUP_KEY in item:
+            group = ctx.attrs.feature_groups[item[_GROUP_KEY]][FeatureInfo]
+            features.extend(group.features)
+            mounts.extend(group.mounts)
+            continue
+        ftype = FEATURE_TYPES_BY_NAME[item["type"]]
+        resolved = {"type": item["type"], "label": label, "phase": ftype.phase}
+        for key, value in item.items():
+            # None means "the feature's default": absent from the features file
+            if key != "type" and value != None:
+                resolved[key] = value
+        for key in ftype.sources:
+            if item.get(key) != None:
+                resolved[key] = ctx.attrs.srcs[item[key]]
+        for key in ftype.source_dicts:
+            resolved[key] = {k: ctx.attrs.srcs[v] for k, v in item[key].items()}
+        for key in ftype.layers:
+            resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
+        if ftype.mount != None:
+            source, mountpoint = ftype.mount
+            mounts.append({
+                "mountpoint": item[mountpoint],
+                "source": resolved[source],
+                "source_label": ctx.attrs.layers[item[source]][LayerInfo].label,
+            })
+        features.append(resolved)
+    return struct(features = features, mounts = mounts)
+
+def feature_inputs(features: list) -> list:
+    """The artifacts that resolved features read (sources and layers): inputs of the actions using them."""
+    inputs = []
+    for f in features:
+        ftype = FEATURE_TYPES_BY_NAME[f["type"]]
+        for key in ftype.sources + ftype.layers:
+            if f.get(key) != None:
+                inputs.append(f[key])
+        for key in ftype.source_dicts:
+            inputs.extend(f.get(key, {}).values())
+    return inputs

@@ -1,0 +1,18 @@
+"""feature.ensure_dir_symlink: make sure `link` is a symlink to the directory `target`.
+Twin of src/features/ensure_dir_symlink.ts. Phase: compile."""
+
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_string", "feature_type")
+
+def ensure_dir_symlink(link: str, target: str) -> dict:
+    """Creates the symlink `link` -> `target`; `target` must be a directory of the image.
+
+    Args:
+        link: absolute path of the symlink in the image. Its parent directory must exist.
+        target: what the link points to: an absolute image path, or a path relative to the link's directory.
+    """
+    check_image_path("ensure_dir_symlink", "link", link)
+    check_string("ensure_dir_symlink", "target", target)
+    return {"type": "ensure_dir_symlink", "link": link, "target": target}
+
+FEATURE = feature_type(name = "ensure_dir_symlink", phase = BUILD_PHASE.compile, function = ensure_dir_symlink)

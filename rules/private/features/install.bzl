@@ -1,0 +1,34 @@
+"""feature.install: copy a file or directory from the repository (or a target's output) into the image.
+Twin of src/features/install.ts. Phase: compile."""
+
+load("//rules/private:build_phase.bzl", "BUILD_PHASE")
+load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
+
+def install(src: str, dst: str, *, mode: int | str | None = None, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
+    """Installs `src` as `dst` in the image, with antlir2's meaning of `dst`.
+
+    A file is installed as `dst`, which must not end in "/". A directory needs `dst` ending in "/" and is
+    installed as that directory ("/opt/app/" makes /opt/app, not /opt/app/<name>); its tree keeps the source's
+    permission bits, as in antlir2. A mismatch between the two is an error, never a different tree.
+
+    Args:
+        src: a source file or directory of this package ("files/app.conf") or a target whose default output is
+            installed (":gen").
+        dst: absolute destination path in the image; its parent directory must exist. Ends in "/" exactly when
+            `src` is a directory.
+        mode: for a file: int (0o644) or string ("u=rw,go=r"); None gives 0o444, or 0o555 when the source is
+            executable. A directory install keeps the source's modes (as antlir2 does).
+        user: owner, a user name or uid.
+        group: group, a group name or gid.
+        xattrs: extended attributes of `dst` (the file, or the top directory): {"user.foo": "bar"}; a value is
+            plain text, "0x" + hex bytes or "0s" + base64.
+    """
+    check_source("install", "src", src)
+    check_image_path("install", "dst", dst)
+    check_mode("install", "mode", mode, allow_none = True)
+    check_owner("install", "user", user)
+    check_owner("install", "group", group)
+    check_xattrs("install", "xattrs", xattrs)
+    return {"type": "install", "src": src, "dst": dst, "mode": mode, "user": user, "group": group, "xattrs": xattrs}
+
+FEATURE = feature_type(name = "install", phase = BUILD_PHASE.compile, function = install, sources = ["src"])

@@ -1,0 +1,63 @@
+"""The strata toolchain: how actions run the strata runner (node + bin/strata.mjs).
+
+The toolchain target is `//:toolchain` in the strata cell (the BUCK file at the repository root), so the
+rules name it cell-relatively and find it both when strata is the root project and when it is a cell of
+another project.
+"""
+
+StrataToolchainInfo = provider(
+    doc = "How to run the strata runner.",
+    fields = {
+        "runner": provider_field(RunInfo),  # `node <strata>/bin/strata.mjs`; actions append the subcommand and its flags
+        "worker": provider_field(WorkerInfo),  # `runner worker`, the one persistent worker of a build (see worker_run_exe)
+    },
+)
+
+def _strata_toolchain_impl(ctx: AnalysisContext) -> list[Provider]:
+    runner = cmd_args(ctx.attrs.node, ctx.attrs.entry, hidden = ctx.attrs.runtime)
+
+    # Made once here, in the toolchain, so every action of a build shares one worker process (Buck2 keys workers
+    # by WorkerInfo instance). Buck2 sends a worker the action's arguments as they are (no argfile).
+    worker = WorkerInfo(
+        exe = cmd_args(runner, "worker"),
+        concurrency = ctx.attrs.worker_concurrency,
+    )
+    return [
+        DefaultInfo(default_output = ctx.attrs.entry),
+        StrataToolchainInfo(
+            runner = RunInfo(args = runner),
+            worker = worker,
+        ),
+    ]
+
+def worker_run_exe(toolchain):
+    """The `exe` of a runner action: ctx.actions.run(cmd_args("compile", ...), exe = worker_run_exe(toolchain)).
+
+    Where the execution platform has persistent workers, Buck2 sends the action's arguments (the subcommand and its
+    flags) to the build's one `strata worker`; elsewhere it runs the runner with them, as before.
+    Made during the calling rule's analysis: Buck2 (at the pinned commit) cannot run an action whose WorkerRunInfo
+    came frozen from another target (it panics reading the frozen `exe`), so the toolchain hands out the parts.
+    """
+    return WorkerRunInfo(worker = toolchain.worker, exe = cmd_args(toolchain.runner))
+
+strata_toolchain = rule(
+    impl = _strata_toolchain_impl,
+    is_toolchain_rule = True,
+    doc = "Provides StrataToolchainInfo: the command that runs the strata runner.",
+    attrs = {
+        "node": attrs.string(
+            default = "node",
+            doc = "The Node.js executable (>= 20): a name looked up in the PATH of the Buck2 daemon, or an absolute path.",
+        ),
+        "entry": attrs.source(doc = "The runner's entry script, bin/strata.mjs."),
+        "runtime": attrs.list(
+            attrs.source(),
+            default = [],
+            doc = "Further files the runner executes (its compiled JavaScript): inputs of every action, so a new runner rebuilds the images.",
+        ),
+        "worker_concurrency": attrs.int(
+            default = 4,
+            doc = "How many actions the persistent `strata worker` runs at once (Buck2 queues the rest). Layer actions mostly wait on the disk, so a few more than the cores is fine.",
+        ),
+    },
+)

@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { describeBtrfs, freshScratchDir } from "../helpers/volume.js";
 import { compileLayer, describeTree, pkg, sh, type Built } from "./helpers.js";
 import { openFacts } from "../../src/facts/view.js";
+import { execa } from "execa";
+import { repoRoot, strataBin } from "../runner/helpers.js";
 
 /** cap_net_raw+ep as a VFS capability (v2) blob, the bytes setcap writes */
 const CAP_NET_RAW = "0x0100000200200000000000000000000000000000";
@@ -101,4 +103,21 @@ describeBtrfs("xattrs set by features survive packaging", () => {
     expect(xattrsOf(describeTree(join(bundle, "rootfs"), { times: false }))).toEqual(WANT);
     expect(describeTree(join(bundle, "rootfs"), { times: false })).toEqual(describeTree(layer.out, { times: false }));
   });
+
+  it("examples/xattrs: the local driver builds the example; its tar keeps the capability and the user xattrs, its facts show them", async () => {
+    const r = await execa("node", [strataBin, "local", "build", "//examples/xattrs:tagged.tar", "//examples/xattrs:tagged[facts]"], { cwd: repoRoot, reject: false });
+    expect(r.exitCode).toBe(0);
+    const out = join(repoRoot, "buck-out/v2/gen/root/examples/xattrs");
+    const into = join(freshScratchDir("xex-"), "x");
+    mkdirSync(into);
+    sh("tar", ["-x", "-f", join(out, "__tagged.tar__/tagged.tar"), "-C", into, "--xattrs", "--xattrs-include=*", "--numeric-owner", "-p"]);
+    const got = xattrsOf(describeTree(into));
+    expect(got).toMatchObject({
+      "usr/bin/serve": "security.capability=0x0100000200040000000000000000000000000000",
+      "etc/serve.conf": "user.checksum=0xdeadbeef;user.origin=0x6578616d706c65732f786174747273",
+      "var/lib/serve/cache": "user.backup=0x736b6970",
+    });
+    const facts = JSON.parse(readFileSync(join(out, "__tagged__/compile/facts.json"), "utf8")) as { paths: { path: string; xattrs?: string }[] };
+    expect(facts.paths.find((f) => f.path === "/usr/bin/serve")?.xattrs).toBe("security.capability=0x0100000200040000000000000000000000000000");
+  }, 600_000);
 });

@@ -22,7 +22,7 @@ BRIDGE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 BRIDGE_PUBLIC = [
     "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "CommandExecutorConfig", "cmd_args",
     "ConfigurationInfo", "PlatformInfo", "ExecutionPlatformInfo", "ExecutionPlatformRegistrationInfo", "WorkerInfo", "WorkerRunInfo",
-    "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
+    "select", "select_map", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
     "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
     "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",
     *HELPERS,

@@ -40,6 +40,8 @@ export interface PathFact {
   size?: number;
   /** symlinks: the raw link text */
   target?: string;
+  /** extended attributes, when the path has any: canonical text `name=0xhex,...`, names sorted (src/facts/xattrs.ts) */
+  xattrs?: string;
   /** who put it there, for messages: `//label: feature_type` (absent for paths of unknown origin) */
   origin?: string;
 }

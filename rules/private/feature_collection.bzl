@@ -37,47 +37,83 @@ def _describe(value) -> str:
         return "string \"{}\"".format(value)
     return "{} {}".format(type(value), repr(value))
 
+def _is_select(value) -> bool:
+    # Buck2's select() is of type "Select" ("selector" in older releases); the local driver models it as a struct of kind "select"
+    return type(value) in ("Select", "selector") or (type(value) == "struct" and getattr(value, "__strata_kind", None) == "select")
+
 def collect_features(where: str, features) -> dict:
     """Turns a macro's `features` argument into the collecting rule's attributes.
 
+    A select() among the features (its branches: a feature, a list of them, or None) stays a select() in the
+    `features` attribute, resolved when the target is configured; the rule sorts the chosen features into
+    phases. The sources, layers and groups of every branch are dependencies.
+
     Args:
         where: the macro call, for messages (`image.layer(name = "foo")`).
-        features: a list of feature.* results, feature.new target labels and lists of them.
+        features: a list of feature.* results, feature.new target labels, select()s of them and lists of them.
 
     Returns:
         a dict of the attributes `features`, `srcs`, `layers`, `feature_groups`.
     """
     if type(features) not in ("list", "tuple"):
         fail("{}: `features` must be a list of feature.* calls and feature.new target labels; found {}".format(where, _describe(features)))
-    inline = []
     srcs = {}
     layers = {}
     groups = {}
+    refs = struct(srcs = srcs, layers = layers, groups = groups)
+
+    # runs of plain features and select()s, in the user's order
+    parts = [[]]
     for i, item in enumerate(_flatten(where, features)):
+        if _is_select(item):
+            parts.append(select_map(item, lambda branch: _collect_plain(where, i, _flatten(where, [branch]), refs, in_select = True)))
+            parts.append([])
+        else:
+            parts[-1].extend(_collect_plain(where, i, [item], refs, in_select = False))
+    value = parts[0]
+    for part in parts[1:]:
+        value = _concat(value, part)
+    return {"features": value, "srcs": srcs, "layers": layers, "feature_groups": groups}
+
+def _concat(a, b):
+    """`a + b` for lists and select()s of lists (as a select_map, which Buck2 and the local driver both take)."""
+    if type(b) == "list" and not b:
+        return a
+    if type(a) == "list" and type(b) == "list":
+        return a + b
+    if type(a) == "list":
+        return select_map(b, lambda x: a + x)
+    if type(b) == "list":
+        return select_map(a, lambda x: x + b)
+    return select_map(a, lambda x: select_map(b, lambda y: x + y))
+
+def _collect_plain(where: str, i: int, items: list, refs, in_select: bool) -> list:
+    inline = []
+    for item in items:
         if item == None:
             continue  # as in antlir2: `[feature.x(...) if cond else None]`
-        if type(item) == "selector":
-            fail("{}: features[{}] is a select(); strata sorts features when the BUCK file is read, before configuration, so a select() is not supported here yet; choose in Starlark instead (`feature.x(...) if cond else None`)".format(where, i))
+        if _is_select(item):
+            fail("{}: features[{}] holds a select() inside a select(); write one select() with a branch for each combination".format(where, i))
         if type(item) == "string":
             if ":" not in item:
                 fail("{}: features[{}] must be a feature.* call or a feature.new target label (like \":common\"); found {}".format(where, i, _describe(item)))
-            groups[item] = item
+            refs.groups[item] = item
             inline.append({_GROUP_KEY: item})
             continue
         ftype = FEATURE_TYPES_BY_NAME.get(item.get("type")) if type(item) == "dict" else None
         if ftype == None:
-            fail("{}: features[{}] must be a feature.* call or a feature.new target label; found {}".format(where, i, _describe(item)))
+            fail("{}: features[{}]{} must be a feature.* call or a feature.new target label; found {}".format(where, i, " (a branch of its select())" if in_select else "", _describe(item)))
         check_mode_bits(where, i, item)
         for key in ftype.sources:
             if item.get(key) != None:  # an optional source (uidmap) left out
-                srcs[item[key]] = item[key]
+                refs.srcs[item[key]] = item[key]
         for key in ftype.source_dicts:
             for value in item[key].values():
-                srcs[value] = value
+                refs.srcs[value] = value
         for key in ftype.layers:
-            layers[item[key]] = item[key]
+            refs.layers[item[key]] = item[key]
         inline.append(item)
-    return {"features": inline, "srcs": srcs, "layers": layers, "feature_groups": groups}
+    return inline
 
 def collection_attrs() -> dict:
     """The attributes `collect_features` fills, for the rules that collect features."""

@@ -156,14 +156,16 @@ function checkAgainstParent(key: string, first: Provider, parent: FactsView, lay
       return { kind: "conflict", label: layerLabel, feature: name(first.feature), message: `cannot replace the image root`, expected: "a directory", found: itemText(item) };
     }
     if (fact === undefined) return undefined;
-    if (fact.type === "directory" && ((item.kind === "path" && item.fileType === "directory") || item.kind === "mount")) return undefined;
+    // a directory may be re-provided, but not with other xattrs than the parent gave it (none asked for: left as they are)
+    const otherXattrs = item.kind === "path" && item.xattrs !== undefined && item.xattrs !== (fact.xattrs ?? "");
+    if (fact.type === "directory" && ((item.kind === "path" && item.fileType === "directory" && !otherXattrs) || item.kind === "mount")) return undefined;
     if (fact.type === "symlink" && item.kind === "symlink" && fact.target === item.target) return undefined;
     return {
       kind: "conflict",
       label: layerLabel,
       feature: name(first.feature),
       message: `"${what}" already exists in the parent layer`,
-      expected: `a path not yet in the image (only a directory may be re-provided as a directory)`,
+      expected: otherXattrs && fact.type === "directory" ? `the directory's xattrs as the parent has them (${fact.xattrs ?? "none"})` : `a path not yet in the image (only a directory may be re-provided as a directory)`,
       found: `parent has ${factText(fact)}; this feature provides ${itemText(item)}`,
     };
   }

@@ -35,5 +35,5 @@ export function itemText(i: ProvidedItem): string {
 
 export function factText(f: PathFact): string {
   const what = f.type === "symlink" ? `symlink -> "${f.target}"` : `${f.type} ${formatMode(f.mode)} owned by ${f.uid}:${f.gid}`;
-  return `${what}${f.origin ? `, from ${f.origin}` : ""}`;
+  return `${what}${f.xattrs ? ` with xattrs ${f.xattrs}` : ""}${f.origin ? `, from ${f.origin}` : ""}`;
 }

@@ -6,6 +6,7 @@ import { DeltaLevel } from "./delta.js";
 import { ancestorsOf, comparePaths } from "./format.js";
 import { LiteralPaths } from "../image/resolve.js";
 import { dirPrefix } from "../image/path.js";
+import { readImageXattrs } from "./xattrs.js";
 
 /** collects paths whose times differ from the epoch, and directories the derivation read (reading moves atime) */
 export interface Retimer {
@@ -83,13 +84,29 @@ function walkUnder(tree: Tree, dir: string, origin: string | undefined, out: Pat
   }
 }
 
+/** sets `xattrs` on the facts that have any: `single` paths read one by one, `trees` read whole (see xattrs.ts) */
+function addXattrs(tree: Tree, facts: Iterable<PathFact>, single: string[], trees: string[]): void {
+  if (single.length === 0 && trees.length === 0) return;
+  const texts = readImageXattrs(single, trees, (p) => hostOf(tree, p));
+  if (texts.size === 0) return;
+  for (const f of facts) {
+    const t = texts.get(f.path);
+    if (t !== undefined) f.xattrs = t;
+  }
+}
+
 /** the whole tree, `/` included, sorted by path */
 export function walkTree(root: string | Tree, origin?: string): PathFact[] {
   const tree = typeof root === "string" ? new LiteralPaths(root) : root;
   const out: PathFact[] = [];
   const top = factOf(tree, "/", origin);
-  if (top !== undefined) out.push(top);
-  walkUnder(tree, "/", origin, out);
+  if (top !== undefined) {
+    out.push(top);
+    if (top.type === "directory") {
+      walkUnder(tree, "/", origin, out);
+      addXattrs(tree, out, [], ["/"]);
+    } else addXattrs(tree, out, ["/"], []);
+  }
   return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
@@ -100,7 +117,7 @@ function parentOf(p: string): string | undefined {
 }
 
 function sameFact(a: PathFact, b: PathFact): boolean {
-  return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target;
+  return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size && a.target === b.target && a.xattrs === b.xattrs;
 }
 
 function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges, retime?: Retimer): DeltaLevel {
@@ -108,6 +125,8 @@ function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges,
   const removed = new Set(changes.removed);
   const hidden = (p: string): boolean => removed.has(p) || ancestorsOf(p).some((a) => removed.has(a));
   const inParent = (p: string): boolean => !hidden(p) && parent.path(p) !== undefined;
+  /** new directories walked whole: their xattrs are read as one subtree */
+  const walked: string[] = [];
 
   for (const [p, origin] of changes.touched) {
     const f = factOf(tree, p, origin, retime);
@@ -122,6 +141,7 @@ function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges,
     if (f.type === "directory" && !inParent(p)) {
       const under: PathFact[] = [];
       walkUnder(tree, p, origin, under, changes.touched, retime);
+      walked.push(p);
       for (const u of under) upserts.set(u.path, u);
     }
   }
@@ -134,6 +154,12 @@ function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges,
       if (af !== undefined) upserts.set(a, af);
     }
   }
+  // each walked subtree is read once, by its topmost directory
+  const walkedSet = new Set(walked);
+  const under = (p: string): boolean => walkedSet.has(p) || ancestorsOf(p).some((a) => walkedSet.has(a));
+  const tops = walked.filter((w) => !ancestorsOf(w).some((a) => walkedSet.has(a)));
+  const single = walked.length === 0 ? [...upserts.keys()] : [...upserts.keys()].filter((p) => !under(p));
+  addXattrs(tree, upserts.values(), single, tops);
   // tombstones that hide nothing in the parent are noise
   for (const t of [...removed]) {
     if (parent.path(t) === undefined) removed.delete(t);

@@ -17,6 +17,7 @@ const EXAMPLE_LAYERS = [
   "//examples/genrule:_setup_foo",
   "//examples/genrule:_translate_foo",
   "//examples/genrule:foo",
+  "//examples/xattrs:tagged",
 ];
 const LAYERS = [...EXAMPLE_LAYERS, ...CHAIN_LAYERS];
 

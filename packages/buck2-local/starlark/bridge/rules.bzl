@@ -73,6 +73,11 @@ def select(branches):
         fail("select: expected a dict, got `{}`".format(type(branches)))
     return struct(__strata_kind = "select", branches = branches)
 
+def select_map(sel, func):
+    if not _is_kind(sel, "select"):
+        fail("select_map: expected a select(), got `{}`".format(type(sel)))
+    return struct(__strata_kind = "select", branches = {k: func(v) for k, v in sel.branches.items()})
+
 def glob(include, exclude = [], **kwargs):
     return __py_glob(include, exclude)
 

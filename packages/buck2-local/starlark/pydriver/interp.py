@@ -24,7 +24,7 @@ BRIDGE_PARTS = ("values.bzl", "providers.bzl", "artifacts.bzl", "rules.bzl", "an
 BRIDGE_PUBLIC = [
     "rule", "attrs", "provider", "provider_field", "DefaultInfo", "RunInfo", "ExternalRunnerTestInfo", "CommandExecutorConfig", "cmd_args",
     "ConfigurationInfo", "PlatformInfo", "ExecutionPlatformInfo", "ExecutionPlatformRegistrationInfo", "WorkerInfo", "WorkerRunInfo",
-    "select", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
+    "select", "select_map", "glob", "package_name", "get_base_path", "rule_exists", "read_config", "read_root_config", "host_info",
     "AnalysisContext", "Provider", "Artifact", "OutputArtifact", "Label", "TargetLabel", "ConfiguredTargetLabel", "Dependency",
     "ProviderCollection", "ArgLike", "CommandLineArgLike", "CellPath", "CellRoot", "Select", "AnalysisActions", "Promise",
     *HELPERS,

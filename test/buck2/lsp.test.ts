@@ -40,7 +40,7 @@ describeBuck2("buck2 lsp serves the rules", () => {
 
   it("hover on a feature function shows the feature docs, with every registered feature", async () => {
     const text = await lsp.hover("examples/BUCK", positionOf(EXAMPLES, "feature.install(", 9));
-    expect(text).toContain("feature.install(src, dst, mode = None, user = \"root\", group = \"root\"");
+    expect(text).toContain("feature.install(src, dst, *, mode = None, user = \"root\", group = \"root\"");
     const missing = registeredFeatures().filter((f) => !text.includes(`\`feature.${f}(`));
     expect(missing, "feature functions the hover text (rules/defs.bzl, before `feature = struct`) does not describe").toEqual([]);
     // and on another feature call too

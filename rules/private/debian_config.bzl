@@ -5,7 +5,7 @@ Call these while a BUCK file is evaluated (read_root_config is not available dur
 """
 
 def debian_mirror() -> str:
-    """The configured archive base URL (like "http://mirror/debian"), without a trailing slash."""
+    """The configured archive base URL (the `[strata] debian_mirror` value), without a trailing slash."""
     mirror = read_root_config("strata", "debian_mirror", None)
     if mirror == None or mirror.strip() == "":
         fail("`[strata] debian_mirror` is not set: run `bash scripts/bootstrap.sh` (it copies the host's apt mirror into .buckconfig.local), or add `[strata]` / `debian_mirror = <archive URL>` to .buckconfig.local")

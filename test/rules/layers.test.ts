@@ -38,6 +38,18 @@ image.layer(
 )
 
 image.layer(name = "empty")
+
+image.layer(
+    name = "cloned",
+    parent_layer = ":parent",
+    features = [feature.clone(src_layer = ":parent", src_path = "/etc/greeting", dst_path = "/etc/copy")],
+)
+
+image.layer(
+    name = "above-cloned",
+    parent_layer = ":cloned",
+    features = [feature.install_text(dst = "/etc/more", text = "more\\n")],
+)
 `;
 
 /** strata actions the driver ran, as `owner category identifier`, from its `--verbose` lines `running <owner> (<category> <identifier>)`. */
@@ -90,6 +102,15 @@ describeBtrfs("image.layer phases and reuse", () => {
     const child = realpathSync(outputOf(second, "//t:child"));
     expect(child).not.toBe(childBefore);
     expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHANGED_TEXT\n");
+  });
+
+  it("a phase that reads another layer (clone) is one local strata_compile, and so are the phases above it", async () => {
+    const r = await project.build(["//t:above-cloned"], ["--verbose"]);
+    const above = realpathSync(outputOf(r, "//t:above-cloned"));
+    expect(readFileSync(join(above, "etc/copy"), "utf8")).toBe("hello\n");
+    expect(readFileSync(join(above, "etc/more"), "utf8")).toBe("more\n");
+    const ran = ranActions(r.stderr).filter((a) => /cloned/.test(a));
+    expect(ran.sort()).toEqual(["root//t:above-cloned strata_compile compile", "root//t:cloned strata_compile compile"]);
   });
 
   it("exports facts only when [facts] is asked for, in an action of its own", async () => {

@@ -43,6 +43,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         exe = run_exe,
         # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
 
     # The full facts export is its own action: Buck2 runs it only when [facts] is asked for, so a child layer's
@@ -54,6 +55,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         exe = run_exe,
         # it reads the facts record beside the subvolume OUT points to, on this machine
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
 
     depgraph = ctx.actions.declare_output(phase + "/depgraph.txt")
@@ -74,6 +76,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         exe = run_exe,
         # it reads the parent's facts beside the parent's subvolume
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph)
 

@@ -14,6 +14,8 @@ interface LazyCommand {
 
 const COMMANDS: LazyCommand[] = [
   { name: "compile", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
+  { name: "phase", load: async () => (await import("../src/cli/phase.js")).phaseCommand as CommandModule<object, never> },
+  { name: "materialise", load: async () => (await import("../src/cli/materialise.js")).materialiseCommand as CommandModule<object, never> },
   { name: "depgraph", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
   { name: "facts", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
   { name: "gc", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },

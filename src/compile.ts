@@ -10,7 +10,8 @@ import { deriveDelta, type PhaseChanges, type Retimer } from "./facts/derive.js"
 import { exportFactsJson } from "./facts/export.js";
 import { readUsersAndGroups } from "./facts/passwd.js";
 import { writeFactsRecord } from "./facts/store.js";
-import { emptyFacts, openFacts, type LayerFacts } from "./facts/view.js";
+import { emptyFacts, openFacts, type LayerFacts, type LayerInfo } from "./facts/view.js";
+import type { DeltaLevel } from "./facts/delta.js";
 import { parseFeatures } from "./features/registry.js";
 import type { AnalyzeContext, CompileContext } from "./features/types.js";
 import { beginLayer, publishLayer, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "./storage/layers.js";
@@ -36,6 +37,10 @@ export interface CompileOptions {
   backend?: string;
   /** relative feature sources resolve against it; default the current directory */
   projectRoot?: string;
+  /** called on the writable tree right after the parent is snapshotted, before any feature writes (portable phases) */
+  afterSnapshot?: (layer: LayerPaths) => Promise<void>;
+  /** called on the sealed layer with its facts written; returns where to publish it instead of `out` */
+  beforePublish?: (layer: LayerPaths, derived: { delta: DeltaLevel; info: LayerInfo }) => Promise<string>;
 }
 
 export interface CompileResult {
@@ -167,6 +172,7 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
   try {
     if (parentLayer !== undefined) await wv.backend.snapshot(parentLayer.tree, layer.tree);
     else await wv.backend.createEmpty(layer.tree);
+    await opts.afterSnapshot?.(layer);
     trace("snapshot");
     const root = layer.tree;
     const changes: PhaseChanges = { touched: new Map(), removed: new Set() };
@@ -206,7 +212,9 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     // read back only when asked: Buck2 builds export facts in their own action (strata facts)
     if (opts.factsOut !== undefined) await exportFactsJson(openFacts(layer.facts), resolve(opts.factsOut), { label, phase: opts.phase });
     trace("facts export");
-    const out = await publishLayer(wv, layer, opts.out);
+    const publishAt = opts.beforePublish !== undefined ? await opts.beforePublish(layer, { delta, info }) : opts.out;
+    trace("before publish");
+    const out = await publishLayer(wv, layer, publishAt);
     trace("publish");
     return { out, layer };
   } catch (e) {

@@ -16,35 +16,91 @@ def _split_by_phase(features: list) -> list:
         by_phase.setdefault(FEATURE_TYPES_BY_NAME[f["type"]].phase, []).append(f)
     return [(phase, by_phase[phase]) for phase in BUILD_PHASES if phase in by_phase]
 
-def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, extra_inputs = []):
-    """Declares the compile and depgraph actions of one phase; returns its outputs."""
+def _reads_layers(features: list) -> bool:
+    """True when a feature reads another layer's tree (clone, layer mounts): only this machine has it."""
+    for f in features:
+        for key in FEATURE_TYPES_BY_NAME[f["type"]].layers:
+            if f.get(key) != None:
+                return True
+    return False
+
+def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, chain: list | None, extra_inputs = []):
+    """Declares the actions of one phase; returns its outputs.
+
+    `chain` lists the phases below this one as struct(key, diff, record), root first ([] for an empty parent), or
+    is None when some phase below was built only locally. A phase that can be built from its inputs alone is a
+    portable `strata_phase` action (remote-buildable and cacheable: it writes what the phase changed) followed by
+    a local_only `strata_materialise` that makes the local layer; any other phase is one local_only `strata_compile`.
+    """
     features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
     inputs = feature_inputs(features) + extra_inputs
     parent_args = ["--parent", parent] if parent != None else []
 
     out = ctx.actions.declare_output(phase + "/layer")
     facts = ctx.actions.declare_output(phase + "/facts.json")
-    ctx.actions.run(
-        cmd_args(
-            "compile",
-            "--label",
-            label,
-            "--phase",
-            phase,
-            "--features",
-            features_file,
-            "--out",
-            out.as_output(),
-            parent_args,
-            hidden = inputs,
-        ),
-        category = "strata_compile",
-        identifier = phase,
-        exe = run_exe,
-        # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
-        local_only = True,
-        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
-    )
+    if chain != None and not _reads_layers(features):
+        diff = ctx.actions.declare_output(phase + "/diff.tar")
+        record = ctx.actions.declare_output(phase + "/record.json")
+        key = ctx.actions.declare_output(phase + "/key")
+        ancestors = []
+        for link in chain:
+            ancestors.extend(["--ancestor", cmd_args(link.key, link.diff, link.record, delimiter = ",")])
+        ctx.actions.run(
+            cmd_args(
+                "phase",
+                "--label",
+                label,
+                "--phase",
+                phase,
+                "--features",
+                features_file,
+                ancestors,
+                "--diff-out",
+                diff.as_output(),
+                "--record-out",
+                record.as_output(),
+                "--key-out",
+                key.as_output(),
+                hidden = inputs,
+            ),
+            category = "strata_phase",
+            identifier = phase,
+            exe = run_exe,
+        )
+        parent_key = ["--parent-key", chain[-1].key] if parent != None else []
+        ctx.actions.run(
+            cmd_args("materialise", "--label", label, "--key", key, "--diff", diff, "--record", record, parent_args, parent_key, "--out", out.as_output()),
+            category = "strata_materialise",
+            identifier = phase,
+            exe = run_exe,
+            # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
+            local_only = True,
+            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
+        )
+        chain = chain + [struct(key = key, diff = diff, record = record)]
+    else:
+        ctx.actions.run(
+            cmd_args(
+                "compile",
+                "--label",
+                label,
+                "--phase",
+                phase,
+                "--features",
+                features_file,
+                "--out",
+                out.as_output(),
+                parent_args,
+                hidden = inputs,
+            ),
+            category = "strata_compile",
+            identifier = phase,
+            exe = run_exe,
+            # it reads other layers' subvolumes, which only this machine has
+            local_only = True,
+            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
+        )
+        chain = None
 
     # The full facts export is its own action: Buck2 runs it only when [facts] is asked for, so a child layer's
     # build never pays for exporting a large parent's facts.
@@ -78,7 +134,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         local_only = True,
         allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
-    return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph)
+    return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph, chain = chain)
 
 def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
     toolchain = ctx.attrs._strata_toolchain[StrataToolchainInfo]
@@ -96,10 +152,12 @@ def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
         phases = [(BUILD_PHASE.compile, [])]
 
     previous = parent.subvol if parent != None else None
+    chain = (parent.chain if parent != None else [])
     facts = None
     debug = {}
     for phase, features in phases:
-        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, apt.inputs if phase == BUILD_PHASE.package_manager else [])
+        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, chain, apt.inputs if phase == BUILD_PHASE.package_manager else [])
+        chain = built.chain
         debug[phase] = [DefaultInfo(
             default_outputs = [built.features_file, built.depgraph],
             sub_targets = {
@@ -138,6 +196,7 @@ def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
             features = collected.features,
             mounts = (parent.mounts if parent != None else []) + collected.mounts,
             diff = diff,
+            chain = chain,
         ),
         DebianLayerInfo(flavor = flavor, packages = apt.packages),
     ]

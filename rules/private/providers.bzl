@@ -10,6 +10,9 @@ LayerInfo = provider(
         "features": provider_field(list[dict]),  # this layer's own features as written to the features files
         "mounts": provider_field(list[dict]),  # {mountpoint, source (artifact), source_label}, the parent's included
         "diff": provider_field(typing.Any),  # struct(tar, blobs): this layer's changes against its parent (rules/private/package/diff.bzl)
+        # struct(key, diff, record) of every portable phase from the first layer's first up to this layer's last, or
+        # None when a phase of the chain was built only locally (its children then build locally too)
+        "chain": provider_field(list | None, default = None),
     },
 )
 

@@ -2,6 +2,8 @@
 // loading it) and each command's own help.
 export const COMMAND_DESCRIPTIONS = {
   compile: "build one phase of a layer: snapshot the parent, apply the features, publish OUT as a read-only layer",
+  phase: "build one phase as a portable action: rebuild the parent from its ancestors' diffs, apply the features, write the phase's diff, record and key",
+  materialise: "publish OUT as the local read-only layer of a phase: its tree if the working volume has it, else the parent's layer with the phase's diff applied",
   depgraph: "validate a phase's features (every error at once) and print the order they apply in",
   facts: "write the facts of a published layer (paths, users, groups, mounts) as one JSON document",
   gc: "remove unreferenced layers older than the grace period from the working volume",

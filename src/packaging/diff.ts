@@ -15,7 +15,7 @@ import { parseSendStream } from "./send-stream.js";
 import { tarEntries } from "./tar.js";
 import { runTool } from "./tools.js";
 
-const WHITEOUT_PREFIX = ".wh.";
+export const WHITEOUT_PREFIX = ".wh.";
 
 const bytes = (p: string) => Buffer.from(p, "latin1");
 const compareBytes = (a: string, b: string) => Buffer.compare(bytes(a), bytes(b));
@@ -93,6 +93,18 @@ export async function computeDiff(child: string, parent: string | undefined, lab
   whiteouts.sort(compareBytes);
   const kept: string[] = [];
   for (const w of whiteouts) if (!kept.some((k) => w.startsWith(k + "/"))) kept.push(w);
+  checkNoWhiteoutNames(entries, label);
+  return { entries, whiteouts: kept.map(whiteoutName) };
+}
+
+/** the OCI whiteout that says `rel` was removed: `dir/.wh.name` */
+export function whiteoutName(rel: string): string {
+  const s = rel.lastIndexOf("/");
+  return s < 0 ? WHITEOUT_PREFIX + rel : `${rel.slice(0, s)}/${WHITEOUT_PREFIX}${rel.slice(s + 1)}`;
+}
+
+/** a name starting with `.wh.` would read as a deletion in the diff: refused */
+export function checkNoWhiteoutNames(entries: string[], label: string): void {
   const bad = entries.filter((e) => e.slice(e.lastIndexOf("/") + 1).startsWith(WHITEOUT_PREFIX));
   if (bad.length > 0) {
     throw new StrataError({
@@ -102,11 +114,13 @@ export async function computeDiff(child: string, parent: string | undefined, lab
       found: bad.slice(0, 5).map((b) => "/" + b).join(", ") + (bad.length > 5 ? ", ..." : ""),
     });
   }
-  return { entries, whiteouts: kept.map((w) => { const s = w.lastIndexOf("/"); return s < 0 ? WHITEOUT_PREFIX + w : `${w.slice(0, s)}/${WHITEOUT_PREFIX}${w.slice(s + 1)}`; }) };
 }
 
-/** writes the diff tar to `out` (uncompressed) and returns its sha256 (the OCI diff_id) */
-export async function writeDiffTar(child: string, diff: LayerDiff, out: string, scratch: string, epoch: number): Promise<string> {
+/**
+ * writes the diff tar to `out` (uncompressed) and returns its sha256 (the OCI diff_id); `epoch` undefined keeps every
+ * entry's mtime as it is (see reproducibleTarArgs), the whiteouts then get time 0
+ */
+export async function writeDiffTar(child: string, diff: LayerDiff, out: string, scratch: string, epoch: number | undefined): Promise<string> {
   const staging = join(scratch, "whiteouts");
   mkdirSync(staging);
   for (const w of diff.whiteouts) {
@@ -120,7 +134,7 @@ export async function writeDiffTar(child: string, diff: LayerDiff, out: string, 
   // would do it but drops the xattrs of what it appends (GNU tar 1.34), so the whiteouts are written with 512-byte
   // records and their end-of-archive marker (two zero blocks) cut off before the entries' archive follows.
   if (diff.whiteouts.length > 0) {
-    await tarEntries(staging, diff.whiteouts, out, list, epoch, { owner0: true, blockingFactor: 1 });
+    await tarEntries(staging, diff.whiteouts, out, list, epoch ?? 0, { owner0: true, blockingFactor: 1 });
     truncateSync(out, statSync(out).size - 1024);
   }
   await tarEntries(child, diff.entries, out, list, epoch, { append: diff.whiteouts.length > 0 });

@@ -5,12 +5,12 @@ import { writeFileSync } from "node:fs";
 import { compressorCall, type Compression } from "./compress.js";
 import { runPipeline, runTool, type ToolCall } from "./tools.js";
 
-export function reproducibleTarArgs(epoch: number): string[] {
+/** `epoch` undefined: every mtime as it is (the portable diffs of phases, which must give back the same tree) */
+export function reproducibleTarArgs(epoch: number | undefined): string[] {
   return [
     "--format=pax",
     "--numeric-owner",
-    `--mtime=@${epoch}`,
-    "--clamp-mtime",
+    ...(epoch === undefined ? [] : [`--mtime=@${epoch}`, "--clamp-mtime"]),
     "--xattrs",
     "--xattrs-include=*",
     "--pax-option=exthdr.name=%d/PaxHeaders/%f,globexthdr.name=/tmp/GlobalHead.0,delete=atime,delete=ctime",
@@ -35,7 +35,7 @@ export async function writeTreeTar(root: string, out: string, epoch: number, com
  * Writes exactly `entries` (paths relative to `root`, latin1 byte strings), in the order given, without recursing
  * into directories, to `out`; with `append`, after what `out` already holds.
  */
-export async function tarEntries(root: string, entries: string[], out: string, listFile: string, epoch: number, opts: { append?: boolean; owner0?: boolean; blockingFactor?: number } = {}): Promise<void> {
+export async function tarEntries(root: string, entries: string[], out: string, listFile: string, epoch: number | undefined, opts: { append?: boolean; owner0?: boolean; blockingFactor?: number } = {}): Promise<void> {
   writeFileSync(listFile, Buffer.from(entries.map((e) => e + "\0").join(""), "latin1"));
   const owner = opts.owner0 === true ? ["--owner=0", "--group=0"] : [];
   const blocking = opts.blockingFactor !== undefined ? [`--blocking-factor=${opts.blockingFactor}`] : [];

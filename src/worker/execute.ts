@@ -12,6 +12,8 @@ export type CommandLoader = () => Promise<CommandModule<object, never>>;
 /** the commands Buck2 actions run (rules/private/layer.bzl); interactive ones (shell, image-test) stay one-shot processes */
 export const WORKER_COMMANDS: Record<string, CommandLoader> = {
   compile: async () => (await import("../cli/compile.js")).compileCommand as CommandModule<object, never>,
+  phase: async () => (await import("../cli/phase.js")).phaseCommand as CommandModule<object, never>,
+  materialise: async () => (await import("../cli/materialise.js")).materialiseCommand as CommandModule<object, never>,
   depgraph: async () => (await import("../cli/depgraph.js")).depgraphCommand as CommandModule<object, never>,
   facts: async () => (await import("../cli/facts.js")).factsCommand as CommandModule<object, never>,
 };

@@ -1,0 +1,91 @@
+// Materialised chains in a working volume: `chains/<key>` is an output symlink (registered like any OUT, so gc keeps
+// what it points to) to the layer whose tree and facts the key names. A phase action or a materialisation finds
+// the deepest ancestor already there and applies only the diffs below it.
+import { existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { StrataError } from "../errors.js";
+import { DeltaLevel } from "../facts/delta.js";
+import { writeFactsRecord } from "../facts/store.js";
+import { emptyFacts, openFacts } from "../facts/view.js";
+import { sha256File } from "../packaging/diff.js";
+import { beginLayer, publishLayer, readLayerInfo, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "../storage/layers.js";
+import { removeTree } from "../storage/remove.js";
+import type { WorkingVolume } from "../storage/volume.js";
+import { throwIfCancelled } from "../request-context.js";
+import { applyDiff } from "./apply.js";
+import { chainKey, readKey, readRecord } from "./format.js";
+
+export interface ChainLink {
+  /** files: the phase's key, diff tar and record (action outputs) */
+  keyFile: string;
+  diff: string;
+  record: string;
+}
+
+export function chainOut(wv: WorkingVolume, key: string): string {
+  return join(wv.store, "chains", key);
+}
+
+/** the finished layer chains/<key> points to, or undefined */
+export function findChain(wv: WorkingVolume, key: string, label: string): LayerPaths | undefined {
+  const out = chainOut(wv, key);
+  if (!existsSync(out)) return undefined;
+  try {
+    const layer = resolveLayerOutput(out, { label, role: "materialised parent" });
+    return readLayerInfo(layer.dir)?.factsParent !== undefined ? layer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** a new layer: `parent`'s tree (or an empty one) with the link's diff applied, its facts written, published at chains/<key> */
+export async function materialiseLink(wv: WorkingVolume, parent: LayerPaths | undefined, parentKey: string | undefined, link: ChainLink, label: string): Promise<LayerPaths> {
+  const key = readKey(link.keyFile, label);
+  const record = readRecord(link.record, label);
+  const recordText = readFileSync(link.record, "utf8");
+  const expected = chainKey(parentKey, await sha256File(link.diff), recordText);
+  if (expected !== key) {
+    throw new StrataError({
+      label,
+      message: `the phase outputs of ${record.label} (${record.phase}) do not match their key`,
+      expected: key,
+      found: `${expected} (from ${link.diff}, ${link.record} and the parent's key)`,
+      notes: ["an action output was changed after it was written, or the parent chain differs: rebuild the layer"],
+    });
+  }
+  const layer = await beginLayer(wv, record.label, record.phase);
+  try {
+    if (parent !== undefined) await wv.backend.snapshot(parent.tree, layer.tree);
+    else await wv.backend.createEmpty(layer.tree);
+    await applyDiff(layer.tree, link.diff, record, label);
+    await wv.backend.setReadOnly(layer.tree);
+    const parentFacts = parent !== undefined ? openFacts(parent.facts) : emptyFacts();
+    const meta = await writeFactsRecord(layer.facts, { label: record.label, phase: record.phase, parent: parentFacts, delta: new DeltaLevel(record.delta), info: record.info });
+    await recordFactsWritten(layer, meta.kind === "delta" ? (parent ?? null) : null);
+    await publishLayer(wv, layer, chainOut(wv, key));
+    return layer;
+  } catch (e) {
+    await removeTree(layer.tree).catch(() => {});
+    await rm(layer.dir, { recursive: true, force: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** the layer at the end of `links` (root first) in this volume, materialising what is missing; undefined for none */
+export async function ensureChain(wv: WorkingVolume, links: ChainLink[], label: string): Promise<{ layer: LayerPaths; key: string } | undefined> {
+  if (links.length === 0) return undefined;
+  const keys = links.map((l) => readKey(l.keyFile, label));
+  let start = links.length;
+  let layer: LayerPaths | undefined;
+  while (start > 0) {
+    layer = findChain(wv, keys[start - 1]!, label);
+    if (layer !== undefined) break;
+    start -= 1;
+  }
+  for (let i = start; i < links.length; i++) {
+    throwIfCancelled();
+    layer = await materialiseLink(wv, layer, i > 0 ? keys[i - 1] : undefined, links[i]!, label);
+  }
+  return { layer: layer!, key: keys[keys.length - 1]! };
+}

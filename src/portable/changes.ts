@@ -1,0 +1,147 @@
+// What one phase changed against its parent, found without btrfs: every path whose ctime is at or after a marker
+// taken when the phase's tree was made is a candidate (a write, chmod, chown, utime, link, rename or xattr change
+// moves the ctime; nothing can set it back), and each candidate is then compared with the parent's path. Only
+// real differences are kept, so the result is a function of the two trees alone: the same on btrfs or on plain
+// directories, whatever the clock granularity or the reads of the phase moved (false candidates drop out).
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type BigIntStats } from "node:fs";
+import { join } from "node:path";
+import { readImageXattrs } from "../facts/xattrs.js";
+
+export type EntryType = "file" | "directory" | "symlink" | "other";
+
+export interface PhaseChangeSet {
+  /** paths (relative to the root, latin1 byte strings) the child holds that differ from the parent, sorted */
+  entries: { path: string; type: EntryType }[];
+  /** paths of the parent the child no longer holds (the topmost of a removed subtree only), sorted */
+  removed: string[];
+}
+
+const bytes = (p: string): string => Buffer.from(p, "latin1") as unknown as string;
+const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
+
+function typeOf(st: BigIntStats): EntryType {
+  if (st.isFile()) return "file";
+  if (st.isDirectory()) return "directory";
+  if (st.isSymbolicLink()) return "symlink";
+  return "other";
+}
+
+/** lstat of root/rel, never through a symlink: null when missing or when an ancestor is not a real directory */
+class LiteralTree {
+  private readonly cache = new Map<string, BigIntStats | null>();
+  constructor(readonly root: string) {}
+
+  host(rel: string): string {
+    return rel === "" ? this.root : join(this.root, rel);
+  }
+
+  stat(rel: string): BigIntStats | null {
+    const hit = this.cache.get(rel);
+    if (hit !== undefined) return hit;
+    let st: BigIntStats | null = null;
+    const slash = rel.lastIndexOf("/");
+    const parentOk = rel === "" || (slash < 0 ? true : this.stat(rel.slice(0, slash))?.isDirectory() === true);
+    if (parentOk) {
+      try {
+        st = lstatSync(bytes(this.host(rel)), { bigint: true });
+      } catch {
+        st = null;
+      }
+    }
+    this.cache.set(rel, st);
+    return st;
+  }
+
+  names(rel: string): string[] {
+    return readdirSync(bytes(this.host(rel)), { encoding: "buffer" }).map((n) => n.toString("latin1"));
+  }
+}
+
+function sameContent(a: string, b: string): boolean {
+  return readFileSync(bytes(a)).equals(readFileSync(bytes(b)));
+}
+
+/** true when the child's path says what the parent's says, xattrs aside (compared in one batch afterwards) */
+function sameStat(child: LiteralTree, parent: LiteralTree, rel: string, c: BigIntStats, p: BigIntStats): boolean {
+  if (typeOf(c) !== typeOf(p) || c.mode !== p.mode || c.uid !== p.uid || c.gid !== p.gid || c.mtimeNs !== p.mtimeNs) return false;
+  // a directory's link count depends on the filesystem (btrfs: always 1), so it says nothing portable
+  if (!c.isDirectory() && c.nlink !== p.nlink) return false;
+  if (c.isFile() && (c.size !== p.size || !sameContent(child.host(rel), parent.host(rel)))) return false;
+  if (c.isSymbolicLink() && !readlinkSync(bytes(child.host(rel)), { encoding: "buffer" }).equals(readlinkSync(bytes(parent.host(rel)), { encoding: "buffer" }))) return false;
+  if ((c.isBlockDevice() || c.isCharacterDevice()) && c.rdev !== p.rdev) return false;
+  return true;
+}
+
+/**
+ * The changes of `childRoot` against `parentRoot` (undefined: the empty tree). `markerNs` is the ctime of a file made
+ * after the child's tree was snapshotted or copied from the parent and before the phase wrote anything.
+ */
+export function collectChanges(childRoot: string, parentRoot: string | undefined, markerNs: bigint): PhaseChangeSet {
+  const child = new LiteralTree(childRoot);
+  const parent = parentRoot === undefined ? undefined : new LiteralTree(parentRoot);
+  const entries = new Map<string, EntryType>();
+  const removed: string[] = [];
+  const sameSoFar: string[] = [];
+
+  const addSubtree = (rel: string, st: BigIntStats): void => {
+    entries.set(rel, typeOf(st));
+    if (!st.isDirectory()) return;
+    for (const name of child.names(rel)) {
+      const sub = rel === "" ? name : `${rel}/${name}`;
+      addSubtree(sub, child.stat(sub)!);
+    }
+  };
+
+  const walk = (rel: string): void => {
+    for (const name of child.names(rel)) {
+      const sub = rel === "" ? name : `${rel}/${name}`;
+      const st = child.stat(sub)!;
+      const candidate = parent === undefined || st.ctimeNs >= markerNs;
+      const before = parent?.stat(sub) ?? null;
+      if (before === null || typeOf(before) !== typeOf(st)) {
+        // new here (made, or moved in with its old ctimes): the whole subtree
+        addSubtree(sub, st);
+        continue;
+      }
+      if (candidate) {
+        if (sameStat(child, parent!, sub, st, before)) sameSoFar.push(sub);
+        else entries.set(sub, typeOf(st));
+      }
+      if (st.isDirectory()) {
+        // an entry made or removed in a directory moves its ctime: only those can have lost entries
+        if (candidate) {
+          const now = new Set(child.names(sub));
+          for (const old of parent!.names(sub)) if (!now.has(old)) removed.push(`${sub}/${old}`);
+        }
+        walk(sub);
+      }
+    }
+  };
+
+  walk("");
+  if (parent !== undefined && child.stat("")!.ctimeNs >= markerNs) {
+    const now = new Set(child.names(""));
+    for (const old of parent.names("")) if (!now.has(old)) removed.push(old);
+  }
+  if (sameSoFar.length > 0) {
+    const ofChild = readImageXattrs(sameSoFar, [], (p) => child.host(p));
+    const ofParent = readImageXattrs(sameSoFar, [], (p) => parent!.host(p));
+    for (const p of sameSoFar) if (ofChild.get(p) !== ofParent.get(p)) entries.set(p, typeOf(child.stat(p)!));
+  }
+  return {
+    entries: [...entries].map(([path, type]) => ({ path, type })).sort((a, b) => compareBytes(a.path, b.path)),
+    removed: removed.sort(compareBytes),
+  };
+}
+
+export interface RootMeta {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeNs: string;
+}
+
+export function rootMeta(root: string): RootMeta {
+  const st = lstatSync(root, { bigint: true });
+  return { mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtimeNs: st.mtimeNs.toString() };
+}

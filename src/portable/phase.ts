@@ -1,0 +1,99 @@
+// One phase as a portable action: it reads only its inputs (the features and, for each ancestor phase, its key, diff
+// and record), rebuilds the parent's tree from them where the store does not have it yet, applies the phase as
+// `strata compile` does, and writes what the phase changed: the diff tar, the record and the key. Run locally
+// by Buck2 the store is the project's working volume (the new tree stays there, so the materialisation that
+// follows costs nothing); on a remote worker, a scratch directory of plain copies that is removed afterwards.
+import { existsSync, lstatSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { compilePhase } from "../compile.js";
+import { StrataError } from "../errors.js";
+import { checkNoWhiteoutNames, whiteoutName, writeDiffTar } from "../packaging/diff.js";
+import { requestCwd, requestEnv } from "../request-context.js";
+import { openWorkingVolume, type WorkingVolume } from "../storage/volume.js";
+import { collectChanges, rootMeta } from "./changes.js";
+import { chainOut, ensureChain, type ChainLink } from "./chain.js";
+import { chainKey, PHASE_RECORD_FORMAT, serialiseRecord, type PhaseRecord } from "./format.js";
+
+export type StoreChoice = "auto" | "volume" | "scratch";
+
+export interface PortablePhaseOptions {
+  label: string;
+  phase: string;
+  features: string;
+  ancestors: ChainLink[];
+  diffOut: string;
+  recordOut: string;
+  keyOut: string;
+  store?: StoreChoice;
+  workingVolume?: string;
+  projectRoot?: string;
+}
+
+/** the working volume when this runs in the project (Buck2 runs local actions in the project root), else scratch */
+function chooseStore(opts: PortablePhaseOptions): "volume" | "scratch" {
+  const choice = opts.store ?? "auto";
+  if (choice !== "auto") return choice;
+  if (opts.workingVolume !== undefined || (requestEnv().STRATA_WORKING_VOLUME ?? "") !== "") return "volume";
+  return existsSync(join(requestCwd(), ".buckconfig")) ? "volume" : "scratch";
+}
+
+export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ key: string; store: "volume" | "scratch" }> {
+  const label = opts.label;
+  const store = chooseStore(opts);
+  const scratch = mkdtempSync(join(tmpdir(), "strata-phase-"));
+  try {
+    const wv: WorkingVolume =
+      store === "volume" ? await openWorkingVolume({ dir: opts.workingVolume, label }) : await openWorkingVolume({ dir: join(scratch, "store"), backend: "copy", label });
+    const parent = await ensureChain(wv, opts.ancestors, label);
+    let marker = 0n;
+    let key = "";
+    await compilePhase({
+      label,
+      phase: opts.phase,
+      features: opts.features,
+      out: join(scratch, "out"),
+      parent: parent !== undefined ? chainOut(wv, parent.key) : undefined,
+      workingVolume: wv.dir,
+      backend: wv.backend.kind,
+      projectRoot: opts.projectRoot ?? requestCwd(),
+      afterSnapshot: async (layer) => {
+        const file = join(layer.dir, "phase-start");
+        writeFileSync(file, "");
+        marker = lstatSync(file, { bigint: true }).ctimeNs;
+      },
+      beforePublish: async (layer, derived) => {
+        const changes = collectChanges(layer.tree, parent?.layer.tree, marker);
+        const entries = changes.entries.map((e) => e.path);
+        checkNoWhiteoutNames(entries, label);
+        const staging = join(scratch, "diff");
+        await rm(staging, { recursive: true, force: true });
+        await mkdir(staging);
+        const diffSha = await writeDiffTar(layer.tree, { entries, whiteouts: changes.removed.map(whiteoutName) }, resolve(opts.diffOut), staging, undefined);
+        // sorted here: a walked phase lists paths in readdir order, which differs between filesystems
+        const delta = derived.delta.toData();
+        delta.upserts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        delta.removed.sort();
+        const record: PhaseRecord = {
+          format: PHASE_RECORD_FORMAT,
+          label,
+          phase: opts.phase,
+          changes,
+          root: rootMeta(layer.tree),
+          delta,
+          info: derived.info,
+        };
+        const text = serialiseRecord(record);
+        await writeFile(opts.recordOut, text);
+        key = chainKey(parent?.key, diffSha, text);
+        await writeFile(opts.keyOut, key + "\n");
+        return chainOut(wv, key);
+      },
+    });
+    if (key === "") throw new StrataError({ label, message: "internal: the phase finished without a key" });
+    return { key, store };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,162 @@
+// Portable phases (src/portable): a phase's diff, record and key are the same bytes whether it ran in the working
+// volume (btrfs) or in a scratch directory of plain copies, and a materialisation of them in another volume is the
+// same tree with the same facts as the layer the phase built.
+import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
+import { phaseOf } from "../helpers/phase.js";
+import { base, listTree, strata, writeFeatures } from "../runner/helpers.js";
+
+interface Built {
+  key: string;
+  diff: string;
+  record: string;
+}
+
+const chain: { name: string; features: object[] }[] = [
+  {
+    name: "base",
+    features: [
+      ...base("//t:base"),
+      { type: "install_text", label: "//t:base", text: "bye\n", dst: "/etc/app/other.txt" },
+      { type: "ensure_dirs_exist", label: "//t:base", dirs: "/var/lib/app/data" },
+      { type: "install_text", label: "//t:base", text: "x\n", dst: "/var/lib/app/data/x" },
+    ],
+  },
+  {
+    name: "edit",
+    features: [
+      { type: "install_text", label: "//t:edit", text: "hello again\n", dst: "/etc/app/new.txt", mode: 0o640, xattrs: { "user.note": "kept" } },
+      { type: "ensure_file_symlink", label: "//t:edit", link: "/etc/app/link", target: "/etc/app/hello.txt" },
+      { type: "hardlink", label: "//t:edit", link: "/etc/app/hello.hard", target: "/etc/app/hello.txt" },
+    ],
+  },
+  {
+    name: "prune",
+    features: [
+      { type: "remove", label: "//t:prune", path: "/etc/app/other.txt" },
+      { type: "remove", label: "//t:prune", path: "/var/lib/app" },
+    ],
+  },
+];
+
+async function runPhase(work: string, tag: string, i: number, ancestors: Built[], extra: string[], env: Record<string, string> = {}): Promise<Built> {
+  const { name, features } = chain[i]!;
+  const out = { key: join(work, `${tag}-${name}.key`), diff: join(work, `${tag}-${name}.tar`), record: join(work, `${tag}-${name}.json`) };
+  const r = await strata(
+    [
+      "phase",
+      "--label",
+      `//t:${name}`,
+      "--phase",
+      phaseOf(features),
+      "--features",
+      writeFeatures(join(work, `${name}.features.json`), features),
+      ...ancestors.flatMap((a) => ["--ancestor", `${a.key},${a.diff},${a.record}`]),
+      "--diff-out",
+      out.diff,
+      "--record-out",
+      out.record,
+      "--key-out",
+      out.key,
+      ...extra,
+    ],
+    { env: { SOURCE_DATE_EPOCH: "1700000000", ...env } },
+  );
+  expect(r.stderr).toBe("");
+  expect(r.exitCode).toBe(0);
+  return out;
+}
+
+async function buildChain(work: string, tag: string, extra: string[], env: Record<string, string> = {}): Promise<Built[]> {
+  const built: Built[] = [];
+  for (let i = 0; i < chain.length; i++) built.push(await runPhase(work, tag, i, built, extra, env));
+  return built;
+}
+
+async function materialiseAll(work: string, built: Built[], wv: string, tag: string): Promise<string[]> {
+  const outs: string[] = [];
+  for (let i = 0; i < built.length; i++) {
+    const out = join(work, `${tag}-m${i}`);
+    const parent = i > 0 ? ["--parent", outs[i - 1]!, "--parent-key", built[i - 1]!.key] : [];
+    const r = await strata(["materialise", "--label", `//t:${chain[i]!.name}`, "--key", built[i]!.key, "--diff", built[i]!.diff, "--record", built[i]!.record, ...parent, "--out", out, "--working-volume", wv]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    outs.push(out);
+  }
+  return outs;
+}
+
+const bytesOf = (b: Built): string[] => [readFileSync(b.key, "utf8"), readFileSync(b.diff).toString("base64"), readFileSync(b.record, "utf8")];
+
+function xattrsOf(root: string): string {
+  return execFileSync("getfattr", ["-R", "-h", "-d", "-m", "-", "--absolute-names", "."], { cwd: root, encoding: "utf8" });
+}
+
+describeBtrfs("portable phases", () => {
+  it("materialises in another volume the same trees and facts, and the same bytes come from a scratch store", { timeout: 120_000 }, async () => {
+    const work = freshScratchDir("portable-");
+    const volumeA = freshBtrfsDir("pa-");
+    const built = await buildChain(work, "a", ["--working-volume", volumeA, "--store", "volume"]);
+
+    // what the diffs hold: only what each phase changed
+    const tarList = (f: string): string[] => execFileSync("tar", ["-tf", f], { encoding: "utf8" }).trim().split("\n");
+    // (/etc/app itself is not there: its mtime went back to SOURCE_DATE_EPOCH, as its parent's was)
+    expect(tarList(built[1]!.diff)).toEqual(["etc/app/hello.hard", "etc/app/hello.txt", "etc/app/link", "etc/app/new.txt"]);
+    expect(tarList(built[2]!.diff)).toEqual(["etc/app/.wh.other.txt", "var/lib/.wh.app"]);
+
+    // the phases' own trees in volume A (materialise finds them by key) against a materialisation in volume B
+    const inA = await materialiseAll(work, built, volumeA, "a");
+    const volumeB = freshBtrfsDir("pb-");
+    const inB = await materialiseAll(work, built, volumeB, "b");
+    for (let i = 0; i < built.length; i++) {
+      expect(listTree(inB[i]!, false)).toEqual(listTree(inA[i]!, false));
+      expect(xattrsOf(inB[i]!)).toEqual(xattrsOf(inA[i]!));
+      const facts = async (out: string): Promise<string> => {
+        const f = join(work, `facts-${Math.random()}.json`);
+        const r = await strata(["facts", "--label", "//t:x", "--layer", out, "--out", f]);
+        expect(r.exitCode).toBe(0);
+        return readFileSync(f, "utf8");
+      };
+      expect(await facts(inB[i]!)).toEqual(await facts(inA[i]!));
+    }
+    expect(xattrsOf(inB[1]!)).toContain("user.note");
+
+    // the same chain built again, and built in scratch stores of plain copies: the same bytes
+    const again = await buildChain(work, "again", ["--working-volume", freshBtrfsDir("pc-"), "--store", "volume"]);
+    const scratch = await buildChain(work, "scratch", ["--store", "scratch"]);
+    for (let i = 0; i < built.length; i++) {
+      expect(bytesOf(again[i]!)).toEqual(bytesOf(built[i]!));
+      expect(bytesOf(scratch[i]!)).toEqual(bytesOf(built[i]!));
+    }
+    for (const wv of [volumeA, volumeB]) await strata(["clean", "--working-volume", wv]);
+  });
+
+  it("refuses a diff that does not match its key, and publishes nothing", { timeout: 60_000 }, async () => {
+    const work = freshScratchDir("portable-bad-");
+    const built = await buildChain(work, "a", ["--store", "scratch"]);
+    const wv = freshBtrfsDir("pd-");
+    const [m0] = await materialiseAll(work, built.slice(0, 1), wv, "ok");
+    const record = JSON.parse(readFileSync(built[1]!.record, "utf8"));
+    record.root.mode = 0o700;
+    writeFileSync(built[1]!.record, JSON.stringify(record));
+    const out = join(work, "bad");
+    const r = await strata(["materialise", "--label", "//t:edit", "--key", built[1]!.key, "--diff", built[1]!.diff, "--record", built[1]!.record, "--parent", m0!, "--parent-key", built[0]!.key, "--out", out, "--working-volume", wv]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: .*do not match their key/m);
+    expect(r.stderr).toContain("//t:edit");
+    expect(() => readFileSync(out)).toThrow();
+    await strata(["clean", "--working-volume", wv]);
+  });
+});
+
+describe("portable phase arguments", () => {
+  it("says what --ancestor takes", async () => {
+    const work = freshScratchDir("portable-args-");
+    const r = await strata(["phase", "--label", "//t:x", "--phase", "compile", "--features", writeFeatures(join(work, "f.json"), []), "--ancestor", "a,b", "--diff-out", join(work, "d"), "--record-out", join(work, "r"), "--key-out", join(work, "k"), "--store", "scratch"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/^error: .*--ancestor takes KEY,DIFF,RECORD/m);
+  });
+});

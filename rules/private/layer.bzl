@@ -75,6 +75,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             exe = run_exe,
             # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
             local_only = True,
+            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
         )
         chain = chain + [struct(key = key, diff = diff, record = record)]
     else:
@@ -97,6 +98,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             exe = run_exe,
             # it reads other layers' subvolumes, which only this machine has
             local_only = True,
+            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
         )
         chain = None
 
@@ -109,6 +111,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         exe = run_exe,
         # it reads the facts record beside the subvolume OUT points to, on this machine
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
 
     depgraph = ctx.actions.declare_output(phase + "/depgraph.txt")
@@ -129,6 +132,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         exe = run_exe,
         # it reads the parent's facts beside the parent's subvolume
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph, chain = chain)
 

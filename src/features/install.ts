@@ -3,7 +3,9 @@
 // - a file source is installed AS `dst`, which must not end in "/" (mode default 0o444, or 0o555 when the source
 //   has any x bit);
 // - a directory source needs `dst` ending in "/" and is installed AS that directory (not into it): "/d/" makes
-//   /d. The tree keeps the source's permission bits, as antlir2's copy does (`mode` is for file installs);
+//   /d. In the tree, directories get 0o755 and files 0o755 or 0o644 by the source's x bit (`mode` is for file
+//   installs): what a git checkout gives and all a Buck2 action digest records of a source, so the tree is the same
+//   in every checkout and on a remote worker (whose inputs are 0o444/0o555). antlir2 copies the source's bits;
 //   symlinks are kept as they are; entries go in sorted order.
 // Either mismatch is an error naming both sides, never a silently different tree. `xattrs` are set on `dst`
 // itself (the file, or the top directory).
@@ -74,7 +76,7 @@ function walkSource(root: string): SourceEntry[] {
 }
 
 function entryMode(f: Install, e: SourceEntry, tree: boolean): number {
-  if (tree) return e.perm;
+  if (tree) return e.kind === "symlink" ? e.perm : e.kind === "directory" || e.executable ? 0o755 : 0o644;
   return resolveMode(f.mode, false, e.executable ? 0o555 : 0o444);
 }
 

@@ -92,7 +92,7 @@ export interface Twin {
 }
 
 /** The project's files (tracked and new, not ignored), the built runner (`dist/`) copied, `node_modules` linked. */
-function copyProject(prefix: string): string {
+export function copyProject(prefix: string): string {
   const root = freshBtrfsDir(prefix);
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" })
     .split("\0")
@@ -120,7 +120,7 @@ function childEnv(): Record<string, string> {
   return env;
 }
 
-function makeCopy(root: string, command: string, prefixArgs: string[]): Copy {
+export function makeCopy(root: string, command: string, prefixArgs: string[]): Copy {
   return {
     root,
     command,
@@ -170,7 +170,7 @@ export function newTwin(files: Record<string, string> = {}): Twin {
   };
 }
 
-async function checkBuck2Works(): Promise<string> {
+export async function checkBuck2Works(): Promise<string> {
   const { bin } = findBuck2();
   if (bin === null) throw new Error("no Buck2 (use describeBuck2)");
   // Buck2 must work when it is asked for: a broken binary fails here, it does not skip

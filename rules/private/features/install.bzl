@@ -8,8 +8,10 @@ def install(src: str, dst: str, *, mode: int | str | None = None, user: int | st
     """Installs `src` as `dst` in the image, with antlir2's meaning of `dst`.
 
     A file is installed as `dst`, which must not end in "/". A directory needs `dst` ending in "/" and is
-    installed as that directory ("/opt/app/" makes /opt/app, not /opt/app/<name>); its tree keeps the source's
-    permission bits, as in antlir2. A mismatch between the two is an error, never a different tree.
+    installed as that directory ("/opt/app/" makes /opt/app, not /opt/app/<name>); in its tree directories get
+    0o755, files 0o755 when the source has an x bit and 0o644 otherwise: the modes a git checkout gives and all a
+    Buck2 action digest knows of a source (antlir2 copies the source's bits, which differ between checkouts and on
+    a remote worker). A mismatch between the two is an error, never a different tree.
 
     Args:
         src: a source file or directory of this package ("files/app.conf") or a target whose default output is

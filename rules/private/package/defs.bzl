@@ -56,6 +56,7 @@ def _package_impl(ctx: AnalysisContext) -> list[Provider]:
         identifier = ctx.attrs.format,
         # reads the layer's subvolume on this machine
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     return [DefaultInfo(default_output = out)]
 

@@ -29,6 +29,7 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
         category = "strata_layer_diff",
         # `btrfs send` between two subvolumes of this machine's working volume
         local_only = True,
+        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     blobs = {}
     for compression, suffix in DIFF_COMPRESSIONS.items():

@@ -91,9 +91,10 @@ export default async function buck2Benchmarks(): Promise<void> {
       const since = Date.now();
       child.push((await b2(["build", "//bench:child"])).seconds);
       const w = workerTime(since);
-      if (w.requests !== 1) {
+      // the phase and its materialisation
+      if (w.requests !== 2) {
         const ran = await execa(buck2, ["log", "what-ran"], { cwd: root, reject: false });
-        throw new Error(`expected the child build to send 1 request to the worker, found ${w.requests} (${w.workers} workers):\n${ran.stdout}`);
+        throw new Error(`expected the child build to send 2 requests to the worker, found ${w.requests} (${w.workers} workers):\n${ran.stdout}`);
       }
       childStrata.push(w.ms / 1000);
     }
@@ -136,7 +137,7 @@ export default async function buck2Benchmarks(): Promise<void> {
         const since = Date.now();
         const t = (await b2(["build", "//chain:c19", "-c", `strata.persistent_workers=${on}`])).seconds;
         const w = workerTime(since);
-        if (on && w.requests !== CHAIN) throw new Error(`expected ${CHAIN} worker requests, found ${w.requests}`);
+        if (on && w.requests !== 2 * CHAIN) throw new Error(`expected ${2 * CHAIN} worker requests (phase and materialisation per layer), found ${w.requests}`);
         if (!on && w.requests !== 0) throw new Error(`expected no worker with persistent_workers=false, found ${w.requests} requests`);
         (on ? withWorker : without).push(t);
       }

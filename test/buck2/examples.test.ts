@@ -59,7 +59,9 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
     out = await twin().build([...LAYERS, ...SUB_TARGETS]);
     const [b, l] = [trees(LAYERS.map((t) => out.buck2.of(t))), trees(LAYERS.map((t) => out.local.of(t)))];
     LAYERS.forEach((t, i) => layerTrees.set(t, { buck2: b[i]!, local: l[i]! }));
-  });
+    // every example twice (Buck2 and the local driver), the Debian chains among them, on a machine shared with
+    // the other suites
+  }, 900_000);
 
   it("finds Buck2 through STRATA_BUCK2 or PATH, and it answers", async () => {
     const { bin } = findBuck2();

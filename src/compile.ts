@@ -139,7 +139,7 @@ function toImagePath(root: string, p: string): string {
 }
 
 /** STRATA_TRACE=1: the time of each step on stderr */
-function tracer(): (step: string) => void {
+export function tracer(): (step: string) => void {
   if (requestEnv().STRATA_TRACE !== "1") return () => {};
   let last = performance.now();
   return (step) => {

@@ -86,6 +86,7 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
   const entries = new Map<string, EntryType>();
   const removed: string[] = [];
   const sameSoFar: string[] = [];
+  const lostFromNames = "markerNs" in candidates;
 
   const addSubtree = (rel: string, st: BigIntStats): void => {
     entries.set(rel, typeOf(st));
@@ -110,10 +111,13 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
       return false;
     }
     if (!candidate) return true;
+    // the same inode, untouched since the snapshot (btrfs keeps inode numbers and ctimes in a snapshot): unchanged
+    if (st.ino === before.ino && st.ctimeNs === before.ctimeNs && st.dev === before.dev) return true;
     if (sameStat(child, parent!, rel, st, before)) sameSoFar.push(rel);
     else entries.set(rel, typeOf(st));
-    // an entry made or removed in a directory moves its ctime (and btrfs send lists it): only those can have lost entries
-    if (st.isDirectory()) lostEntries(rel);
+    // an entry made or removed in a directory moves its ctime: only those can have lost entries (btrfs send lists
+    // the removed paths themselves)
+    if (st.isDirectory() && lostFromNames) lostEntries(rel);
     return true;
   };
 
@@ -132,14 +136,17 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
   } else {
     const list = [...candidates.paths].sort(compareBytes);
     for (const rel of list) {
-      if (rel === "") {
-        lostEntries("");
+      if (rel === "") continue;
+      const st = child.stat(rel);
+      if (st !== null) {
+        examine(rel, st, true);
         continue;
       }
-      // gone (the names of its directory say so), or below a path that is not a directory any more
-      const st = child.stat(rel);
-      if (st === null) continue;
-      examine(rel, st, true);
+      // gone: a removal where its directory is still a directory (below a replaced or removed path it says nothing more)
+      const slash = rel.lastIndexOf("/");
+      const dir = slash < 0 ? "" : rel.slice(0, slash);
+      const dirNow = child.stat(dir);
+      if (parent.stat(rel) !== null && dirNow?.isDirectory() === true && parent.stat(dir)?.isDirectory() === true) removed.push(rel);
     }
   }
 

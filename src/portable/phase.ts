@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdtempSync, writeFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { compilePhase } from "../compile.js";
+import { compilePhase, tracer } from "../compile.js";
 import { StrataError } from "../errors.js";
 import { checkNoWhiteoutNames, whiteoutName, writeDiffTar } from "../packaging/diff.js";
 import { requestCwd, requestEnv } from "../request-context.js";
@@ -76,12 +76,17 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
         marker = lstatSync(file, { bigint: true }).ctimeNs;
       },
       beforePublish: async (layer, derived) => {
-        const changes = collectChanges(layer.tree, parent?.layer.tree, await candidatesOf(wv, parent?.layer.tree, layer.tree, marker));
+        const trace = tracer();
+        const candidates = await candidatesOf(wv, parent?.layer.tree, layer.tree, marker);
+        trace(`portable: candidates (${"paths" in candidates ? "btrfs send" : "ctime walk"})`);
+        const changes = collectChanges(layer.tree, parent?.layer.tree, candidates);
+        trace(`portable: compare (${changes.entries.length} entries, ${changes.removed.length} removed)`);
         const entries = changes.entries.map((e) => e.path);
         checkNoWhiteoutNames(entries, label);
         const staging = join(scratch, "diff");
         await rm(staging, { recursive: true, force: true });
         await mkdir(staging);
+        trace("portable: staging");
         const diffSha = await writeDiffTar(layer.tree, { entries, whiteouts: changes.removed.map(whiteoutName) }, resolve(opts.diffOut), staging, undefined);
         // sorted here: a walked phase lists paths in readdir order, which differs between filesystems
         const delta = derived.delta.toData();
@@ -96,10 +101,12 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
           delta,
           info: derived.info,
         };
+        trace("portable: diff tar");
         const text = serialiseRecord(record);
         await writeFile(opts.recordOut, text);
         key = chainKey(parent?.key, diffSha, text);
         await writeFile(opts.keyOut, key + "\n");
+        trace("portable: record, key");
         return chainOut(wv, key);
       },
     });

@@ -5,7 +5,7 @@ import { RULES_LOAD } from "../buck2/harness.js";
 import { describeRemote, executorOf, useNativeLink, useRemoteProject } from "./harness.js";
 
 // A test-only package: a prelude genrule (a plain command), a rule that runs the strata runner through the
-// toolchain's persistent worker (as the layer rules do), and a layer (local_only actions). `-c rt.salt=S` gives
+// toolchain's persistent worker (as the layer rules do), and a layer (a portable phase, then a local_only materialisation). `-c rt.salt=S` gives
 // every action a fresh digest, so each test starts from actions the cache has never seen.
 const FILES = {
   "rt/defs.bzl": `load("@root//rules/private:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
@@ -55,8 +55,9 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     expect(executorOf(built.ran, "//rt:hello", "genrule")).toBe("Re");
     // the runner's action offers Buck2 a persistent worker; remotely it runs as the plain command `node bin/strata.mjs depgraph ...`
     expect(executorOf(built.ran, "//rt:order", "rt_depgraph")).toBe("Re");
-    // the layer's compile action is local_only: it ran here, on the persistent worker
-    expect(executorOf(built.ran, "//rt:layer", "strata_compile compile")).toBe("Worker");
+    // the layer's phase is portable: it ran there too; turning its diff into this machine's subvolume is local_only
+    expect(executorOf(built.ran, "//rt:layer", "strata_phase compile")).toBe("Re");
+    expect(executorOf(built.ran, "//rt:layer", "strata_materialise compile")).toBe("Worker");
 
     remoteHello = readFileSync(built.outputs.of("//rt:hello"), "utf8");
     expect(remoteHello.split("\n")[0]).toBe("hello first");
@@ -74,8 +75,9 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     const built = await project().build(TARGETS, "cache", ["-c", "rt.salt=first"]);
     expect(executorOf(built.ran, "//rt:hello", "genrule")).toBe("Cache");
     expect(executorOf(built.ran, "//rt:order", "rt_depgraph")).toBe("Cache");
-    // never uploaded (allow_cache_upload = False): a layer is a subvolume of this machine, not bytes in a cache
-    expect(executorOf(built.ran, "//rt:layer", "strata_compile compile")).toBe("Worker");
+    expect(executorOf(built.ran, "//rt:layer", "strata_phase compile")).toBe("Cache");
+    // never uploaded (allow_cache_upload = False): the subvolume symlink means something on this machine only
+    expect(executorOf(built.ran, "//rt:layer", "strata_materialise compile")).toBe("Worker");
     expect(built.ran.filter((r) => r.executor === "Re")).toEqual([]);
     // the bytes the worker produced
     expect(readFileSync(built.outputs.of("//rt:hello"), "utf8")).toBe(remoteHello);
@@ -93,7 +95,8 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     const again = await project().build(TARGETS, "cache", [...salt, "-c", "strata.persistent_workers=false"]);
     expect(executorOf(again.ran, "//rt:hello", "genrule")).toBe("Cache");
     expect(executorOf(again.ran, "//rt:order", "rt_depgraph")).toBe("Cache");
-    expect(executorOf(again.ran, "//rt:layer", "strata_compile compile")).toBe("Local");
+    expect(executorOf(again.ran, "//rt:layer", "strata_phase compile")).toBe("Cache");
+    expect(executorOf(again.ran, "//rt:layer", "strata_materialise compile")).toBe("Local");
     expect(readFileSync(again.outputs.of("//rt:order"), "utf8")).toBe(order);
   });
 

@@ -72,11 +72,15 @@ function sameStat(child: LiteralTree, parent: LiteralTree, rel: string, c: BigIn
   return true;
 }
 
+/** which paths may have changed: those at or after a ctime marker (found by walking the child), or a list */
+export type Candidates = { markerNs: bigint } | { paths: Iterable<string> };
+
 /**
- * The changes of `childRoot` against `parentRoot` (undefined: the empty tree). `markerNs` is the ctime of a file made
- * after the child's tree was snapshotted or copied from the parent and before the phase wrote anything.
+ * The changes of `childRoot` against `parentRoot` (undefined: the empty tree). With `markerNs` (the ctime of a file
+ * made after the child's tree was snapshotted or copied from the parent, before the phase wrote anything) the
+ * child is walked; with `paths` (btrfs send's list of what it would send) only those are looked at.
  */
-export function collectChanges(childRoot: string, parentRoot: string | undefined, markerNs: bigint): PhaseChangeSet {
+export function collectChanges(childRoot: string, parentRoot: string | undefined, candidates: Candidates): PhaseChangeSet {
   const child = new LiteralTree(childRoot);
   const parent = parentRoot === undefined ? undefined : new LiteralTree(parentRoot);
   const entries = new Map<string, EntryType>();
@@ -92,37 +96,53 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
     }
   };
 
-  const walk = (rel: string): void => {
-    for (const name of child.names(rel)) {
-      const sub = rel === "" ? name : `${rel}/${name}`;
-      const st = child.stat(sub)!;
-      const candidate = parent === undefined || st.ctimeNs >= markerNs;
-      const before = parent?.stat(sub) ?? null;
-      if (before === null || typeOf(before) !== typeOf(st)) {
-        // new here (made, or moved in with its old ctimes): the whole subtree
-        addSubtree(sub, st);
-        continue;
-      }
-      if (candidate) {
-        if (sameStat(child, parent!, sub, st, before)) sameSoFar.push(sub);
-        else entries.set(sub, typeOf(st));
-      }
-      if (st.isDirectory()) {
-        // an entry made or removed in a directory moves its ctime: only those can have lost entries
-        if (candidate) {
-          const now = new Set(child.names(sub));
-          for (const old of parent!.names(sub)) if (!now.has(old)) removed.push(`${sub}/${old}`);
-        }
-        walk(sub);
-      }
-    }
+  const lostEntries = (dir: string): void => {
+    const now = new Set(child.names(dir));
+    for (const old of parent!.names(dir)) if (!now.has(old)) removed.push(dir === "" ? old : `${dir}/${old}`);
   };
 
-  walk("");
-  if (parent !== undefined && child.stat("")!.ctimeNs >= markerNs) {
-    const now = new Set(child.names(""));
-    for (const old of parent.names("")) if (!now.has(old)) removed.push(old);
+  /** looks at one path the child holds; false when it is new at its path (its subtree is then taken whole) */
+  const examine = (rel: string, st: BigIntStats, candidate: boolean): boolean => {
+    const before = parent?.stat(rel) ?? null;
+    if (before === null || typeOf(before) !== typeOf(st)) {
+      // new here (made, or moved in with its old ctimes): the whole subtree
+      addSubtree(rel, st);
+      return false;
+    }
+    if (!candidate) return true;
+    if (sameStat(child, parent!, rel, st, before)) sameSoFar.push(rel);
+    else entries.set(rel, typeOf(st));
+    // an entry made or removed in a directory moves its ctime (and btrfs send lists it): only those can have lost entries
+    if (st.isDirectory()) lostEntries(rel);
+    return true;
+  };
+
+  if ("markerNs" in candidates) {
+    const walk = (rel: string): void => {
+      for (const name of child.names(rel)) {
+        const sub = rel === "" ? name : `${rel}/${name}`;
+        const st = child.stat(sub)!;
+        if (examine(sub, st, parent === undefined || st.ctimeNs >= candidates.markerNs) && st.isDirectory()) walk(sub);
+      }
+    };
+    walk("");
+    if (parent !== undefined && child.stat("")!.ctimeNs >= candidates.markerNs) lostEntries("");
+  } else if (parent === undefined) {
+    for (const name of child.names("")) addSubtree(name, child.stat(name)!);
+  } else {
+    const list = [...candidates.paths].sort(compareBytes);
+    for (const rel of list) {
+      if (rel === "") {
+        lostEntries("");
+        continue;
+      }
+      // gone (the names of its directory say so), or below a path that is not a directory any more
+      const st = child.stat(rel);
+      if (st === null) continue;
+      examine(rel, st, true);
+    }
   }
+
   if (sameSoFar.length > 0) {
     const ofChild = readImageXattrs(sameSoFar, [], (p) => child.host(p));
     const ofParent = readImageXattrs(sameSoFar, [], (p) => parent!.host(p));
@@ -130,7 +150,7 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
   }
   return {
     entries: [...entries].map(([path, type]) => ({ path, type })).sort((a, b) => compareBytes(a.path, b.path)),
-    removed: removed.sort(compareBytes),
+    removed: [...new Set(removed)].sort(compareBytes),
   };
 }
 

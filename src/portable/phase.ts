@@ -12,7 +12,9 @@ import { StrataError } from "../errors.js";
 import { checkNoWhiteoutNames, whiteoutName, writeDiffTar } from "../packaging/diff.js";
 import { requestCwd, requestEnv } from "../request-context.js";
 import { openWorkingVolume, type WorkingVolume } from "../storage/volume.js";
-import { collectChanges, rootMeta } from "./changes.js";
+import { collectChanges, rootMeta, type Candidates } from "./changes.js";
+import { parseSendStream } from "../packaging/send-stream.js";
+import { runTool } from "../packaging/tools.js";
 import { chainOut, ensureChain, type ChainLink } from "./chain.js";
 import { chainKey, PHASE_RECORD_FORMAT, serialiseRecord, type PhaseRecord } from "./format.js";
 
@@ -29,6 +31,16 @@ export interface PortablePhaseOptions {
   store?: StoreChoice;
   workingVolume?: string;
   projectRoot?: string;
+}
+
+/**
+ * On btrfs, what `btrfs send` would send from the parent to the child (both sealed): it costs what the phase
+ * changed. Elsewhere every path at or after the marker's ctime, found by walking the child.
+ */
+async function candidatesOf(wv: WorkingVolume, parentTree: string | undefined, childTree: string, markerNs: bigint): Promise<Candidates> {
+  if (wv.backend.kind !== "btrfs" || parentTree === undefined) return { markerNs };
+  const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parentTree, childTree] });
+  return { paths: parseSendStream(stream).touched };
 }
 
 /** the working volume when this runs in the project (Buck2 runs local actions in the project root), else scratch */
@@ -64,7 +76,7 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
         marker = lstatSync(file, { bigint: true }).ctimeNs;
       },
       beforePublish: async (layer, derived) => {
-        const changes = collectChanges(layer.tree, parent?.layer.tree, marker);
+        const changes = collectChanges(layer.tree, parent?.layer.tree, await candidatesOf(wv, parent?.layer.tree, layer.tree, marker));
         const entries = changes.entries.map((e) => e.path);
         checkNoWhiteoutNames(entries, label);
         const staging = join(scratch, "diff");

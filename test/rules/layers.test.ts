@@ -38,6 +38,18 @@ image.layer(
 )
 
 image.layer(name = "empty")
+
+image.layer(
+    name = "cloned",
+    parent_layer = ":parent",
+    features = [feature.clone(src_layer = ":parent", src_path = "/etc/greeting", dst_path = "/etc/copy")],
+)
+
+image.layer(
+    name = "above-cloned",
+    parent_layer = ":cloned",
+    features = [feature.install_text(dst = "/etc/more", text = "more\\n")],
+)
 `;
 
 /** strata actions the driver ran, as `owner category identifier`, from its `--verbose` lines `running <owner> (<category> <identifier>)`. */
@@ -63,16 +75,18 @@ describeBtrfs("image.layer phases and reuse", () => {
     expect(removeFeatures.map((f) => f.type)).toEqual(["remove", "remove"]);
     expect(compileFeatures.map((f) => f.type)).toEqual(["install_text"]);
     const ran = ranActions(r.stderr);
-    expect(ran).toEqual(expect.arrayContaining(["root//t:child strata_compile remove", "root//t:child strata_compile compile"]));
+    expect(ran).toEqual(
+      expect.arrayContaining(["root//t:child strata_phase remove", "root//t:child strata_materialise remove", "root//t:child strata_phase compile", "root//t:child strata_materialise compile"]),
+    );
     // phases without features make no action
     expect(ran.filter((a) => /package_manager|genrule|buildinfo_stamp/.test(a))).toEqual([]);
   });
 
-  it("a layer without features makes one compile action: an empty image", async () => {
+  it("a layer without features makes one compile phase: an empty image", async () => {
     const r = await project.build(["//t:empty", "//t:empty[debug][compile][features]"], ["--verbose"]);
     expect(readJson(outputOf(r, "//t:empty[debug][compile][features]"))).toEqual([]);
-    const ran = ranActions(r.stderr).filter((a) => a.includes("strata_compile"));
-    expect(ran).toEqual(["root//t:empty strata_compile compile"]);
+    const ran = ranActions(r.stderr).filter((a) => /strata_(phase|materialise|compile)/.test(a));
+    expect(ran.sort()).toEqual(["root//t:empty strata_materialise compile", "root//t:empty strata_phase compile"]);
     const bad = await project.local(["build", "//t:empty[debug][remove]"]);
     expect(bad.exitCode).not.toBe(0);
   });
@@ -83,11 +97,20 @@ describeBtrfs("image.layer phases and reuse", () => {
     project.write("t/BUCK", CHAIN.replace("CHILD_TEXT", "CHANGED_TEXT"));
     const second = await project.build(["//t:child", "//t:parent"], ["--verbose"]);
     // the parent and the child's unchanged remove phase are reused; only the child's compile phase runs
-    expect(ranActions(second.stderr)).toEqual(["root//t:child strata_compile compile"]);
+    expect(ranActions(second.stderr).sort()).toEqual(["root//t:child strata_materialise compile", "root//t:child strata_phase compile"]);
     expect(realpathSync(outputOf(second, "//t:parent"))).toBe(parentBefore);
     const child = realpathSync(outputOf(second, "//t:child"));
     expect(child).not.toBe(childBefore);
     expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHANGED_TEXT\n");
+  });
+
+  it("a phase that reads another layer (clone) is one local strata_compile, and so are the phases above it", async () => {
+    const r = await project.build(["//t:above-cloned"], ["--verbose"]);
+    const above = realpathSync(outputOf(r, "//t:above-cloned"));
+    expect(readFileSync(join(above, "etc/copy"), "utf8")).toBe("hello\n");
+    expect(readFileSync(join(above, "etc/more"), "utf8")).toBe("more\n");
+    const ran = ranActions(r.stderr).filter((a) => /cloned/.test(a));
+    expect(ran.sort()).toEqual(["root//t:above-cloned strata_compile compile", "root//t:cloned strata_compile compile"]);
   });
 
   it("exports facts only when [facts] is asked for, in an action of its own", async () => {

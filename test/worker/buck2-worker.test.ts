@@ -44,7 +44,7 @@ suite(`the persistent worker under real Buck2 (${buck2 ?? "no buck2 found"})`, (
     expect(b.exitCode, b.stderr).toBe(0);
     const ran = await execa(buck2!, ["log", "what-ran"], { cwd: viaBuck2.root, env: env(), extendEnv: false });
     // one record per action, `worker` in the executor column; the first one also has a `worker_init` record
-    const compiles = ran.stdout.split("\n").filter((l) => l.includes("(strata_compile "));
+    const compiles = ran.stdout.split("\n").filter((l) => /\(strata_(phase|materialise) /.test(l));
     const executors = compiles.map((l) => l.split("\t")[2]);
     expect(executors.filter((e) => e === "worker").length).toBeGreaterThan(3);
     expect(executors.filter((e) => e !== "worker" && e !== "worker_init")).toEqual([]);
@@ -73,6 +73,6 @@ suite(`the persistent worker under real Buck2 (${buck2 ?? "no buck2 found"})`, (
     expect(b.exitCode).not.toBe(0);
     expect(b.stderr).toMatch(/error: .*\/\/bad:bad/);
     const ran = await execa(buck2!, ["log", "what-ran"], { cwd: p.root, env: env(), extendEnv: false });
-    expect(ran.stdout).toMatch(/\(strata_compile remove\)\tworker\t/);
+    expect(ran.stdout).toMatch(/\(strata_phase remove\)\tworker\t/);
   });
 });

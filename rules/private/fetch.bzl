@@ -11,6 +11,7 @@ def _deb_file_impl(ctx: AnalysisContext) -> list[Provider]:
     ctx.actions.run(
         cmd_args(runner, "deb-extract", "--label", str(ctx.label.raw_target()), "--deb", deb, "--sha256", ctx.attrs.sha256, "--out", data.as_output()),
         category = "deb_extract",
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
     )
     return [DefaultInfo(default_output = data, sub_targets = {"deb": [DefaultInfo(default_output = deb)]})]
 

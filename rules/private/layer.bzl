@@ -66,6 +66,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             category = "strata_phase",
             identifier = phase,
             exe = run_exe,
+            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         )
         parent_key = ["--parent-key", chain[-1].key] if parent != None else []
         ctx.actions.run(
@@ -73,6 +74,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             category = "strata_materialise",
             identifier = phase,
             exe = run_exe,
+            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
             # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
             local_only = True,
             allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
@@ -96,6 +98,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             category = "strata_compile",
             identifier = phase,
             exe = run_exe,
+            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
             # it reads other layers' subvolumes, which only this machine has
             local_only = True,
             allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
@@ -109,6 +112,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         category = "strata_facts",
         identifier = phase,
         exe = run_exe,
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         # it reads the facts record beside the subvolume OUT points to, on this machine
         local_only = True,
         allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
@@ -130,6 +134,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         category = "strata_depgraph",
         identifier = phase,
         exe = run_exe,
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         # it reads the parent's facts beside the parent's subvolume
         local_only = True,
         allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)

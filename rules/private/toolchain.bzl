@@ -10,6 +10,9 @@ StrataToolchainInfo = provider(
     fields = {
         "runner": provider_field(RunInfo),  # `node <strata>/bin/strata.mjs`; actions append the subcommand and its flags
         "worker": provider_field(WorkerInfo),  # `runner worker`, the one persistent worker of a build (see worker_run_exe)
+        # the environment layer actions set themselves instead of inheriting it from the Buck2 daemon: it is part of
+        # the action's digest, so a remote worker and a cache hit see the same values as a local run
+        "env": provider_field(dict[str, str], default = {}),
     },
 )
 
@@ -27,6 +30,7 @@ def _strata_toolchain_impl(ctx: AnalysisContext) -> list[Provider]:
         StrataToolchainInfo(
             runner = RunInfo(args = runner),
             worker = worker,
+            env = {"SOURCE_DATE_EPOCH": ctx.attrs.source_date_epoch},
         ),
     ]
 
@@ -47,7 +51,11 @@ strata_toolchain = rule(
     attrs = {
         "node": attrs.string(
             default = "node",
-            doc = "The Node.js executable (>= 20): a name looked up in the PATH of the Buck2 daemon, or an absolute path.",
+            doc = "The Node.js executable (>= 20): a name looked up in PATH (the Buck2 daemon's here, the worker's on a remote-execution worker), or an absolute path. Part of every runner action's digest: machines that share a remote cache need the same value (`[strata] node`).",
+        ),
+        "source_date_epoch": attrs.string(
+            default = "0",
+            doc = "SOURCE_DATE_EPOCH of every layer action (the mtime of what a feature writes), set on the action rather than inherited, so a cached or remote result is the one a local run gives (`[strata] source_date_epoch`).",
         ),
         "entry": attrs.source(doc = "The runner's entry script, bin/strata.mjs."),
         "runtime": attrs.list(

@@ -1,33 +1,14 @@
 // Real Buck2 with a real NativeLink: what runs remotely, what comes from the action cache, what stays here.
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { RULES_LOAD } from "../buck2/harness.js";
+import { RULES_LOAD, tree } from "../buck2/harness.js";
 import { describeRemote, executorOf, useNativeLink, useRemoteProject } from "./harness.js";
 
-// A test-only package: a prelude genrule (a plain command), a rule that runs the strata runner through the
-// toolchain's persistent worker (as the layer rules do), and a layer (local_only actions). `-c rt.salt=S` gives
-// every action a fresh digest, so each test starts from actions the cache has never seen.
+// A test-only package: a prelude genrule (a plain command) and a layer, whose build phase is a runner action offered
+// to the toolchain's persistent worker (strata_phase, portable) followed by a local_only materialisation.
+// `-c rt.salt=S` gives every action a fresh digest, so each test starts from actions the cache has never seen.
 const FILES = {
-  "rt/defs.bzl": `load("@root//rules/private:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
-
-def _order_impl(ctx):
-    label = str(ctx.label.raw_target())
-    features = ctx.actions.write_json("features.json", [{"type": "ensure_dirs_exist", "label": label, "dirs": d} for d in ctx.attrs.dirs])
-    out = ctx.actions.declare_output("order.txt")
-    ctx.actions.run(
-        cmd_args("depgraph", "--label", label, "--features", features, "--out", out.as_output()),
-        category = "rt_depgraph",
-        exe = worker_run_exe(ctx.attrs._strata_toolchain[StrataToolchainInfo]),
-    )
-    return [DefaultInfo(default_output = out)]
-
-feature_order = rule(impl = _order_impl, attrs = {
-    "dirs": attrs.list(attrs.string()),
-    "_strata_toolchain": attrs.toolchain_dep(default = "root//:toolchain", providers = [StrataToolchainInfo]),
-})
-`,
-  "rt/BUCK": `${RULES_LOAD}load(":defs.bzl", "feature_order")
-
+  "rt/BUCK": `${RULES_LOAD}
 SALT = read_config("rt", "salt", "none")
 
 genrule(
@@ -37,13 +18,14 @@ genrule(
     bash = "echo hello " + SALT + " > $OUT; pwd >> $OUT",
 )
 
-feature_order(name = "order", dirs = ["/etc/b", "/etc/a", "/salt/" + SALT])
-
-image.layer(name = "layer", features = [feature.ensure_dirs_exist(dirs = "/etc/rt-" + SALT)])
+image.layer(name = "layer", features = [
+    feature.ensure_dirs_exist(dirs = "/etc/b"),
+    feature.ensure_dirs_exist(dirs = "/etc/a/" + SALT),
+])
 `,
 };
 
-const TARGETS = ["//rt:hello", "//rt:order", "//rt:layer"];
+const TARGETS = ["//rt:hello", "//rt:layer"];
 
 describeRemote("Buck2 with NativeLink: remote execution and the remote cache", () => {
   const nativelink = useNativeLink();
@@ -53,19 +35,15 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
   it("execute mode: plain and runner (persistent-worker) actions run on NativeLink's worker, local_only ones here", async () => {
     const built = await project().build(TARGETS, "execute", ["-c", "rt.salt=first"]);
     expect(executorOf(built.ran, "//rt:hello", "genrule")).toBe("Re");
-    // the runner's action offers Buck2 a persistent worker; remotely it runs as the plain command `node bin/strata.mjs depgraph ...`
-    expect(executorOf(built.ran, "//rt:order", "rt_depgraph")).toBe("Re");
-    // the layer's compile action is local_only: it ran here, on the persistent worker
-    expect(executorOf(built.ran, "//rt:layer", "strata_compile compile")).toBe("Worker");
+    // the layer's phase offers Buck2 the runner's persistent worker; remotely it ran as the plain command
+    // `node bin/strata.mjs phase ...`. Turning its diff into this machine's subvolume is local_only.
+    expect(executorOf(built.ran, "//rt:layer", "strata_phase compile")).toBe("Re");
+    expect(executorOf(built.ran, "//rt:layer", "strata_materialise compile")).toBe("Worker");
 
     remoteHello = readFileSync(built.outputs.of("//rt:hello"), "utf8");
     expect(remoteHello.split("\n")[0]).toBe("hello first");
     expect(remoteHello.split("\n")[1]).toMatch(new RegExp(`^${nativelink().dir}/work/`));
-    expect(readFileSync(built.outputs.of("//rt:order"), "utf8").trim().split("\n")).toEqual([
-      'ensure_dirs_exist(dirs="/etc/b")',
-      'ensure_dirs_exist(dirs="/etc/a")',
-      'ensure_dirs_exist(dirs="/salt/first")',
-    ]);
+    expect(tree(built.outputs.of("//rt:layer"))).toEqual(["/ d 0o755 0:0 0", "/etc d 0o755 0:0 0", "/etc/a d 0o755 0:0 0", "/etc/a/first d 0o755 0:0 0", "/etc/b d 0o755 0:0 0"]);
   });
 
   it("cache mode, after buck2 clean: the remotely run actions are cache hits, local_only ones run here again", async () => {
@@ -73,9 +51,9 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     expect((await project().run(["clean"])).exitCode).toBe(0);
     const built = await project().build(TARGETS, "cache", ["-c", "rt.salt=first"]);
     expect(executorOf(built.ran, "//rt:hello", "genrule")).toBe("Cache");
-    expect(executorOf(built.ran, "//rt:order", "rt_depgraph")).toBe("Cache");
-    // never uploaded (allow_cache_upload = False): a layer is a subvolume of this machine, not bytes in a cache
-    expect(executorOf(built.ran, "//rt:layer", "strata_compile compile")).toBe("Worker");
+    expect(executorOf(built.ran, "//rt:layer", "strata_phase compile")).toBe("Cache");
+    // never uploaded (allow_cache_upload = False): the subvolume symlink means something on this machine only
+    expect(executorOf(built.ran, "//rt:layer", "strata_materialise compile")).toBe("Worker");
     expect(built.ran.filter((r) => r.executor === "Re")).toEqual([]);
     // the bytes the worker produced
     expect(readFileSync(built.outputs.of("//rt:hello"), "utf8")).toBe(remoteHello);
@@ -85,16 +63,16 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     const salt = ["-c", "rt.salt=second"];
     const first = await project().build(TARGETS, "cache", salt);
     expect(executorOf(first.ran, "//rt:hello", "genrule")).toBe("Local");
-    expect(executorOf(first.ran, "//rt:order", "rt_depgraph")).toBe("Worker");
-    const order = readFileSync(first.outputs.of("//rt:order"), "utf8");
+    expect(executorOf(first.ran, "//rt:layer", "strata_phase compile")).toBe("Worker");
+    const layer = tree(first.outputs.of("//rt:layer"));
 
     expect((await project().run(["clean"])).exitCode).toBe(0);
     // the action digest is the command Buck2 would run without the worker, so both ways share cache entries
     const again = await project().build(TARGETS, "cache", [...salt, "-c", "strata.persistent_workers=false"]);
     expect(executorOf(again.ran, "//rt:hello", "genrule")).toBe("Cache");
-    expect(executorOf(again.ran, "//rt:order", "rt_depgraph")).toBe("Cache");
-    expect(executorOf(again.ran, "//rt:layer", "strata_compile compile")).toBe("Local");
-    expect(readFileSync(again.outputs.of("//rt:order"), "utf8")).toBe(order);
+    expect(executorOf(again.ran, "//rt:layer", "strata_phase compile")).toBe("Cache");
+    expect(executorOf(again.ran, "//rt:layer", "strata_materialise compile")).toBe("Local");
+    expect(tree(again.outputs.of("//rt:layer"))).toEqual(layer);
   });
 
   it("no mode: local only, the cache is neither read nor written", async () => {
@@ -102,7 +80,7 @@ describeRemote("Buck2 with NativeLink: remote execution and the remote cache", (
     // actions the cache holds (from the tests above) run here all the same
     const built = await project().build(TARGETS, "local", ["-c", "rt.salt=first"]);
     expect(executorOf(built.ran, "//rt:hello", "genrule")).toBe("Local");
-    expect(executorOf(built.ran, "//rt:order", "rt_depgraph")).toBe("Worker");
+    expect(executorOf(built.ran, "//rt:layer", "strata_phase compile")).toBe("Worker");
     expect(built.ran.filter((r) => r.executor === "Re" || r.executor === "Cache")).toEqual([]);
     expect(readFileSync(built.outputs.of("//rt:hello"), "utf8").split("\n")[1]).not.toContain(nativelink().dir);
   });

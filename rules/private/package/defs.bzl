@@ -53,6 +53,7 @@ def _package_impl(ctx: AnalysisContext) -> list[Provider]:
     ctx.actions.run(
         cmd_args(runner, "package", ctx.attrs.format, "--label", _label(ctx), "--layer", layer.subvol, "--out", out.as_output(), opts),
         category = "strata_package",
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         identifier = ctx.attrs.format,
         # reads the layer's subvolume on this machine
         local_only = True,
@@ -108,12 +109,14 @@ def _oci_impl(ctx: AnalysisContext) -> list[Provider]:
     ctx.actions.run(
         cmd_args(runner, "package", "oci", "--label", _label(ctx), "--config", config, "--out", layout.as_output(), blob_args),
         category = "strata_package",
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         identifier = "oci",
     )
     archive = ctx.actions.declare_output(base + ".oci.tar")
     ctx.actions.run(
         cmd_args(runner, "package", "oci-archive", "--label", _label(ctx), "--layout", layout, "--out", archive.as_output()),
         category = "strata_package",
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         identifier = "oci-archive",
     )
     main = archive if ctx.attrs.archive else layout

@@ -3,6 +3,8 @@ layer shares its digest): `diff.tar` (the layer's changes, whiteouts for removal
 OCI layer blob per compression, each with its descriptor (digest, size, diff_id). Actions run only when asked for.
 """
 
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
+
 # compression -> file suffix of the blob
 DIFF_COMPRESSIONS = {
     "gzip": ".gz",
@@ -27,6 +29,7 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
             diff_tar.as_output(),
         ),
         category = "strata_layer_diff",
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         # `btrfs send` between two subvolumes of this machine's working volume
         local_only = True,
         allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
@@ -50,6 +53,7 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
                 descriptor.as_output(),
             ),
             category = "strata_layer_blob",
+            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
             identifier = compression,
         )
         blobs[compression] = struct(blob = blob, descriptor = descriptor)

@@ -2,7 +2,7 @@
 // what it points to) to the layer whose tree and facts the key names. A phase action or a materialisation finds
 // the deepest ancestor already there and applies only the diffs below it.
 import { existsSync, readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { DeltaLevel } from "../facts/delta.js";
@@ -40,7 +40,14 @@ export function findChain(wv: WorkingVolume, key: string, label: string): LayerP
 }
 
 /** a new layer: `parent`'s tree (or an empty one) with the link's diff applied, its facts written, published at chains/<key> */
-export async function materialiseLink(wv: WorkingVolume, parent: LayerPaths | undefined, parentKey: string | undefined, link: ChainLink, label: string): Promise<LayerPaths> {
+export async function materialiseLink(
+  wv: WorkingVolume,
+  parent: LayerPaths | undefined,
+  parentKey: string | undefined,
+  link: ChainLink,
+  label: string,
+  opts: { consumeParent?: boolean } = {},
+): Promise<LayerPaths> {
   const key = readKey(link.keyFile, label);
   const record = readRecord(link.record, label);
   const recordText = readFileSync(link.record, "utf8");
@@ -56,7 +63,9 @@ export async function materialiseLink(wv: WorkingVolume, parent: LayerPaths | un
   }
   const layer = await beginLayer(wv, record.label, record.phase);
   try {
-    if (parent !== undefined) await wv.backend.snapshot(parent.tree, layer.tree);
+    // a scratch store needs no intermediate tree: the parent's moves on (plain copies cost what the tree holds)
+    if (parent !== undefined && opts.consumeParent === true) await rename(parent.tree, layer.tree);
+    else if (parent !== undefined) await wv.backend.snapshot(parent.tree, layer.tree);
     else await wv.backend.createEmpty(layer.tree);
     await applyDiff(layer.tree, link.diff, record, label);
     await wv.backend.setReadOnly(layer.tree);
@@ -73,7 +82,12 @@ export async function materialiseLink(wv: WorkingVolume, parent: LayerPaths | un
 }
 
 /** the layer at the end of `links` (root first) in this volume, materialising what is missing; undefined for none */
-export async function ensureChain(wv: WorkingVolume, links: ChainLink[], label: string): Promise<{ layer: LayerPaths; key: string } | undefined> {
+export async function ensureChain(
+  wv: WorkingVolume,
+  links: ChainLink[],
+  label: string,
+  opts: { scratch?: boolean } = {},
+): Promise<{ layer: LayerPaths; key: string } | undefined> {
   if (links.length === 0) return undefined;
   const keys = links.map((l) => readKey(l.keyFile, label));
   let start = links.length;
@@ -85,7 +99,7 @@ export async function ensureChain(wv: WorkingVolume, links: ChainLink[], label: 
   }
   for (let i = start; i < links.length; i++) {
     throwIfCancelled();
-    layer = await materialiseLink(wv, layer, i > 0 ? keys[i - 1] : undefined, links[i]!, label);
+    layer = await materialiseLink(wv, layer, i > 0 ? keys[i - 1] : undefined, links[i]!, label, { consumeParent: opts.scratch === true && wv.backend.kind === "copy" });
   }
   return { layer: layer!, key: keys[keys.length - 1]! };
 }

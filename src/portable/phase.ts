@@ -58,7 +58,7 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
   try {
     const wv: WorkingVolume =
       store === "volume" ? await openWorkingVolume({ dir: opts.workingVolume, label }) : await openWorkingVolume({ dir: join(scratch, "store"), backend: "copy", label });
-    const parent = await ensureChain(wv, opts.ancestors, label);
+    const parent = await ensureChain(wv, opts.ancestors, label, { scratch: store === "scratch" });
     let marker = 0n;
     let key = "";
     await compilePhase({

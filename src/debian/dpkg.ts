@@ -17,6 +17,7 @@ import { StrataError, type ErrorDetail } from "../errors.js";
 import { runIsolated } from "../isolation/index.js";
 import { parseParagraphs } from "./control.js";
 import { debDataTar } from "./extract.js";
+import { aptTracer } from "./trace.js";
 
 export interface DebToInstall {
   name: string;
@@ -233,12 +234,15 @@ async function checkResult(ctx: InstallContext, want: DebToInstall[], gone: stri
 
 /** An image from nothing: the essential set (mmdebstrap's way), then the other packages in Pre-Depends batches. */
 export async function bootstrapImage(debs: DebToInstall[], ctx: InstallContext): Promise<void> {
+  const trace = aptTracer();
   await verifyDebs(debs, ctx);
+  trace("verify sha256");
   const arch = debs.find((d) => d.architecture !== "all")?.architecture ?? "amd64";
   const essential = closureWithin(debs, debs.filter((d) => d.essential).map((d) => d.name));
   const rest = debs.filter((d) => !essential.includes(d));
   mergedUsr(ctx.root, arch);
   for (const d of essential) await extract(ctx.root, d.deb, ctx, d.name);
+  trace("extract essential");
   const dpkgDir = join(ctx.root, "var/lib/dpkg");
   for (const sub of ["info", "updates", "triggers", "alternatives", "parts"]) mkdirSync(join(dpkgDir, sub), { recursive: true });
   writeFileSync(join(dpkgDir, "status"), "");
@@ -249,29 +253,38 @@ export async function bootstrapImage(debs: DebToInstall[], ctx: InstallContext):
   const staged = stageDebs(debs);
   try {
     await dpkgInImage(ctx, [...DPKG, "--install", "--force-depends", ...essential.map(staged.file)], staged.dir, "installing the essential packages (dpkg --install --force-depends)");
+    trace("dpkg --install essential");
     for (const batch of preDependsBatches(rest)) await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+    trace("dpkg --install rest");
   } finally {
     staged.done();
   }
   writePolicyRcD(ctx.root);
   await checkResult(ctx, debs, []);
+  trace("audit");
   removeVolatile(ctx.root);
 }
 
 /** Packages into an image that has dpkg: `dpkg --install` in Pre-Depends batches. */
 export async function installIntoImage(debs: DebToInstall[], ctx: InstallContext): Promise<void> {
+  const trace = aptTracer();
   await verifyDebs(debs, ctx);
+  trace("verify sha256");
   if (!existsSync(join(ctx.root, "var/lib/dpkg/status"))) {
     throw new StrataError({ label: ctx.label, feature: ctx.feature, message: "the parent layer has no dpkg database", expected: "a parent built with feature.apt_install (or no parent, to bootstrap)", found: "no /var/lib/dpkg/status" });
   }
   writePolicyRcD(ctx.root);
   const staged = stageDebs(debs);
   try {
-    for (const batch of preDependsBatches(debs)) await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+    for (const batch of preDependsBatches(debs)) {
+      await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+      trace(`dpkg --install (${batch.map((d) => d.name).join(" ")})`);
+    }
   } finally {
     staged.done();
   }
   await checkResult(ctx, debs, []);
+  trace("audit");
   removeVolatile(ctx.root);
 }
 

@@ -164,10 +164,16 @@ async function dpkgInImage(ctx: InstallContext, argv: string[], stagedDir: strin
   if (r.exitCode !== 0) {
     const lines = output.trimEnd().split("\n");
     const failing = [...new Set([...output.matchAll(/(?:installed|new) (\S+) package (?:post-installation|pre-installation|pre-removal|post-removal) script subprocess returned error exit status \d+|error processing (?:package|archive) (\S+)/g)].map((m) => (m[1] ?? m[2])!.replace(/^.*\//, "").replace(/_.*$/, "").replace(/:\w+$/, "")))];
+    // dpkg's own reasons when two packages cannot both be installed: name both
+    const clash = [
+      ...[...output.matchAll(/dpkg: regarding \S+ containing \S+:\n (\S+) conflicts with (\S+)/g)].map((m) => `package ${m[1]!.replace(/:\w+$/, "")} conflicts with package ${m[2]!.replace(/:\w+$/, "")}`),
+      ...[...output.matchAll(/trying to overwrite '([^']+)', which is also in package (\S+)/g)].map((m) => `${m[1]} is also in package ${m[2]}`),
+    ];
     throw new StrataError({
+      kind: clash.length > 0 ? "conflict" : undefined,
       label: ctx.label,
       feature: ctx.feature,
-      message: `${what} failed${failing.length > 0 ? ` for package${failing.length > 1 ? "s" : ""} ${failing.join(", ")}` : ""}`,
+      message: `${what} failed${failing.length > 0 ? ` for package${failing.length > 1 ? "s" : ""} ${failing.join(", ")}` : ""}${clash.length > 0 ? ` (${[...new Set(clash)].join("; ")})` : ""}`,
       expected: "dpkg to exit 0",
       found: `exit code ${r.exitCode}`,
       notes: ["dpkg output (last lines):", ...lines.slice(-40).map((l) => `| ${l}`)],

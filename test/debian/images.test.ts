@@ -155,20 +155,26 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     expect(existsSync(boot.out)).toBe(false);
   });
 
-  it("a bootstrap extracts with the build appliance's dpkg-deb, not the host's", async () => {
-    // an appliance whose dpkg-deb only says where it ran: the error carries its words
+  it("a bootstrap extracts with the build appliance's tools, not the host's", async () => {
     const appliance = join(project.root, "fake-appliance");
     mkdirSync(appliance, { recursive: true });
     await makeBusyboxRoot(appliance);
-    // busybox has a dpkg-deb applet: replace its link, not the binary behind it
-    rmSync(join(appliance, "usr/bin/dpkg-deb"), { force: true });
-    rmSync(join(appliance, "bin/dpkg-deb"), { force: true });
-    writeFileSync(join(appliance, "usr/bin/dpkg-deb"), "#!/bin/sh\necho \"dpkg-deb of the appliance ran on $1\" >&2\nexit 2\n", { mode: 0o755 });
+    // an appliance whose xargs (which runs the decompressing dpkg-debs) only says where it ran. busybox's sh runs its
+    // applets without a PATH search: give the appliance the host's dash as its sh (with the C library it needs), and
+    // replace the applet's link, not the binary behind it
+    for (const lib of execFileSync("sh", ["-c", "ldd /usr/bin/dash | grep -o '/[^ ]*'"], { encoding: "utf8" }).trim().split("\n")) {
+      mkdirSync(join(appliance, dirname(lib)), { recursive: true });
+      execFileSync("cp", ["-L", lib, join(appliance, lib)]);
+    }
+    for (const p of ["usr/bin/sh", "bin/sh", "usr/bin/xargs", "bin/xargs"]) rmSync(join(appliance, p), { force: true });
+    execFileSync("cp", ["/usr/bin/dash", join(appliance, "usr/bin/sh")]);
+    symlinkSync("/usr/bin/sh", join(appliance, "bin/sh"));
+    writeFileSync(join(appliance, "usr/bin/xargs"), "#!/usr/bin/sh\necho \"xargs of the appliance ran: $*\" >&2\nexit 2\n", { mode: 0o755 });
     const a = { name: "strata-e", ...fakeDeb("strata-e", 0) };
     const { r, out } = await installFakes("appliance", [a], { bootstrap: true, appliance });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^error: \/\/t:bad: .*cannot read the data of package strata-e 1\.0/m);
-    expect(r.stderr).toMatch(/dpkg-deb of the appliance ran on \/\S+strata-e_1\.0_all\.deb/);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: .*cannot read the data of package/m);
+    expect(r.stderr).toMatch(/xargs of the appliance ran: -0 -r -P \d+ -n 1 sh -c/);
     expect(existsSync(out)).toBe(false);
   });
 

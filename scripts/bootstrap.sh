@@ -44,6 +44,9 @@ command -v podman >/dev/null || need_apt+=(podman)
 # packages of a bootstrap
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)
 command -v dpkg-deb >/dev/null || need_apt+=(dpkg)
+# the Debian benchmarks' baselines (bench/debian.bench.ts): mmdebstrap, and dpkg-scanpackages for its local repository
+command -v mmdebstrap >/dev/null || need_apt+=(mmdebstrap)
+command -v dpkg-scanpackages >/dev/null || need_apt+=(dpkg-dev)
 PY="${STRATA_PYTHON:-python3}"
 if ! "$PY" -c 'import starlark' 2>/dev/null && ! "$PY" -m pip --version >/dev/null 2>&1; then
   need_apt+=(python3-pip)

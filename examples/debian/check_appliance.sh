@@ -2,7 +2,7 @@
 # The build appliance holds the tools builds run, from the lock: dpkg, tar, the compressors and the packers.
 set -eu
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in dpkg dpkg-deb tar zstd xz mksquashfs unsquashfs mkfs.ext4 mkfs.erofs; do
+for tool in dpkg dpkg-deb tar zstd xz pigz cpio mksquashfs unsquashfs mkfs.ext4 debugfs dumpe2fs mkfs.erofs; do
   command -v "$tool" >/dev/null || fail "$tool missing"
 done
 mkdir -p /tmp/sq/d && echo hi > /tmp/sq/d/f

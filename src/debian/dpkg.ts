@@ -8,15 +8,18 @@
 // Maintainer scripts see a clean environment (SOURCE_DATE_EPOCH, noninteractive debconf) and a policy-rc.d that
 // refuses every service start. Afterwards `dpkg --audit` must be clean and every package at its locked version;
 // anything else throws, so the phase publishes nothing. Logs and caches that differ between runs are removed.
-import { execa } from "execa";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { StrataError, type ErrorDetail } from "../errors.js";
+import { unpackDebs, type ScriptRunner } from "../archive/index.js";
+import { runInAppliance } from "../isolation/appliance.js";
 import { runIsolated } from "../isolation/index.js";
+import { requestEnv } from "../request-context.js";
 import { parseParagraphs } from "./control.js";
-import { debDataTar } from "./extract.js";
+import { aptTracer } from "./trace.js";
 
 export interface DebToInstall {
   name: string;
@@ -36,6 +39,8 @@ export interface InstallContext {
   /** the feature, for messages */
   feature: string;
   epoch: number;
+  /** host path of the flavor's build appliance tree: the bootstrap's extraction runs its tools, not the host's */
+  appliance?: string;
 }
 
 const DEBS_IN_IMAGE = "/var/cache/strata-debs";
@@ -128,7 +133,7 @@ function closureWithin(debs: DebToInstall[], names: string[]): DebToInstall[] {
 }
 
 /** The .debs, linked (or copied) into one host directory that is mounted read-only into the image. */
-function stageDebs(debs: DebToInstall[]): { dir: string; file: (d: DebToInstall) => string; done: () => void } {
+function stageDebs(debs: DebToInstall[]): { dir: string; file: (d: DebToInstall) => string; host: (d: DebToInstall) => string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "strata-debs-"));
   const names = new Map<string, string>();
   for (const d of debs) {
@@ -140,7 +145,7 @@ function stageDebs(debs: DebToInstall[]): { dir: string; file: (d: DebToInstall)
     }
     names.set(d.name, name);
   }
-  return { dir, file: (d) => `${DEBS_IN_IMAGE}/${names.get(d.name)}`, done: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, file: (d) => `${DEBS_IN_IMAGE}/${names.get(d.name)}`, host: (d) => join(dir, names.get(d.name)!), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function dpkgInImage(ctx: InstallContext, argv: string[], stagedDir: string | undefined, what: string): Promise<string> {
@@ -159,10 +164,16 @@ async function dpkgInImage(ctx: InstallContext, argv: string[], stagedDir: strin
   if (r.exitCode !== 0) {
     const lines = output.trimEnd().split("\n");
     const failing = [...new Set([...output.matchAll(/(?:installed|new) (\S+) package (?:post-installation|pre-installation|pre-removal|post-removal) script subprocess returned error exit status \d+|error processing (?:package|archive) (\S+)/g)].map((m) => (m[1] ?? m[2])!.replace(/^.*\//, "").replace(/_.*$/, "").replace(/:\w+$/, "")))];
+    // dpkg's own reasons when two packages cannot both be installed: name both
+    const clash = [
+      ...[...output.matchAll(/dpkg: regarding \S+ containing \S+:\n (\S+) conflicts with (\S+)/g)].map((m) => `package ${m[1]!.replace(/:\w+$/, "")} conflicts with package ${m[2]!.replace(/:\w+$/, "")}`),
+      ...[...output.matchAll(/trying to overwrite '([^']+)', which is also in package (\S+)/g)].map((m) => `${m[1]} is also in package ${m[2]}`),
+    ];
     throw new StrataError({
+      kind: clash.length > 0 ? "conflict" : undefined,
       label: ctx.label,
       feature: ctx.feature,
-      message: `${what} failed${failing.length > 0 ? ` for package${failing.length > 1 ? "s" : ""} ${failing.join(", ")}` : ""}`,
+      message: `${what} failed${failing.length > 0 ? ` for package${failing.length > 1 ? "s" : ""} ${failing.join(", ")}` : ""}${clash.length > 0 ? ` (${[...new Set(clash)].join("; ")})` : ""}`,
       expected: "dpkg to exit 0",
       found: `exit code ${r.exitCode}`,
       notes: ["dpkg output (last lines):", ...lines.slice(-40).map((l) => `| ${l}`)],
@@ -186,20 +197,36 @@ function removeVolatile(root: string): void {
 }
 
 /** merged-/usr: /bin, /sbin, /lib (and /lib64 on 64-bit x86) are links into /usr, as Debian 12 installs them. */
-function mergedUsr(root: string, arch: string): void {
+function mergedUsr(root: string, arch: string): string[] {
   const links = ["bin", "sbin", "lib", ...(arch === "amd64" ? ["lib64"] : [])];
   for (const l of links) {
     mkdirSync(join(root, "usr", l), { recursive: true, mode: 0o755 });
     if (!existsSync(join(root, l))) symlinkSync(`usr/${l}`, join(root, l));
   }
+  return links;
 }
 
-async function extract(root: string, deb: string, ctx: InstallContext, name: string): Promise<void> {
-  // src/archive reads the data.tar (and refuses members that leave the root); tar keeps the merged-/usr links
-  // (a member ./bin must not replace the link)
-  const data = await debDataTar(readFileSync(deb), ctx.label);
-  const r = await execa("tar", ["-x", "--keep-directory-symlink", "--numeric-owner", "-p", "-C", root, "-f", "-"], { input: data, reject: false, all: true });
-  if (r.exitCode !== 0) throw new StrataError({ label: ctx.label, feature: ctx.feature, message: `cannot extract package ${name}`, expected: "a valid .deb", found: String(r.all ?? "").trim() });
+/**
+ * Where the bootstrap's extraction tools (dpkg-deb, tar, the decompressors) come from: the flavor's build appliance,
+ * or, for a flavor without one (the appliance's own flavor), the host's.
+ */
+function toolRunner(ctx: InstallContext): ScriptRunner {
+  if (ctx.appliance !== undefined) {
+    const appliance = ctx.appliance;
+    return (argv, input, paths) => runInAppliance({ appliance, argv, ro: paths.ro, rw: paths.rw, label: ctx.label }, input);
+  }
+  return (argv, input) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: requestEnv()["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", TZ: "UTC" }, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.stdin.on("error", () => {});
+      child.stdin.end(input);
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ exitCode: code ?? 128, stdout, stderr }));
+    });
 }
 
 /** Installed packages: name → {version, status abbreviation}. */
@@ -233,12 +260,23 @@ async function checkResult(ctx: InstallContext, want: DebToInstall[], gone: stri
 
 /** An image from nothing: the essential set (mmdebstrap's way), then the other packages in Pre-Depends batches. */
 export async function bootstrapImage(debs: DebToInstall[], ctx: InstallContext): Promise<void> {
+  const trace = aptTracer();
   await verifyDebs(debs, ctx);
+  trace("verify sha256");
   const arch = debs.find((d) => d.architecture !== "all")?.architecture ?? "amd64";
   const essential = closureWithin(debs, debs.filter((d) => d.essential).map((d) => d.name));
   const rest = debs.filter((d) => !essential.includes(d));
-  mergedUsr(ctx.root, arch);
-  for (const d of essential) await extract(ctx.root, d.deb, ctx, d.name);
+  const merged = mergedUsr(ctx.root, arch);
+  const staged = stageDebs(debs);
+  try {
+    await unpackDebs(
+      essential.map((d) => ({ name: d.name, version: d.version, deb: staged.host(d) })),
+      { root: ctx.root, scratch: join(dirname(ctx.root), `.${basename(ctx.root)}.unpack-${process.pid}`), mergedLinks: merged, jobs: availableParallelism(), label: ctx.label, feature: ctx.feature, run: toolRunner(ctx), trace },
+    );
+  } catch (e) {
+    staged.done();
+    throw e;
+  }
   const dpkgDir = join(ctx.root, "var/lib/dpkg");
   for (const sub of ["info", "updates", "triggers", "alternatives", "parts"]) mkdirSync(join(dpkgDir, sub), { recursive: true });
   writeFileSync(join(dpkgDir, "status"), "");
@@ -246,32 +284,40 @@ export async function bootstrapImage(debs: DebToInstall[], ctx: InstallContext):
   writeFileSync(join(dpkgDir, "arch"), `${arch}\n`);
   writeFileSync(join(dpkgDir, "cmethopt"), "apt apt\n");
   writePolicyRcD(ctx.root);
-  const staged = stageDebs(debs);
   try {
     await dpkgInImage(ctx, [...DPKG, "--install", "--force-depends", ...essential.map(staged.file)], staged.dir, "installing the essential packages (dpkg --install --force-depends)");
+    trace("dpkg --install essential");
     for (const batch of preDependsBatches(rest)) await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+    trace("dpkg --install rest");
   } finally {
     staged.done();
   }
   writePolicyRcD(ctx.root);
   await checkResult(ctx, debs, []);
+  trace("audit");
   removeVolatile(ctx.root);
 }
 
 /** Packages into an image that has dpkg: `dpkg --install` in Pre-Depends batches. */
 export async function installIntoImage(debs: DebToInstall[], ctx: InstallContext): Promise<void> {
+  const trace = aptTracer();
   await verifyDebs(debs, ctx);
+  trace("verify sha256");
   if (!existsSync(join(ctx.root, "var/lib/dpkg/status"))) {
     throw new StrataError({ label: ctx.label, feature: ctx.feature, message: "the parent layer has no dpkg database", expected: "a parent built with feature.apt_install (or no parent, to bootstrap)", found: "no /var/lib/dpkg/status" });
   }
   writePolicyRcD(ctx.root);
   const staged = stageDebs(debs);
   try {
-    for (const batch of preDependsBatches(debs)) await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+    for (const batch of preDependsBatches(debs)) {
+      await dpkgInImage(ctx, [...DPKG, "--install", ...batch.map(staged.file)], staged.dir, "dpkg --install");
+      trace(`dpkg --install (${batch.map((d) => d.name).join(" ")})`);
+    }
   } finally {
     staged.done();
   }
   await checkResult(ctx, debs, []);
+  trace("audit");
   removeVolatile(ctx.root);
 }
 

@@ -1,10 +1,12 @@
 // apt_install(packages): Debian packages with their dependencies, from the layer's flavor. The layer rule resolved
 // the closure from the lock at analysis (`resolved.debs`); in a layer without parent (`resolved.bootstrap`) this
-// bootstraps the image: the essential set plus the packages. Opaque: dpkg and the maintainer scripts write where
+// bootstraps the image: the essential set plus the packages, extracted with the tools of the flavor's build
+// appliance (`resolved.appliance`) when it has one. Opaque: dpkg and the maintainer scripts write where
 // they like, so the phase's facts come from the tree. Runs in the package_manager phase.
 import { lstatSync } from "node:fs";
 import { z } from "zod";
 import { bootstrapImage, installIntoImage, packagePaths } from "../debian/dpkg.js";
+import { applianceTree } from "../isolation/appliance.js";
 import { projectSourcePath } from "./common.js";
 import { describeFeature, labelSchema } from "./common.js";
 import { missingPlan, packagesSchema, resolvedDebSchema } from "./apt_common.js";
@@ -19,6 +21,8 @@ const schema = z.strictObject({
       bootstrap: z.boolean(),
       flavor: z.string().min(1),
       debs: z.array(resolvedDebSchema),
+      /** the flavor's build appliance layer (its output, project-relative), when the flavor has one and this bootstraps */
+      appliance: z.string().min(1).optional(),
     })
     .optional(),
 });
@@ -37,7 +41,8 @@ export const aptInstall: FeatureModule<AptInstall> = {
     const feature = this.describe(f);
     if (f.resolved === undefined) throw missingPlan(ctx.label, feature);
     const debs = f.resolved.debs.map((d) => ({ ...d, deb: projectSourcePath(ctx.projectRoot, d.deb) }));
-    const ictx = { root: ctx.root, label: ctx.label, feature, epoch: ctx.epoch };
+    const appliance = f.resolved.appliance !== undefined ? applianceTree(projectSourcePath(ctx.projectRoot, f.resolved.appliance), ctx.label) : undefined;
+    const ictx = { root: ctx.root, label: ctx.label, feature, epoch: ctx.epoch, appliance };
     if (f.resolved.bootstrap) await bootstrapImage(debs, ictx);
     else if (debs.length > 0) await installIntoImage(debs, ictx);
     // each package's files are its own in the facts, so a later feature writing one hears which package owns it

@@ -1,6 +1,7 @@
 // `strata package FORMAT`: turns a published layer into a file or directory that leaves the machine. Buck2's
 // package.* rules run it as one action per output (rules/private/package/); every format writes its output atomically.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { packagingEpoch } from "./epoch.js";
@@ -46,6 +47,7 @@ interface PackageArgs {
   descriptor: string[];
   config?: string;
   layout?: string;
+  appliance?: string;
 }
 
 function compressionOf(format: string): Compression {
@@ -66,6 +68,19 @@ function checkLevel(c: Compression, level: number | undefined, label: string): v
 }
 
 export async function runPackage(a: PackageArgs): Promise<void> {
+  if (a.appliance === undefined) return packageWith(a);
+  // the tools (tar, cpio, the compressors, mksquashfs, mke2fs, debugfs) come from the flavor's build appliance; they
+  // see the layer trees read-only and the output's directory (its temporary and scratch siblings) writable
+  const { applianceTree } = await import("../isolation/appliance.js");
+  const { withAppliance } = await import("./tools.js");
+  const appliance = applianceTree(a.appliance, a.label);
+  const ro = [a.layer !== undefined ? layerTree(a.layer, a.label) : undefined, a.parent !== undefined ? layerTree(a.parent, a.label, "parent layer") : undefined].filter((p): p is string => p !== undefined);
+  const outDir = dirname(resolve(a.out));
+  mkdirSync(outDir, { recursive: true });
+  return withAppliance({ appliance, ro, rw: [outDir], label: a.label }, () => packageWith(a));
+}
+
+async function packageWith(a: PackageArgs): Promise<void> {
   const label = a.label;
   if (!(FORMATS as readonly string[]).includes(a.format)) {
     throw new StrataError({ label, message: `unknown package format "${a.format}"`, expected: `one of ${FORMATS.join(", ")}`, found: JSON.stringify(a.format) });
@@ -178,7 +193,8 @@ export const packageCommand: CommandModule<object, PackageArgs> = {
       .option("blob", { type: "string", array: true, default: [], describe: "oci: a layer blob, parent first" })
       .option("descriptor", { type: "string", array: true, default: [], describe: "oci: each blob's descriptor, in the same order" })
       .option("config", { type: "string", describe: "oci: the image config attributes (JSON)" })
-      .option("layout", { type: "string", describe: "oci-archive: the OCI layout directory" }) as unknown as Argv<PackageArgs>,
+      .option("layout", { type: "string", describe: "oci-archive: the OCI layout directory" })
+      .option("appliance", { type: "string", describe: "the build appliance layer's output: run the packaging tools from it instead of the host" }) as unknown as Argv<PackageArgs>,
   handler: async (argv: ArgumentsCamelCase<PackageArgs>) => {
     try {
       await runPackage(argv);

@@ -1,9 +1,14 @@
-// Every external program packaging runs goes through this module: the one place that knows which host tool makes
-// which bytes. Output bytes depend on these tools' versions (mksquashfs, mkfs.ext4, zstd, pigz), so a later change
-// can run them inside a pinned build appliance layer instead of the host (see docs/packaging.md): that change
-// replaces `start` (every call passes through it), and nothing else in src/packaging calls a program directly.
+// Every external program packaging runs goes through this module: the one place that knows which tool makes
+// which bytes. Output bytes depend on these tools' versions (mksquashfs, mkfs.ext4, zstd, pigz), so when the layer's
+// flavor has a build appliance (`strata package --appliance`, passed by the package rules), `withAppliance` makes
+// every call of its callback run the appliance's tool (src/isolation/appliance.ts) instead of the host's; only
+// `btrfs send`, which talks to the host's kernel about the host's subvolumes, stays on the host. `start` is the one
+// place a program is started, and nothing else in src/packaging calls a program directly.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { requestEnv } from "../request-context.js";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawnInAppliance } from "../isolation/appliance.js";
+import { spawn, type ChildProcess, type StdioNull, type StdioPipe } from "node:child_process";
+import type { Readable } from "node:stream";
 import { closeSync, openSync } from "node:fs";
 
 /** the programs packaging uses, and the Debian package that has each */
@@ -20,6 +25,24 @@ export const TOOLS = {
   btrfs: "btrfs-progs",
 } as const;
 export type ToolName = keyof typeof TOOLS;
+
+/** tools that always run on the host: `btrfs send` reads the host's subvolumes through the host's kernel */
+const HOST_ONLY: readonly ToolName[] = ["btrfs"];
+
+/** where tools run: the build appliance's tree, and the host paths the calls read (ro) and write (rw) */
+export interface ApplianceTools {
+  appliance: string;
+  ro: string[];
+  rw: string[];
+  label: string;
+}
+
+const applianceStorage = new AsyncLocalStorage<ApplianceTools>();
+
+/** runs `fn` with every tool call (except HOST_ONLY ones) taken from the build appliance */
+export function withAppliance<T>(a: ApplianceTools, fn: () => Promise<T>): Promise<T> {
+  return applianceStorage.run(a, fn);
+}
 
 export interface ToolCall {
   tool: ToolName;
@@ -58,8 +81,14 @@ interface Started {
   done: Promise<void>;
 }
 
-function start(c: ToolCall, stdin: "ignore" | "pipe" | number, stdout: "pipe" | number, stderrLimit = 64 * 1024): Started {
-  const child = spawn(c.tool, c.args, { cwd: c.cwd, env: toolEnv(c.env), stdio: [stdin, stdout, "pipe"] });
+type Stdin = StdioNull | StdioPipe | number | Readable;
+
+function start(c: ToolCall, stdin: Stdin, stdout: "pipe" | number, stderrLimit = 64 * 1024): Started {
+  const appliance = applianceStorage.getStore();
+  const child =
+    appliance !== undefined && !HOST_ONLY.includes(c.tool)
+      ? spawnInAppliance({ appliance: appliance.appliance, argv: [c.tool, ...c.args], env: { LC_ALL: "C", TZ: "UTC", ...c.env }, cwd: c.cwd, ro: appliance.ro, rw: appliance.rw, label: appliance.label }, [stdin, stdout, "pipe"])
+      : spawn(c.tool, c.args, { cwd: c.cwd, env: toolEnv(c.env), stdio: [stdin, stdout, "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
     if (stderr.length < stderrLimit) stderr += d.toString("utf8");
@@ -105,6 +134,7 @@ function shellWord(s: string): string {
  * 100 MB tar.zst); `pipefail` makes any stage's failure the pipeline's.
  */
 export async function runPipeline(calls: ToolCall[]): Promise<void> {
+  if (applianceStorage.getStore() !== undefined) return runStages(calls);
   const stages = calls.map((c, i) => {
     const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join("");
     const cd = c.cwd !== undefined ? `cd ${shellWord(c.cwd)} && ` : "";
@@ -118,5 +148,36 @@ export async function runPipeline(calls: ToolCall[]): Promise<void> {
   } catch (e) {
     if (e instanceof ToolFailure) throw new ToolFailure(calls.map(describe).join(" | "), e.stderr, e.exitCode);
     throw e;
+  }
+}
+
+/**
+ * The pipeline as separate processes whose standard streams are joined by kernel pipes (each stage gets the previous
+ * stage's stdout as its stdin: the descriptor, not the data, passes through here). With a build appliance, stages
+ * run in different places (`btrfs send` on the host, the compressor in the appliance), which one bash cannot do.
+ */
+async function runStages(calls: ToolCall[]): Promise<void> {
+  const first = calls[0]!;
+  const last = calls[calls.length - 1]!;
+  const io = openFds({ stdinFile: first.stdinFile, stdoutFile: last.stdoutFile, stdoutAppend: last.stdoutAppend, tool: first.tool, args: [] });
+  const started: Started[] = [];
+  try {
+    for (const [i, c] of calls.entries()) {
+      const stdin: Stdin = i === 0 ? io.stdin : started[i - 1]!.child.stdout!;
+      const stdout = i === calls.length - 1 ? io.stdout : "pipe";
+      started.push(start(c, stdin, stdout));
+      // the child has its own copy now; ours would keep the pipe open after the reader died (no SIGPIPE for the writer)
+      if (i > 0) started[i - 1]!.child.stdout!.destroy();
+    }
+    // a stage that fails closes its pipe, and the others see EOF or EPIPE: report the first stage that failed
+    const results = await Promise.allSettled(started.map((s) => s.done));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed !== undefined) {
+      const e = failed.reason as unknown;
+      if (e instanceof ToolFailure) throw new ToolFailure(calls.map(describe).join(" | "), e.stderr, e.exitCode);
+      throw e;
+    }
+  } finally {
+    io.close();
   }
 }

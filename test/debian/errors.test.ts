@@ -33,23 +33,32 @@ describeBtrfs("debian rules: errors at analysis (local driver)", () => {
     return text;
   }
 
+  /** the one error line, which names the layer target */
+  async function layerFailure(target: string): Promise<string> {
+    const text = await failure(target);
+    const lines = text.split("\n").filter((l) => /^(\S+:\d+:\d+: )?error: /.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`image.layer root${target}`);
+    return text;
+  }
+
   it("a package not in the lock names it and the command that updates the lock", async () => {
-    const text = await failure("//t:unknown");
+    const text = await layerFailure("//t:unknown");
     expect(text).toContain("package no-such-package not in the lock of root//debian:bookworm-repo");
     expect(text).toContain("strata deb-lock --manifest debian/bookworm.json --out debian/bookworm.lock.json");
     expect(text).not.toMatch(/package jq\b/);
   });
 
   it("apt_remove of a package the parent does not have", async () => {
-    expect(await failure("//t:rm-missing")).toContain("feature.apt_remove: package hello is not installed in the parent layer");
+    expect(await layerFailure("//t:rm-missing")).toContain("feature.apt_remove: package hello is not installed in the parent layer");
   });
 
   it("removing a package that a remaining package depends on names both", async () => {
-    expect(await failure("//t:rm-needed")).toContain("removing package libjq1 breaks jq");
+    expect(await layerFailure("//t:rm-needed")).toContain("removing package libjq1 breaks jq");
   });
 
   it("a child asking for another flavor than its parent's names both", async () => {
-    expect(await failure("//t:mixed")).toContain("flavor root//t:other differs from its parent's flavor root//debian:bookworm");
+    expect(await layerFailure("//t:mixed")).toContain("flavor root//t:other differs from its parent's flavor root//debian:bookworm");
   });
 
   it("apt features need a flavor", async () => {

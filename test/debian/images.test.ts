@@ -4,12 +4,13 @@
 // mirror once per machine (the driver keeps sha256-pinned downloads by digest).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { describeBtrfs } from "../helpers/volume.js";
 import { outputOf, type Project } from "../rules/project.js";
 import { listTree, strata } from "../runner/helpers.js";
+import { makeBusyboxRoot } from "../isolation/busybox-root.js";
 import { debianProject } from "./project.js";
 
 /** every xattr of the tree (file capabilities live in security.capability), as getfattr prints it */
@@ -85,27 +86,32 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     }
   }, 900_000); // builds whole Debian layer chains: minutes on a loaded 2-core machine
 
-  /** a one-file .deb whose postinst prints a line and exits `exit` */
-  function fakeDeb(name: string, exit: number): { deb: string; sha256: string } {
+  /** a one-file .deb whose postinst prints a line and exits `exit` (`control`: more control fields; `file`: its one file) */
+  function fakeDeb(name: string, exit: number, opts: { control?: string; file?: string } = {}): { deb: string; sha256: string } {
     const dir = join(project.root, "fake", name);
+    const file = opts.file ?? `usr/share/doc/${name}/README`;
     mkdirSync(join(dir, "DEBIAN"), { recursive: true });
-    mkdirSync(join(dir, "usr/share/doc", name), { recursive: true });
-    writeFileSync(join(dir, "usr/share/doc", name, "README"), "fake\n");
-    writeFileSync(join(dir, "DEBIAN/control"), `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: strata tests <tests@localhost>\nDescription: a test package\n`);
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), "fake\n");
+    writeFileSync(join(dir, "DEBIAN/control"), `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: strata tests <tests@localhost>\nDescription: a test package\n${opts.control ?? ""}`);
     writeFileSync(join(dir, "DEBIAN/postinst"), `#!/bin/sh\necho "postinst of ${name} says no"\nexit ${exit}\n`, { mode: 0o755 });
     const deb = join(project.root, "fake", `${name}.deb`);
     execFileSync("dpkg-deb", ["--build", "--root-owner-group", dir, deb], { stdio: "ignore" });
     return { deb, sha256: createHash("sha256").update(readFileSync(deb)).digest("hex") };
   }
 
-  async function installFake(name: string, sha256: string, deb: string) {
+  async function installFakes(name: string, debs: { name: string; sha256: string; deb: string }[], opts: { bootstrap?: boolean; appliance?: string } = {}) {
     const features = join(project.root, "fake", `${name}-features.json`);
-    const debEntry = { name, version: "1.0", architecture: "all", sha256, essential: false, pre_depends: [], depends: [], deb };
-    writeFileSync(features, JSON.stringify([{ type: "apt_install", label: "//t:bad", packages: [name], resolved: { bootstrap: false, flavor: "//debian:bookworm", debs: [debEntry] } }]));
+    const entries = debs.map((d) => ({ name: d.name, version: "1.0", architecture: "all", sha256: d.sha256, essential: opts.bootstrap === true, pre_depends: [], depends: [], deb: d.deb }));
+    const resolved = { bootstrap: opts.bootstrap === true, flavor: "//debian:bookworm", debs: entries, ...(opts.appliance !== undefined ? { appliance: opts.appliance } : {}) };
+    writeFileSync(features, JSON.stringify([{ type: "apt_install", label: "//t:bad", packages: debs.map((d) => d.name), resolved }]));
     const out = join(project.root, "fake", `${name}-out`);
-    const r = await strata(["compile", "--label", "//t:bad", "--phase", "package_manager", "--features", features, "--out", out, "--parent", baseOut, "--working-volume", join(project.root, "strata-out")]);
+    const parent = opts.bootstrap === true ? [] : ["--parent", baseOut];
+    const r = await strata(["compile", "--label", "//t:bad", "--phase", "package_manager", "--features", features, "--out", out, ...parent, "--working-volume", join(project.root, "strata-out")]);
     return { r, out };
   }
+
+  const installFake = (name: string, sha256: string, deb: string) => installFakes(name, [{ name, sha256, deb }]);
 
   it("a failing maintainer script fails the phase with its output, and publishes nothing", async () => {
     const { deb, sha256 } = fakeDeb("strata-fails", 3);
@@ -123,4 +129,70 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     expect(r.stderr).toMatch(/^error: \/\/t:bad: .*package strata-ok 1\.0: the \.deb has the wrong sha256/m);
     expect(existsSync(out)).toBe(false);
   });
+
+  it("two packages that conflict fail the phase with one error naming both, and publish nothing", async () => {
+    const a = { name: "strata-a", ...fakeDeb("strata-a", 0) };
+    const b = { name: "strata-b", ...fakeDeb("strata-b", 0, { control: "Conflicts: strata-a\n" }) };
+    const { r, out } = await installFakes("conflict", [a, b]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: apt_install\(packages=.*\): dpkg --install failed for package strata-b \(package strata-b conflicts with package strata-a\)/m);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("two packages that ship the same file fail with one error naming both, and publish nothing", async () => {
+    const a = { name: "strata-c", ...fakeDeb("strata-c", 0, { file: "usr/share/strata/same" }) };
+    const b = { name: "strata-d", ...fakeDeb("strata-d", 0, { file: "usr/share/strata/same" }) };
+    const { r, out } = await installFakes("clash", [a, b]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: .*dpkg --install failed for package strata-d \(\/usr\/share\/strata\/same is also in package strata-c\)/m);
+    expect(existsSync(out)).toBe(false);
+    // a bootstrap checks the same before extracting anything
+    const boot = await installFakes("clash-boot", [a, b], { bootstrap: true });
+    expect(boot.r.exitCode).toBe(1);
+    expect(boot.r.stderr).toMatch(/^error: \/\/t:bad: .*packages strata-c and strata-d both ship \/usr\/share\/strata\/same/m);
+    expect(existsSync(boot.out)).toBe(false);
+  });
+
+  it("a bootstrap extracts with the build appliance's tools, not the host's", async () => {
+    const appliance = join(project.root, "fake-appliance");
+    mkdirSync(appliance, { recursive: true });
+    await makeBusyboxRoot(appliance);
+    // an appliance whose xargs (which runs the decompressing dpkg-debs) only says where it ran. busybox's sh runs its
+    // applets without a PATH search: give the appliance the host's dash as its sh (with the C library it needs), and
+    // replace the applet's link, not the binary behind it
+    for (const lib of execFileSync("sh", ["-c", "ldd /usr/bin/dash | grep -o '/[^ ]*'"], { encoding: "utf8" }).trim().split("\n")) {
+      mkdirSync(join(appliance, dirname(lib)), { recursive: true });
+      execFileSync("cp", ["-L", lib, join(appliance, lib)]);
+    }
+    for (const p of ["usr/bin/sh", "bin/sh", "usr/bin/xargs", "bin/xargs"]) rmSync(join(appliance, p), { force: true });
+    execFileSync("cp", ["/usr/bin/dash", join(appliance, "usr/bin/sh")]);
+    symlinkSync("/usr/bin/sh", join(appliance, "bin/sh"));
+    writeFileSync(join(appliance, "usr/bin/xargs"), "#!/usr/bin/sh\necho \"xargs of the appliance ran: $*\" >&2\nexit 2\n", { mode: 0o755 });
+    const a = { name: "strata-e", ...fakeDeb("strata-e", 0) };
+    const { r, out } = await installFakes("appliance", [a], { bootstrap: true, appliance });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/\/t:bad: .*cannot read the data of package/m);
+    expect(r.stderr).toMatch(/xargs of the appliance ran: -0 -r -P \d+ -n 1 sh -c/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("packages a Debian layer with the flavor's build appliance while the host's PATH has no packaging tool", async () => {
+    const appliance = outputOf(await project.build(["//debian:build-appliance"]), "//debian:build-appliance");
+    // base's bootstrap was given the appliance by the flavor
+    expect(readFileSync(join(project.root, "buck-out/v2/gen/root/examples/debian/__base__/package_manager/features.json"), "utf8")).toContain('"appliance": "buck-out/v2/gen/root/debian/__build-appliance__/package_manager/layer"');
+    const bin = join(project.root, "host-bin");
+    mkdirSync(bin, { recursive: true });
+    for (const t of ["node", "bwrap", "btrfs"]) symlinkSync(execFileSync("sh", ["-c", `command -v ${t}`], { encoding: "utf8" }).trim(), join(bin, t));
+    const out = join(project.root, "pk", "base.tar.zst");
+    const r = await strata(["package", "tar.zst", "--label", "//t:pkg", "--layer", baseOut, "--out", out, "--appliance", appliance], { env: { PATH: bin } });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const listing = execFileSync("sh", ["-c", `zstd -dc '${out}' | tar -t`], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(listing).toMatch(/^\.\/usr\/bin\/dpkg$/m);
+    // without the appliance, the same PATH has no tar
+    const host = await strata(["package", "tar.zst", "--label", "//t:pkg", "--layer", baseOut, "--out", `${out}.host`], { env: { PATH: bin } });
+    expect(host.exitCode).toBe(1);
+    expect(String(host.stderr)).toMatch(/tar is not installed|bash is not installed/);
+  }, 900_000);
 });

@@ -98,6 +98,10 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
                 inputs.append(repo.debs[name])
                 after[name] = p["version"]
             g["resolved"] = {"bootstrap": bootstrap and first, "debs": debs, "flavor": flavor.label}
+            if bootstrap and first and flavor.build_appliance != None:
+                # the bootstrap extracts the essential packages with the appliance's dpkg-deb and tar, not the host's
+                g["resolved"]["appliance"] = flavor.build_appliance.subvol
+                inputs.append(flavor.build_appliance.subvol)
             first = False
         else:
             g["resolved"] = {"remove": sorted([p for p in f["packages"] if p in removed]), "flavor": flavor.label}

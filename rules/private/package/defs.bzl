@@ -11,6 +11,7 @@
 Each is one Buck2 action whose output is the file (the directory for package.oci). See docs/packaging.md.
 """
 
+load("//rules/private:debian.bzl", "DebianLayerInfo")
 load("//rules/private:providers.bzl", "LayerInfo")
 load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
@@ -32,6 +33,13 @@ _toolchain_attr = attrs.toolchain_dep(default = "//:toolchain", providers = [Str
 def _label(ctx) -> str:
     return str(ctx.label.raw_target())
 
+def appliance_args(layer_dep) -> list:
+    """`--appliance OUT` when the layer's flavor has a build appliance: the packaging tools then come from it."""
+    debian = layer_dep.get(DebianLayerInfo)
+    if debian == None or debian.flavor == None or debian.flavor.build_appliance == None:
+        return []
+    return ["--appliance", debian.flavor.build_appliance.subvol]
+
 def _package_impl(ctx: AnalysisContext) -> list[Provider]:
     runner = ctx.attrs._strata_toolchain[StrataToolchainInfo].runner
     layer = ctx.attrs.layer[LayerInfo]
@@ -50,6 +58,7 @@ def _package_impl(ctx: AnalysisContext) -> list[Provider]:
         opts += ["--fs-label", ctx.attrs.label]
     if ctx.attrs.parent_layer != None:
         opts += ["--parent", ctx.attrs.parent_layer[LayerInfo].subvol]
+    opts += appliance_args(ctx.attrs.layer)
     ctx.actions.run(
         cmd_args(runner, "package", ctx.attrs.format, "--label", _label(ctx), "--layer", layer.subvol, "--out", out.as_output(), opts),
         category = "strata_package",

@@ -3,6 +3,7 @@ layer shares its digest): `diff.tar` (the layer's changes, whiteouts for removal
 OCI layer blob per compression, each with its descriptor (digest, size, diff_id). Actions run only when asked for.
 """
 
+load("//rules/private:debian.bzl", "DebianLayerInfo", "FlavorInfo")
 load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
 
 # compression -> file suffix of the blob
@@ -12,8 +13,19 @@ DIFF_COMPRESSIONS = {
     "zstd": ".zst",
 }
 
+def _appliance_args(ctx) -> list:
+    """`--appliance OUT` when the layer's flavor (its own or its parent's) has a build appliance."""
+    flavor = ctx.attrs.flavor[FlavorInfo] if getattr(ctx.attrs, "flavor", None) != None else None
+    if flavor == None and getattr(ctx.attrs, "parent_layer", None) != None:
+        debian = ctx.attrs.parent_layer.get(DebianLayerInfo)
+        flavor = debian.flavor if debian != None else None
+    if flavor == None or flavor.build_appliance == None:
+        return []
+    return ["--appliance", flavor.build_appliance.subvol]
+
 def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
     """Declares the diff actions of the layer whose final output is `out` (`parent`: the parent's LayerInfo or None)."""
+    appliance = _appliance_args(ctx)
     diff_tar = ctx.actions.declare_output("package/diff.tar")
     ctx.actions.run(
         cmd_args(
@@ -27,6 +39,7 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
             ["--parent", parent.subvol] if parent != None else [],
             "--out",
             diff_tar.as_output(),
+            appliance,
         ),
         category = "strata_layer_diff",
         env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
@@ -51,6 +64,7 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
                 blob.as_output(),
                 "--descriptor-out",
                 descriptor.as_output(),
+                appliance,
             ),
             category = "strata_layer_blob",
             env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)

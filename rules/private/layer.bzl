@@ -24,13 +24,30 @@ def _reads_layers(features: list) -> bool:
                 return True
     return False
 
-def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, chain: list | None, extra_inputs = []):
+APPLIANCE_TOKEN = "@appliance"
+
+def _with_appliance_token(features: list) -> list:
+    """The features with the build appliance's path replaced by a token the runner resolves from its chain."""
+    out = []
+    for f in features:
+        resolved = f.get("resolved")
+        if type(resolved) == "dict" and "appliance" in resolved:
+            f = dict(f)
+            f["resolved"] = dict(resolved)
+            f["resolved"]["appliance"] = APPLIANCE_TOKEN
+        out.append(f)
+    return out
+
+def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, chain: list | None, extra_inputs = [], appliance = None):
     """Declares the actions of one phase; returns its outputs.
 
     `chain` lists the phases below this one as struct(key, diff, record), root first ([] for an empty parent), or
-    is None when some phase below was built only locally. A phase that can be built from its inputs alone is a
-    portable `strata_phase` action (remote-buildable and cacheable: it writes what the phase changed) followed by
-    a local_only `strata_materialise` that makes the local layer; any other phase is one local_only `strata_compile`.
+    is None when some phase below was built only locally. `appliance` is the build appliance's LayerInfo when a
+    feature runs tools from it: a portable phase gets it as its chain, a local one as its subvolume.
+
+    A phase that can be built from its inputs alone is a portable `strata_phase` action (remote-buildable and
+    cacheable: it writes what the phase changed) followed by a local_only `strata_materialise` that makes the local
+    layer; any other phase is one local_only `strata_compile`.
     """
     features_file = ctx.actions.write_json(phase + "/features.json", features, pretty = True)
     inputs = feature_inputs(features) + extra_inputs
@@ -38,7 +55,13 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
 
     out = ctx.actions.declare_output(phase + "/layer")
     facts = ctx.actions.declare_output(phase + "/facts.json")
-    if chain != None and not _reads_layers(features):
+    if chain != None and not _reads_layers(features) and (appliance == None or appliance.chain != None):
+        appliance_args = []
+        phase_features_file = features_file
+        if appliance != None:
+            for link in appliance.chain:
+                appliance_args.extend(["--appliance", cmd_args(link.key, link.diff, link.record, delimiter = ",")])
+            phase_features_file = ctx.actions.write_json(phase + "/phase-features.json", _with_appliance_token(features), pretty = True)
         diff = ctx.actions.declare_output(phase + "/diff.tar")
         record = ctx.actions.declare_output(phase + "/record.json")
         key = ctx.actions.declare_output(phase + "/key")
@@ -53,8 +76,9 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
                 "--phase",
                 phase,
                 "--features",
-                features_file,
+                phase_features_file,
                 ancestors,
+                appliance_args,
                 "--diff-out",
                 diff.as_output(),
                 "--record-out",
@@ -81,6 +105,8 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         )
         chain = chain + [struct(key = key, diff = diff, record = record)]
     else:
+        if appliance != None:
+            inputs = inputs + [appliance.subvol]
         ctx.actions.run(
             cmd_args(
                 "compile",
@@ -129,7 +155,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             "--out",
             depgraph.as_output(),
             parent_args,
-            hidden = inputs,
+            hidden = inputs + ([appliance.subvol] if appliance != None else []),
         ),
         category = "strata_depgraph",
         identifier = phase,
@@ -161,7 +187,8 @@ def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
     facts = None
     debug = {}
     for phase, features in phases:
-        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, chain, apt.inputs if phase == BUILD_PHASE.package_manager else [])
+        pm = phase == BUILD_PHASE.package_manager
+        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, chain, apt.inputs if pm else [], apt.appliance if pm else None)
         chain = built.chain
         debug[phase] = [DefaultInfo(
             default_outputs = [built.features_file, built.depgraph],

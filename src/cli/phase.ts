@@ -11,6 +11,7 @@ interface PhaseArgs {
   phase: string;
   features: string;
   ancestor?: string[];
+  appliance?: string[];
   "diff-out": string;
   "record-out": string;
   "key-out": string;
@@ -27,6 +28,7 @@ export const phaseCommand: CommandModule<object, PhaseArgs> = {
       .option("phase", { type: "string", demandOption: true, choices: PHASES, describe: "the build phase" })
       .option("features", { type: "string", demandOption: true, describe: "features file (JSON array)" })
       .option("ancestor", { type: "string", array: true, describe: "KEY,DIFF,RECORD of each phase below this one, the first layer's first phase first" })
+      .option("appliance", { type: "string", array: true, describe: "KEY,DIFF,RECORD of each phase of the build appliance the features name as @appliance" })
       .option("diff-out", { type: "string", demandOption: true, describe: "output: what the phase changed, as a tar with OCI whiteouts" })
       .option("record-out", { type: "string", demandOption: true, describe: "output: the phase's record (changes, root metadata, facts delta)" })
       .option("key-out", { type: "string", demandOption: true, describe: "output: the key of the tree the phase leaves" })
@@ -36,16 +38,20 @@ export const phaseCommand: CommandModule<object, PhaseArgs> = {
     const { runPortablePhase } = await import("../portable/phase.js");
     const cwd = requestCwd();
     const at = (p: string): string => resolve(cwd, p);
-    const ancestors = (argv.ancestor ?? []).map((a) => {
-      const parts = a.split(",");
-      if (parts.length !== 3) throw new StrataError({ label: argv.label, message: "--ancestor takes KEY,DIFF,RECORD", expected: "three comma-separated paths", found: JSON.stringify(a) });
-      return { keyFile: at(parts[0]!), diff: at(parts[1]!), record: at(parts[2]!) };
-    });
+    const links = (option: string, values: string[] | undefined) =>
+      (values ?? []).map((a) => {
+        const parts = a.split(",");
+        if (parts.length !== 3) throw new StrataError({ label: argv.label, message: `--${option} takes KEY,DIFF,RECORD`, expected: "three comma-separated paths", found: JSON.stringify(a) });
+        return { keyFile: at(parts[0]!), diff: at(parts[1]!), record: at(parts[2]!) };
+      });
+    const ancestors = links("ancestor", argv.ancestor);
+    const appliance = links("appliance", argv.appliance);
     await runPortablePhase({
       label: argv.label,
       phase: argv.phase,
       features: at(argv.features),
       ancestors,
+      appliance,
       diffOut: at(argv["diff-out"]),
       recordOut: at(argv["record-out"]),
       keyOut: at(argv["key-out"]),

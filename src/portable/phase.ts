@@ -4,7 +4,7 @@
 // by Buck2 the store is the project's working volume (the new tree stays there, so the materialisation that
 // follows costs nothing); on a remote worker, a scratch directory of plain copies that is removed afterwards.
 import { existsSync, lstatSync, mkdtempSync, writeFileSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compilePhase, tracer } from "../compile.js";
@@ -25,6 +25,8 @@ export interface PortablePhaseOptions {
   phase: string;
   features: string;
   ancestors: ChainLink[];
+  /** the build appliance's chain, when a feature names it by APPLIANCE_TOKEN */
+  appliance?: ChainLink[];
   diffOut: string;
   recordOut: string;
   keyOut: string;
@@ -51,6 +53,23 @@ function chooseStore(opts: PortablePhaseOptions): "volume" | "scratch" {
   return existsSync(join(requestCwd(), ".buckconfig")) ? "volume" : "scratch";
 }
 
+/** the token rules/private/layer.bzl writes in place of the build appliance's output path */
+export const APPLIANCE_TOKEN = "@appliance";
+
+/**
+ * The features file to compile: as given, or with APPLIANCE_TOKEN replaced by the output of the appliance's chain,
+ * made in this store (a local subvolume path would mean nothing on another machine, nor hash the same)
+ */
+async function resolveApplianceToken(opts: PortablePhaseOptions, wv: WorkingVolume, scratch: string): Promise<string> {
+  if (opts.appliance === undefined || opts.appliance.length === 0) return opts.features;
+  const appliance = await ensureChain(wv, opts.appliance, opts.label);
+  const features = JSON.parse(await readFile(opts.features, "utf8")) as { resolved?: { appliance?: string } }[];
+  for (const f of features) if (f.resolved?.appliance === APPLIANCE_TOKEN) f.resolved.appliance = chainOut(wv, appliance!.key);
+  const file = join(scratch, "features.json");
+  await writeFile(file, JSON.stringify(features));
+  return file;
+}
+
 export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ key: string; store: "volume" | "scratch" }> {
   const label = opts.label;
   const store = chooseStore(opts);
@@ -59,12 +78,13 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
     const wv: WorkingVolume =
       store === "volume" ? await openWorkingVolume({ dir: opts.workingVolume, label }) : await openWorkingVolume({ dir: join(scratch, "store"), backend: "copy", label });
     const parent = await ensureChain(wv, opts.ancestors, label, { scratch: store === "scratch" });
+    const features = await resolveApplianceToken(opts, wv, scratch);
     let marker = 0n;
     let key = "";
     await compilePhase({
       label,
       phase: opts.phase,
-      features: opts.features,
+      features,
       out: join(scratch, "out"),
       parent: parent !== undefined ? chainOut(wv, parent.key) : undefined,
       workingVolume: wv.dir,

@@ -30,12 +30,13 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
 
     Returns:
         struct(features = the features with a `resolved` plan on each apt feature, inputs = the .debs they read,
-        packages = name -> version after this layer).
+        packages = name -> version after this layer, appliance = the flavor's build appliance (a LayerInfo) when the
+        bootstrap extracts with it, else None).
     """
     have = dict(parent_debian.packages) if parent_debian != None else {}
     apt = [f for f in features if f["type"] in APT_FEATURE_TYPES]
     if not apt:
-        return struct(features = features, inputs = [], packages = have)
+        return struct(features = features, inputs = [], packages = have, appliance = None)
     if flavor == None:
         fail("image.layer {}: feature.{} needs a flavor: set image.layer(flavor = \":<flavor>\") here or on a parent layer".format(label, apt[0]["type"]))
     repo = flavor.repo
@@ -70,6 +71,7 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
         after.pop(p)
     out = []
     inputs = []
+    appliance = None
     first = True
     for f in features:
         if f["type"] not in APT_FEATURE_TYPES:
@@ -100,8 +102,9 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
             g["resolved"] = {"bootstrap": bootstrap and first, "debs": debs, "flavor": flavor.label}
             if bootstrap and first and flavor.build_appliance != None:
                 # the bootstrap extracts the essential packages with the appliance's dpkg-deb and tar, not the host's
+                # (the layer's actions take it as an input: its subvolume, or its chain for a portable phase)
                 g["resolved"]["appliance"] = flavor.build_appliance.subvol
-                inputs.append(flavor.build_appliance.subvol)
+                appliance = flavor.build_appliance
             first = False
         else:
             g["resolved"] = {"remove": sorted([p for p in f["packages"] if p in removed]), "flavor": flavor.label}
@@ -115,4 +118,4 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
         for dep in p["pre_depends"] + p["depends"]:
             if dep in removed:
                 fail("image.layer {}: removing package {} breaks {}, which depends on it; remove {} too or keep {}".format(label, dep, name, name, dep))
-    return struct(features = out, inputs = inputs, packages = after)
+    return struct(features = out, inputs = inputs, packages = after, appliance = appliance)

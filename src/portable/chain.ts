@@ -9,7 +9,7 @@ import { DeltaLevel } from "../facts/delta.js";
 import { writeFactsRecord } from "../facts/store.js";
 import { emptyFacts, openFacts } from "../facts/view.js";
 import { sha256File } from "../packaging/diff.js";
-import { beginLayer, publishLayer, readLayerInfo, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "../storage/layers.js";
+import { beginLayer, CHAINS_DIR, publishLayer, readLayerInfo, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "../storage/layers.js";
 import { removeTree } from "../storage/remove.js";
 import type { WorkingVolume } from "../storage/volume.js";
 import { throwIfCancelled } from "../request-context.js";
@@ -24,7 +24,7 @@ export interface ChainLink {
 }
 
 export function chainOut(wv: WorkingVolume, key: string): string {
-  return join(wv.store, "chains", key);
+  return join(wv.store, CHAINS_DIR, key);
 }
 
 /** the finished layer chains/<key> points to, or undefined */

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { BUILDING_FILE, INFO_FILE, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath, readLayerInfo } from "./layers.js";
+import { BUILDING_FILE, CHAINS_DIR, INFO_FILE, outputRegistryEntry, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath, readLayerInfo } from "./layers.js";
 import { tokenAlive } from "./liveness.js";
 import { withLock } from "./lock.js";
 import { removeTree } from "./remove.js";
@@ -36,6 +36,9 @@ function liveLayers(wv: WorkingVolume, forget: string[], temps: string[]): Set<s
     if (entry.startsWith(".")) continue;
     const file = join(wv.outputsDir, entry);
     const out = readFileSync(file, "utf8");
+    // a chain entry (portable phases: chains/<key>) finds a layer again by its key, but keeps it alive for no one:
+    // once no other output holds the layer it goes with it (forgetRemovedChains)
+    if (dirname(out) === join(wv.store, CHAINS_DIR)) continue;
     let target: string;
     try {
       target = resolve(dirname(out), readlinkSync(out));
@@ -101,9 +104,22 @@ export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_G
         result.removed.push(name);
       }
     }
+    await forgetRemovedChains(wv);
     result.throwawaysRemoved = await removeAbandonedThrowaways(wv, graceSeconds, now);
     return result;
   });
+}
+
+/** chain entries whose layer tree is gone, and their registry entries */
+async function forgetRemovedChains(wv: WorkingVolume): Promise<void> {
+  const dir = join(wv.store, CHAINS_DIR);
+  if (!existsSync(dir)) return;
+  for (const key of readdirSync(dir)) {
+    const out = join(dir, key);
+    if (existsSync(out)) continue;
+    await rm(outputRegistryEntry(wv, out), { force: true });
+    await rm(out, { force: true });
+  }
 }
 
 /** Throwaway snapshots whose owner process is gone; one without an owner record only after the grace period. */

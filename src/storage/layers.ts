@@ -22,6 +22,8 @@ export const INFO_FILE = "layer.json";
 export const BUILDING_FILE = "building";
 export const THROWAWAY_DIR = "throwaway";
 export const THROWAWAY_OWNER_FILE = "owner";
+/** portable phases' layers by key (src/portable/chain.ts) */
+export const CHAINS_DIR = "chains";
 
 export interface LayerPaths {
   name: string;

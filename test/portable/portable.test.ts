@@ -2,7 +2,7 @@
 // volume (btrfs) or in a scratch directory of plain copies, and a materialisation of them in another volume is the
 // same tree with the same facts as the layer the phase built.
 import { describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
@@ -148,6 +148,24 @@ describeBtrfs("portable phases", () => {
     expect(r.stderr).toMatch(/^error: .*do not match their key/m);
     expect(r.stderr).toContain("//t:edit");
     expect(() => readFileSync(out)).toThrow();
+    await strata(["clean", "--working-volume", wv]);
+  });
+});
+
+describeBtrfs("portable phases and gc", () => {
+  it("a layer held only by its chain entry is collected with the entry; one a build output holds keeps it", { timeout: 60_000 }, async () => {
+    const work = freshScratchDir("portable-gc-");
+    const wv = freshBtrfsDir("pg-");
+    const built = await buildChain(work, "a", ["--working-volume", wv, "--store", "volume"]);
+    // the first layer also becomes a build output; the other two stay chain entries only
+    const [out0] = await materialiseAll(work, built.slice(0, 1), wv, "m");
+    const chains = (): string[] => readdirSync(join(wv, "chains")).sort();
+    const keys = built.map((b) => readFileSync(b.key, "utf8").trim());
+    expect(chains()).toEqual([...keys].sort());
+    const gc = await strata(["gc", "--working-volume", wv, "--grace-seconds", "0"]);
+    expect(gc.exitCode, gc.stderr).toBe(0);
+    expect(chains()).toEqual([keys[0]]);
+    expect(listTree(out0!, false).length).toBeGreaterThan(3);
     await strata(["clean", "--working-volume", wv]);
   });
 });

@@ -14,6 +14,7 @@ import { removeTree } from "../storage/remove.js";
 import type { WorkingVolume } from "../storage/volume.js";
 import { throwIfCancelled } from "../request-context.js";
 import { applyDiff } from "./apply.js";
+import { tracer } from "../compile.js";
 import { chainKey, readKey, readRecord } from "./format.js";
 
 export interface ChainLink {
@@ -48,6 +49,7 @@ export async function materialiseLink(
   label: string,
   opts: { consumeParent?: boolean } = {},
 ): Promise<LayerPaths> {
+  const trace = tracer();
   const key = readKey(link.keyFile, label);
   const record = readRecord(link.record, label);
   const recordText = readFileSync(link.record, "utf8");
@@ -61,18 +63,25 @@ export async function materialiseLink(
       notes: ["an action output was changed after it was written, or the parent chain differs: rebuild the layer"],
     });
   }
+  trace("materialise: read and check the key");
   const layer = await beginLayer(wv, record.label, record.phase);
+  trace("materialise: layer directory");
   try {
     // a scratch store needs no intermediate tree: the parent's moves on (plain copies cost what the tree holds)
     if (parent !== undefined && opts.consumeParent === true) await rename(parent.tree, layer.tree);
     else if (parent !== undefined) await wv.backend.snapshot(parent.tree, layer.tree);
     else await wv.backend.createEmpty(layer.tree);
+    trace("materialise: snapshot");
     await applyDiff(layer.tree, link.diff, record, label);
+    trace("materialise: apply the diff");
     await wv.backend.setReadOnly(layer.tree);
+    trace("materialise: seal");
     const parentFacts = parent !== undefined ? openFacts(parent.facts) : emptyFacts();
     const meta = await writeFactsRecord(layer.facts, { label: record.label, phase: record.phase, parent: parentFacts, delta: new DeltaLevel(record.delta), info: record.info });
     await recordFactsWritten(layer, meta.kind === "delta" ? (parent ?? null) : null);
+    trace("materialise: facts");
     await publishLayer(wv, layer, chainOut(wv, key));
+    trace("materialise: publish the chain entry");
     return layer;
   } catch (e) {
     await removeTree(layer.tree).catch(() => {});

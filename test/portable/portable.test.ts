@@ -2,7 +2,9 @@
 // volume (btrfs) or in a scratch directory of plain copies, and a materialisation of them in another volume is the
 // same tree with the same facts as the layer the phase built.
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { busyboxDeb } from "../isolation/busybox-root.js";
+import { debDataTar } from "../../src/debian/extract.js";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
@@ -149,6 +151,56 @@ describeBtrfs("portable phases", () => {
     expect(r.stderr).toContain("//t:edit");
     expect(() => readFileSync(out)).toThrow();
     await strata(["clean", "--working-volume", wv]);
+  });
+});
+
+describeBtrfs("portable phases and hard links", () => {
+  it("a hard-linked file of the parent changed in place by a genrule: every link carries the change, on btrfs and in scratch", { timeout: 180_000 }, async () => {
+    const work = freshScratchDir("portable-links-");
+    const tar = join(work, "busybox.tar");
+    writeFileSync(tar, await debDataTar(await busyboxDeb()));
+    const steps = [
+      [
+        { type: "tarball", label: "//t:bb", src: tar, into_dir: "/" },
+        { type: "ensure_dirs_exist", label: "//t:bb", dirs: "/data" },
+        { type: "ensure_dirs_exist", label: "//t:bb", dirs: "/etc" },
+        { type: "install_text", label: "//t:bb", text: "root:x:0:0:root:/root:/bin/sh\n", dst: "/etc/passwd", mode: 0o644, user: 0, group: 0 },
+        { type: "install_text", label: "//t:bb", text: "root:x:0:\n", dst: "/etc/group", mode: 0o644, user: 0, group: 0 },
+        { type: "install_text", label: "//t:bb", text: "one\n", dst: "/data/a", mode: 0o644 },
+        { type: "hardlink", label: "//t:bb", link: "/data/b", target: "/data/a" },
+      ],
+      [{ type: "genrule", label: "//t:grow", cmd: ["/bin/busybox", "sh", "-c", "echo two >> /data/a"], user: "root" }],
+    ];
+    const run = async (tag: string, extra: string[]): Promise<Built[]> => {
+      const built: Built[] = [];
+      for (const [i, features] of steps.entries()) {
+        const out = { key: join(work, `${tag}${i}.key`), diff: join(work, `${tag}${i}.tar`), record: join(work, `${tag}${i}.json`) };
+        const r = await strata(
+          ["phase", "--label", `//t:l${i}`, "--phase", phaseOf(features), "--features", writeFeatures(join(work, `f${i}.json`), features), ...built.flatMap((a) => ["--ancestor", `${a.key},${a.diff},${a.record}`]), "--diff-out", out.diff, "--record-out", out.record, "--key-out", out.key, ...extra],
+          { env: { SOURCE_DATE_EPOCH: "1700000000" } },
+        );
+        expect(r.exitCode, r.stderr).toBe(0);
+        built.push(out);
+      }
+      return built;
+    };
+    const wv = freshBtrfsDir("pl-");
+    const onBtrfs = await run("v", ["--working-volume", wv, "--store", "volume"]);
+    const inScratch = await run("s", ["--store", "scratch"]);
+    for (let i = 0; i < steps.length; i++) expect(bytesOf(inScratch[i]!)).toEqual(bytesOf(onBtrfs[i]!));
+    const other = freshBtrfsDir("pm-");
+    const outs: string[] = [];
+    for (let i = 0; i < onBtrfs.length; i++) {
+      const parent = i > 0 ? ["--parent", outs[i - 1]!, "--parent-key", onBtrfs[i - 1]!.key] : [];
+      const out = join(work, `m${i}`);
+      const r = await strata(["materialise", "--label", `//t:l${i}`, "--key", onBtrfs[i]!.key, "--diff", onBtrfs[i]!.diff, "--record", onBtrfs[i]!.record, ...parent, "--out", out, "--working-volume", other]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      outs.push(out);
+    }
+    const top = outs[1]!;
+    expect(readFileSync(join(top, "data/b"), "utf8")).toBe("one\ntwo\n");
+    expect(lstatSync(join(top, "data/a")).ino).toBe(lstatSync(join(top, "data/b")).ino);
+    for (const v of [wv, other]) await strata(["clean", "--working-volume", v]);
   });
 });
 

@@ -20,6 +20,10 @@ import { runIsolated } from "../isolation/index.js";
 import { requestEnv } from "../request-context.js";
 import { parseParagraphs } from "./control.js";
 import { aptTracer } from "./trace.js";
+import type { Needed } from "../features/apt_common.js";
+import { readUsersAndGroups } from "../facts/passwd.js";
+import { lstatOrNull, resolveInImage } from "../image/resolve.js";
+import { ImagePathError } from "../image/path.js";
 
 export interface DebToInstall {
   name: string;
@@ -321,8 +325,8 @@ export async function installIntoImage(debs: DebToInstall[], ctx: InstallContext
   removeVolatile(ctx.root);
 }
 
-/** `dpkg --purge` of installed packages. */
-export async function removeFromImage(names: string[], ctx: InstallContext, mustExist: boolean): Promise<void> {
+/** `dpkg --purge` of installed packages; what `needed` names (the parent layers' feature.requires) must still be there after. */
+export async function removeFromImage(names: string[], ctx: InstallContext, mustExist: boolean, needed: Needed = []): Promise<void> {
   const installed = installedPackages(ctx.root);
   const present = names.filter((n) => installed.get(n)?.status === "install ok installed");
   const absent = names.filter((n) => !present.includes(n));
@@ -330,17 +334,56 @@ export async function removeFromImage(names: string[], ctx: InstallContext, must
     throw new StrataError({ label: ctx.label, feature: ctx.feature, message: `package${absent.length > 1 ? "s" : ""} ${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} not installed`, expected: "installed packages (apt_remove_if_exists skips missing ones)", found: "not installed" });
   }
   if (present.length === 0) return;
+  const owned = new Map<string, string>();
+  for (const n of present) for (const p of packagePaths(ctx.root, n)) owned.set(p, n);
   writePolicyRcD(ctx.root);
   await dpkgInImage(ctx, [...DPKG, "--purge", ...present], undefined, "dpkg --purge");
   await checkResult(ctx, [], present);
+  checkNeeded(ctx, needed, owned, present);
   removeVolatile(ctx.root);
+}
+
+function pathInImage(root: string, path: string): boolean {
+  try {
+    return lstatOrNull(resolveInImage(root, path, false).hostPath) !== null;
+  } catch (e) {
+    if (e instanceof ImagePathError) return false;
+    throw e;
+  }
+}
+
+/** every requirement of the parent layers still holds after the purge, or one error listing what the removal broke */
+function checkNeeded(ctx: InstallContext, needed: Needed, owned: Map<string, string>, removed: string[]): void {
+  if (needed.length === 0) return;
+  const now = readUsersAndGroups(ctx.root);
+  const users = new Set(now.users.map((u) => u.name));
+  const groups = new Set(now.groups.map((g) => g.name));
+  const broken: string[] = [];
+  for (const n of needed) {
+    const there = n.kind === "user" ? users.has(n.name) : n.kind === "group" ? groups.has(n.name) : pathInImage(ctx.root, n.name);
+    if (there) continue;
+    const by = n.kind === "path" && owned.has(n.name) ? `package ${owned.get(n.name)}` : `removing ${removed.join(", ")}`;
+    broken.push(`${n.kind} ${n.name} (needed by ${n.by}: requires), gone with ${by}`);
+  }
+  if (broken.length === 0) return;
+  throw new StrataError({
+    kind: "unsatisfied",
+    label: ctx.label,
+    feature: ctx.feature,
+    message: `removing ${removed.join(", ")} takes away what a parent layer's features need`,
+    expected: "every path, user and group the parent layers' feature.requires name, still there after the removal",
+    found: broken.join("; "),
+    notes: ["keep the package, or drop the requirement from the parent layer"],
+  });
 }
 
 
 /** The paths dpkg lists for `name` (its .list file), as image paths with the merged-/usr links resolved. */
-export function packagePaths(root: string, name: string, arch: string): string[] {
+export function packagePaths(root: string, name: string, arch?: string): string[] {
   const info = join(root, "var/lib/dpkg/info");
-  const file = [join(info, `${name}.list`), join(info, `${name}:${arch}.list`)].find((f) => existsSync(f));
+  const named =
+    arch !== undefined ? [join(info, `${name}:${arch}.list`)] : existsSync(info) ? readdirSync(info).filter((f) => f.startsWith(`${name}:`) && f.endsWith(".list")).map((f) => join(info, f)) : [];
+  const file = [join(info, `${name}.list`), ...named].find((f) => existsSync(f));
   if (file === undefined) return [];
   const merged = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"].filter((l) => {
     try {

@@ -17,6 +17,10 @@ export const resolvedDebSchema = z.strictObject({
   deb: z.string().min(1),
 });
 
+/** what the parent layers' feature.requires name (kind path, user or group; `by` the declaring target): an apt removal must leave it */
+export const neededSchema = z.array(z.strictObject({ kind: z.enum(["path", "user", "group"]), name: z.string().min(1), by: z.string().min(1) })).optional();
+export type Needed = NonNullable<z.infer<typeof neededSchema>>;
+
 export function missingPlan(label: string, feature: string): StrataError {
   return new StrataError({ kind: "schema", label, feature, message: "no package plan", expected: "the `resolved` plan image.layer adds at analysis (build the layer with a flavor)", found: "a features file without it" });
 }

@@ -4,14 +4,14 @@
 import { z } from "zod";
 import { removeFromImage } from "../debian/dpkg.js";
 import { describeFeature, labelSchema } from "./common.js";
-import { packagesSchema } from "./apt_common.js";
+import { neededSchema, packagesSchema } from "./apt_common.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
   type: z.literal("apt_remove"),
   label: labelSchema,
   packages: packagesSchema,
-  resolved: z.strictObject({ remove: z.array(z.string()), flavor: z.string().min(1) }).optional(),
+  resolved: z.strictObject({ remove: z.array(z.string()), flavor: z.string().min(1), needed: neededSchema }).optional(),
 });
 export type AptRemove = z.infer<typeof schema>;
 
@@ -25,6 +25,6 @@ export const aptRemove: FeatureModule<AptRemove> = {
     return { requires: [], provides: [] };
   },
   async compile(f, ctx) {
-    await removeFromImage(f.packages, { root: ctx.root, label: ctx.label, feature: this.describe(f), epoch: ctx.epoch }, true);
+    await removeFromImage(f.packages, { root: ctx.root, label: ctx.label, feature: this.describe(f), epoch: ctx.epoch }, true, f.resolved?.needed ?? []);
   },
 };

@@ -30,6 +30,8 @@ describeBtrfs("debian images (local driver, real packages)", () => {
 load("//rules:defs.bzl", "feature", "image")
 image.layer(name = "over", parent_layer = "//examples/debian:tools", features = [feature.install_text(dst = "/usr/bin/jq", text = "x\\n")])
 image.layer(name = "needs", parent_layer = "//examples/debian:tools", features = [feature.requires(files = ["/usr/bin/jq"])])
+image.layer(name = "needs-jq", parent_layer = "//examples/debian:tools", features = [feature.requires(files = ["/usr/bin/jq"], groups = ["uuidd"])])
+image.layer(name = "drops-jq", parent_layer = ":needs-jq", features = [feature.apt_remove(packages = ["jq"])])
 image.layer(name = "purged", parent_layer = "//examples/debian:tools", features = [feature.apt_remove(packages = ["hello"]), feature.apt_remove_if_exists(packages = ["jq", "libjq1", "libonig5"])])
 `,
     });
@@ -70,6 +72,18 @@ image.layer(name = "purged", parent_layer = "//examples/debian:tools", features 
     expect(status).not.toMatch(/^jq ii/m);
     expect(status).toMatch(/^mawk ii/m);
     expect(execFileSync("chroot", [purged, "dpkg", "--audit"], { encoding: "utf8" })).toBe("");
+  });
+
+  it("a child that removes a package its parent's features need fails naming the package, the path and the parent's target, and publishes nothing", async () => {
+    const r = await project.local(["build", "//t:drops-jq"]);
+    expect(r.exitCode).toBe(1);
+    const stderr = String(r.stderr);
+    expect(stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(stderr).toMatch(/^error: root\/\/t:drops-jq: apt_remove\(packages=\["jq"\]\): removing jq takes away what a parent layer's features need/m);
+    expect(stderr).toContain("path /usr/bin/jq (needed by root//t:needs-jq: requires), gone with package jq");
+    // the group the parent also needs is still there: only what broke is named
+    expect(stderr).not.toContain("uuidd");
+    expect(existsSync(join(project.root, "buck-out/v2/gen/root/t/__drops-jq__/package_manager/layer"))).toBe(false);
   });
 
   it("builds the same base and child trees in a second working volume: contents, modes, owners, times and xattrs", async () => {

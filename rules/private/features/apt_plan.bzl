@@ -25,6 +25,22 @@ def _closure(repo, roots: list, have: dict) -> list:
         todo = nxt
     return sorted(seen.keys())
 
+def _ancestor_requirements(parent) -> list:
+    """What the feature.requires of `parent` and its ancestors name: [{kind, name, by}], `by` the declaring target."""
+    needed = []
+    layer = parent
+    for _ in range(10000):  # Starlark has no while; no chain is this deep
+        if layer == None:
+            break
+        for f in layer.features:
+            if f["type"] != "requires":
+                continue
+            for kind, key in [("path", "files"), ("user", "users"), ("group", "groups")]:
+                for name in f.get(key, []):
+                    needed.append({"kind": kind, "name": name, "by": f["label"]})
+        layer = layer.parent
+    return needed
+
 def plan_apt(label: str, features: list, flavor, parent, parent_debian):
     """Resolves the apt features of a layer at analysis.
 
@@ -108,6 +124,10 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
             first = False
         else:
             g["resolved"] = {"remove": sorted([p for p in f["packages"] if p in removed]), "flavor": flavor.label}
+            needed = _ancestor_requirements(parent)
+            if needed:
+                # checked after the purge: what the parent layers' feature.requires name must still be there
+                g["resolved"]["needed"] = needed
         out.append(g)
 
     # what stays must not need what goes

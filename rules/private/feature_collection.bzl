@@ -148,11 +148,13 @@ def resolve_features(ctx):
     (attributes left None are left out).
 
     Returns:
-        struct(features = list of dicts in the user's order, mounts = list of layer mounts).
+        struct(features = list of dicts in the user's order, mounts = list of layer mounts, layers = the LayerInfo of
+        every layer the features (not those of feature groups) name).
     """
     label = str(ctx.label.raw_target())
     features = []
     mounts = []
+    layers = []
     for item in ctx.attrs.features:
         if _GROUP_KEY in item:
             group = ctx.attrs.feature_groups[item[_GROUP_KEY]][FeatureInfo]
@@ -171,7 +173,8 @@ def resolve_features(ctx):
         for key in ftype.source_dicts:
             resolved[key] = {k: ctx.attrs.srcs[v] for k, v in item[key].items()}
         for key in ftype.layers:
-            resolved[key] = ctx.attrs.layers[item[key]][LayerInfo].subvol
+            layers.append(ctx.attrs.layers[item[key]][LayerInfo])
+            resolved[key] = layers[-1].subvol
         if ftype.mount != None:
             source, mountpoint = ftype.mount
             mounts.append({
@@ -180,7 +183,7 @@ def resolve_features(ctx):
                 "source_label": ctx.attrs.layers[item[source]][LayerInfo].label,
             })
         features.append(resolved)
-    return struct(features = features, mounts = mounts)
+    return struct(features = features, mounts = mounts, layers = layers)
 
 def feature_inputs(features: list) -> list:
     """The artifacts that resolved features read (sources and layers): inputs of the actions using them."""

@@ -16,34 +16,63 @@ def _split_by_phase(features: list) -> list:
         by_phase.setdefault(FEATURE_TYPES_BY_NAME[f["type"]].phase, []).append(f)
     return [(phase, by_phase[phase]) for phase in BUILD_PHASES if phase in by_phase]
 
-def _reads_layers(features: list) -> bool:
-    """True when a feature reads another layer's tree (clone, layer mounts): only this machine has it."""
-    for f in features:
-        for key in FEATURE_TYPES_BY_NAME[f["type"]].layers:
-            if f.get(key) != None:
-                return True
-    return False
-
 APPLIANCE_TOKEN = "@appliance"
 
-def _with_appliance_token(features: list) -> list:
-    """The features with the build appliance's path replaced by a token the runner resolves from its chain."""
+def _is_layer_output(artifact, layers: list) -> bool:
+    for info in layers:
+        if info.subvol == artifact:
+            return True
+    return False
+
+def _layer_refs(features: list, layers: list, appliance):
+    """How a portable phase names the other layers its features read: each reference replaced by a token
+    (`@layer:N`, `@appliance`) that the runner resolves to that layer rebuilt from its chain in its own store (a
+    subvolume path would neither exist on another machine nor hash the same). None when some layer has no chain, is
+    mounted (mounts are recorded by path), or came from a feature group: the phase is then built locally.
+
+    Returns:
+        struct(features = the features with tokens, refs = [(token, chain)]), or None.
+    """
+    refs = []
     out = []
     for f in features:
-        resolved = f.get("resolved")
-        if type(resolved) == "dict" and "appliance" in resolved:
-            f = dict(f)
-            f["resolved"] = dict(resolved)
-            f["resolved"]["appliance"] = APPLIANCE_TOKEN
-        out.append(f)
-    return out
+        ftype = FEATURE_TYPES_BY_NAME[f["type"]]
+        g = f
+        for key in ftype.layers:
+            if f.get(key) == None:
+                continue
+            if ftype.mount != None:
+                return None
+            info = None
+            for candidate in layers:
+                if candidate.subvol == f[key]:
+                    info = candidate
+                    break
+            if info == None or info.chain == None:
+                return None
+            token = "@layer:{}".format(len(refs))
+            refs.append((token, info.chain))
+            g = dict(g)
+            g[key] = token
+        resolved = g.get("resolved")
+        if appliance != None and type(resolved) == "dict" and "appliance" in resolved:
+            if appliance.chain == None:
+                return None
+            if not [r for r in refs if r[0] == APPLIANCE_TOKEN]:
+                refs.append((APPLIANCE_TOKEN, appliance.chain))
+            g = dict(g)
+            g["resolved"] = dict(resolved)
+            g["resolved"]["appliance"] = APPLIANCE_TOKEN
+        out.append(g)
+    return struct(features = out, refs = refs)
 
-def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, chain: list | None, extra_inputs = [], appliance = None):
+def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent, chain: list | None, extra_inputs = [], appliance = None, layers = []):
     """Declares the actions of one phase; returns its outputs.
 
     `chain` lists the phases below this one as struct(key, diff, record), root first ([] for an empty parent), or
     is None when some phase below was built only locally. `appliance` is the build appliance's LayerInfo when a
-    feature runs tools from it: a portable phase gets it as its chain, a local one as its subvolume.
+    feature runs tools from it: a portable phase gets it as its chain, a local one as its subvolume. `layers` are the
+    LayerInfo of the layers the features name (clone): a portable phase gets their chains too.
 
     A phase that can be built from its inputs alone is a portable `strata_phase` action (remote-buildable and
     cacheable: it writes what the phase changed) followed by a local_only `strata_materialise` that makes the local
@@ -55,13 +84,15 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
 
     out = ctx.actions.declare_output(phase + "/layer")
     facts = ctx.actions.declare_output(phase + "/facts.json")
-    if chain != None and not _reads_layers(features) and (appliance == None or appliance.chain != None):
-        appliance_args = []
+    refs = _layer_refs(features, layers, appliance) if chain != None else None
+    if refs != None:
+        ref_args = []
         phase_features_file = features_file
-        if appliance != None:
-            for link in appliance.chain:
-                appliance_args.extend(["--appliance", cmd_args(link.key, link.diff, link.record, delimiter = ",")])
-            phase_features_file = ctx.actions.write_json(phase + "/phase-features.json", _with_appliance_token(features), pretty = True)
+        if refs.refs:
+            for token, ref_chain in refs.refs:
+                for link in ref_chain:
+                    ref_args.extend(["--layer-ref", cmd_args(token + "=", link.key, ",", link.diff, ",", link.record, delimiter = "")])
+            phase_features_file = ctx.actions.write_json(phase + "/phase-features.json", refs.features, pretty = True)
         diff = ctx.actions.declare_output(phase + "/diff.tar")
         record = ctx.actions.declare_output(phase + "/record.json")
         key = ctx.actions.declare_output(phase + "/key")
@@ -78,14 +109,15 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
                 "--features",
                 phase_features_file,
                 ancestors,
-                appliance_args,
+                ref_args,
                 "--diff-out",
                 diff.as_output(),
                 "--record-out",
                 record.as_output(),
                 "--key-out",
                 key.as_output(),
-                hidden = inputs,
+                # the layers the features read come in as their chains (ref_args), not as subvolumes
+                hidden = [i for i in inputs if not _is_layer_output(i, layers)],
             ),
             category = "strata_phase",
             identifier = phase,
@@ -188,7 +220,7 @@ def _layer_impl(ctx: AnalysisContext) -> list[Provider]:
     debug = {}
     for phase, features in phases:
         pm = phase == BUILD_PHASE.package_manager
-        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, chain, apt.inputs if pm else [], apt.appliance if pm else None)
+        built = _phase_actions(ctx, worker_run_exe(toolchain), label, phase, features, previous, chain, apt.inputs if pm else [], apt.appliance if pm else None, collected.layers)
         chain = built.chain
         debug[phase] = [DefaultInfo(
             default_outputs = [built.features_file, built.depgraph],

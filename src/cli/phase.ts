@@ -5,13 +5,14 @@ import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd } from "../request-context.js";
 import { BUILD_PHASES as PHASES } from "../features/phases.js";
 import { StrataError } from "../errors.js";
+import type { ChainLink } from "../portable/chain.js";
 
 interface PhaseArgs {
   label: string;
   phase: string;
   features: string;
   ancestor?: string[];
-  appliance?: string[];
+  "layer-ref"?: string[];
   "diff-out": string;
   "record-out": string;
   "key-out": string;
@@ -28,7 +29,7 @@ export const phaseCommand: CommandModule<object, PhaseArgs> = {
       .option("phase", { type: "string", demandOption: true, choices: PHASES, describe: "the build phase" })
       .option("features", { type: "string", demandOption: true, describe: "features file (JSON array)" })
       .option("ancestor", { type: "string", array: true, describe: "KEY,DIFF,RECORD of each phase below this one, the first layer's first phase first" })
-      .option("appliance", { type: "string", array: true, describe: "KEY,DIFF,RECORD of each phase of the build appliance the features name as @appliance" })
+      .option("layer-ref", { type: "string", array: true, describe: "TOKEN=KEY,DIFF,RECORD: a phase of a layer the features name by TOKEN (@layer:N, @appliance), first phase first" })
       .option("diff-out", { type: "string", demandOption: true, describe: "output: what the phase changed, as a tar with OCI whiteouts" })
       .option("record-out", { type: "string", demandOption: true, describe: "output: the phase's record (changes, root metadata, facts delta)" })
       .option("key-out", { type: "string", demandOption: true, describe: "output: the key of the tree the phase leaves" })
@@ -45,13 +46,19 @@ export const phaseCommand: CommandModule<object, PhaseArgs> = {
         return { keyFile: at(parts[0]!), diff: at(parts[1]!), record: at(parts[2]!) };
       });
     const ancestors = links("ancestor", argv.ancestor);
-    const appliance = links("appliance", argv.appliance);
+    const layerRefs = new Map<string, ChainLink[]>();
+    for (const ref of argv["layer-ref"] ?? []) {
+      const eq = ref.indexOf("=");
+      if (eq <= 0) throw new StrataError({ label: argv.label, message: "--layer-ref takes TOKEN=KEY,DIFF,RECORD", expected: "a token, `=`, three comma-separated paths", found: JSON.stringify(ref) });
+      const token = ref.slice(0, eq);
+      layerRefs.set(token, [...(layerRefs.get(token) ?? []), ...links("layer-ref", [ref.slice(eq + 1)])]);
+    }
     await runPortablePhase({
       label: argv.label,
       phase: argv.phase,
       features: at(argv.features),
       ancestors,
-      appliance,
+      layerRefs,
       diffOut: at(argv["diff-out"]),
       recordOut: at(argv["record-out"]),
       keyOut: at(argv["key-out"]),

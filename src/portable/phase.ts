@@ -26,8 +26,8 @@ export interface PortablePhaseOptions {
   phase: string;
   features: string;
   ancestors: ChainLink[];
-  /** the build appliance's chain, when a feature names it by APPLIANCE_TOKEN */
-  appliance?: ChainLink[];
+  /** other layers the features name by a token (`@layer:N`, `@appliance`), each by its chain */
+  layerRefs?: Map<string, ChainLink[]>;
   diffOut: string;
   recordOut: string;
   keyOut: string;
@@ -63,20 +63,31 @@ function chooseStore(opts: PortablePhaseOptions): "volume" | "scratch" {
   return existsSync(join(requestCwd(), ".buckconfig")) ? "volume" : "scratch";
 }
 
-/** the token rules/private/layer.bzl writes in place of the build appliance's output path */
-export const APPLIANCE_TOKEN = "@appliance";
+/** a token of rules/private/layer.bzl for another layer (`@layer:N`, `@appliance`) */
+const TOKEN = /^@(layer:\d+|appliance)$/;
+
+/** `value` with every string that is a token replaced by the output its chain has in this store */
+function replaceTokens(value: unknown, outs: Map<string, string>, label: string): unknown {
+  if (typeof value === "string" && TOKEN.test(value)) {
+    const out = outs.get(value);
+    if (out === undefined) throw new StrataError({ label, message: `the features name the layer ${value}, but no --layer-ref gives it`, expected: `--layer-ref ${value}=KEY,DIFF,RECORD`, found: "none" });
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => replaceTokens(v, outs, label));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceTokens(v, outs, label)]));
+  return value;
+}
 
 /**
- * The features file to compile: as given, or with APPLIANCE_TOKEN replaced by the output of the appliance's chain,
+ * The features file to compile: as given, or with each layer token replaced by the output of that layer's chain,
  * made in this store (a local subvolume path would mean nothing on another machine, nor hash the same)
  */
-async function resolveApplianceToken(opts: PortablePhaseOptions, wv: WorkingVolume, scratch: string): Promise<string> {
-  if (opts.appliance === undefined || opts.appliance.length === 0) return opts.features;
-  const appliance = await ensureChain(wv, opts.appliance, opts.label);
-  const features = JSON.parse(await readFile(opts.features, "utf8")) as { resolved?: { appliance?: string } }[];
-  for (const f of features) if (f.resolved?.appliance === APPLIANCE_TOKEN) f.resolved.appliance = chainOut(wv, appliance!.key);
+async function resolveLayerTokens(opts: PortablePhaseOptions, wv: WorkingVolume, scratch: string): Promise<string> {
+  if (opts.layerRefs === undefined || opts.layerRefs.size === 0) return opts.features;
+  const outs = new Map<string, string>();
+  for (const [token, links] of opts.layerRefs) outs.set(token, chainOut(wv, (await ensureChain(wv, links, opts.label))!.key));
   const file = join(scratch, "features.json");
-  await writeFile(file, JSON.stringify(features));
+  await writeFile(file, JSON.stringify(replaceTokens(JSON.parse(await readFile(opts.features, "utf8")), outs, opts.label)));
   return file;
 }
 
@@ -87,8 +98,9 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
   try {
     const wv: WorkingVolume =
       store === "volume" ? await openWorkingVolume({ dir: opts.workingVolume, label }) : await openWorkingVolume({ dir: join(scratch, "store"), backend: "copy", label });
-    const parent = await ensureChain(wv, opts.ancestors, label, { scratch: store === "scratch" });
-    const features = await resolveApplianceToken(opts, wv, scratch);
+    // the referenced layers first and no tree moved on in a scratch store then: they may share the parent's ancestors
+    const features = await resolveLayerTokens(opts, wv, scratch);
+    const parent = await ensureChain(wv, opts.ancestors, label, { scratch: store === "scratch" && (opts.layerRefs?.size ?? 0) === 0 });
     let marker = 0n;
     let key = "";
     await compilePhase({

@@ -46,6 +46,18 @@ image.layer(
 )
 
 image.layer(
+    name = "mounted",
+    parent_layer = ":parent",
+    features = [feature.layer_mount(source = ":parent", mountpoint = "/mnt")],
+)
+
+image.layer(
+    name = "above-mounted",
+    parent_layer = ":mounted",
+    features = [feature.install_text(dst = "/etc/x", text = "x\\n")],
+)
+
+image.layer(
     name = "above-cloned",
     parent_layer = ":cloned",
     features = [feature.install_text(dst = "/etc/more", text = "more\\n")],
@@ -104,13 +116,26 @@ describeBtrfs("image.layer phases and reuse", () => {
     expect(readFileSync(join(child, "etc/greeting"), "utf8")).toBe("CHANGED_TEXT\n");
   });
 
-  it("a phase that reads another layer (clone) is one local strata_compile, and so are the phases above it", async () => {
-    const r = await project.build(["//t:above-cloned"], ["--verbose"]);
+  it("a phase that clones from another layer is portable: the source layer comes as its chain, by a token", async () => {
+    const r = await project.build(["//t:above-cloned", "//t:cloned[debug][compile][features]"], ["--verbose"]);
     const above = realpathSync(outputOf(r, "//t:above-cloned"));
     expect(readFileSync(join(above, "etc/copy"), "utf8")).toBe("hello\n");
     expect(readFileSync(join(above, "etc/more"), "utf8")).toBe("more\n");
     const ran = ranActions(r.stderr).filter((a) => /cloned/.test(a));
-    expect(ran.sort()).toEqual(["root//t:above-cloned strata_compile compile", "root//t:cloned strata_compile compile"]);
+    expect(ran.sort()).toEqual([
+      "root//t:above-cloned strata_materialise compile",
+      "root//t:above-cloned strata_phase compile",
+      "root//t:cloned strata_materialise compile",
+      "root//t:cloned strata_phase compile",
+    ]);
+    const phaseFeatures = readJson<{ type: string; src_layer?: string }[]>(join(project.root, "buck-out/v2/gen/root/t/__cloned__/compile/phase-features.json"));
+    expect(phaseFeatures.find((f) => f.type === "clone")?.src_layer).toBe("@layer:0");
+  });
+
+  it("a layer mount keeps its phase local: one strata_compile, and the phases above it too", async () => {
+    const r = await project.build(["//t:above-mounted"], ["--verbose"]);
+    const ran = ranActions(r.stderr).filter((a) => /mounted/.test(a));
+    expect(ran.sort()).toEqual(["root//t:above-mounted strata_compile compile", "root//t:mounted strata_compile compile"]);
   });
 
   it("exports facts only when [facts] is asked for, in an action of its own", async () => {

@@ -149,7 +149,7 @@ def resolve_features(ctx):
 
     Returns:
         struct(features = list of dicts in the user's order, mounts = list of layer mounts, layers = the LayerInfo of
-        every layer the features (not those of feature groups) name).
+        every layer the features name, those of feature groups included).
     """
     label = str(ctx.label.raw_target())
     features = []
@@ -160,6 +160,7 @@ def resolve_features(ctx):
             group = ctx.attrs.feature_groups[item[_GROUP_KEY]][FeatureInfo]
             features.extend(group.features)
             mounts.extend(group.mounts)
+            layers.extend(group.layers)
             continue
         ftype = FEATURE_TYPES_BY_NAME[item["type"]]
         resolved = {"type": item["type"], "label": label, "phase": ftype.phase}

@@ -8,7 +8,7 @@ def _feature_group_impl(ctx: AnalysisContext) -> list[Provider]:
     features_file = ctx.actions.write_json("features.json", collected.features, pretty = True)
     return [
         DefaultInfo(default_output = features_file),
-        FeatureInfo(features = collected.features, mounts = collected.mounts),
+        FeatureInfo(features = collected.features, mounts = collected.mounts, layers = collected.layers),
     ]
 
 strata_feature_group = rule(

@@ -21,5 +21,6 @@ FeatureInfo = provider(
     fields = {
         "features": provider_field(list[dict]),  # resolved features (artifacts in place of sources and layers)
         "mounts": provider_field(list[dict]),  # layer mounts among them, as in LayerInfo.mounts
+        "layers": provider_field(list, default = []),  # the LayerInfo of every layer they name (portable phases read their chains)
     },
 )

@@ -45,6 +45,17 @@ image.layer(
     features = [feature.clone(src_layer = ":parent", src_path = "/etc/greeting", dst_path = "/etc/copy")],
 )
 
+feature.new(
+    name = "clone-group",
+    features = [feature.clone(src_layer = ":parent", src_path = "/etc/greeting", dst_path = "/etc/grouped")],
+)
+
+image.layer(
+    name = "cloned-by-group",
+    parent_layer = ":parent",
+    features = [":clone-group"],
+)
+
 image.layer(
     name = "mounted",
     parent_layer = ":parent",
@@ -130,6 +141,10 @@ describeBtrfs("image.layer phases and reuse", () => {
     ]);
     const phaseFeatures = readJson<{ type: string; src_layer?: string }[]>(join(project.root, "buck-out/v2/gen/root/t/__cloned__/compile/phase-features.json"));
     expect(phaseFeatures.find((f) => f.type === "clone")?.src_layer).toBe("@layer:0");
+    // a clone inside a feature.new group too
+    const grouped = await project.build(["//t:cloned-by-group"], ["--verbose"]);
+    expect(readFileSync(join(realpathSync(outputOf(grouped, "//t:cloned-by-group")), "etc/grouped"), "utf8")).toBe("hello\n");
+    expect(ranActions(grouped.stderr).filter((a) => /cloned-by-group/.test(a)).sort()).toEqual(["root//t:cloned-by-group strata_materialise compile", "root//t:cloned-by-group strata_phase compile"]);
   });
 
   it("a layer mount keeps its phase local: one strata_compile, and the phases above it too", async () => {

@@ -39,6 +39,11 @@ export interface CompileOptions {
   projectRoot?: string;
   /** called on the writable tree right after the parent is snapshotted, before any feature writes (portable phases) */
   afterSnapshot?: (layer: LayerPaths) => Promise<void>;
+  /**
+   * filled in for an opaque phase (which walks its whole tree anyway): every image path whose ctime was at or after
+   * `sinceMs` when the facts walk read it, or whose time this phase then set; `walked` says it was filled
+   */
+  changeLog?: { sinceMs: number; paths: Set<string>; walked: boolean };
   /** called on the sealed layer with its facts written; returns where to publish it instead of `out` */
   beforePublish?: (layer: LayerPaths, derived: { delta: DeltaLevel; info: LayerInfo }) => Promise<string>;
 }
@@ -196,13 +201,19 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
     const retime: Retimer = { epoch, paths: new Set() };
     // one view of the finished tree for facts and times: every path taken literally, never through a symlink of the image
     const tree = new LiteralPaths(root);
+    const log = changes.opaqueOrigin !== undefined ? opts.changeLog : undefined;
+    // (a ctime as a double in ms is exact to a fraction of a microsecond: the slack keeps the comparison safe)
+    if (log !== undefined) changes.observe = (p, st) => void (st.ctimeMs >= log.sinceMs - 0.001 && log.paths.add(p));
     const delta = deriveDelta(tree, parent, changes, retime);
     trace("derive facts");
     const info = { ...readUsersAndGroups(root), mounts: [...parent.mounts(), ...plan.mounts] };
     // last thing before sealing: reading the tree (above) moves atimes under relatime
-    normaliseTimes(tree, retime.paths, [...delta.upserts.keys(), ...delta.removed], epoch);
+    const changed = [...delta.upserts.keys(), ...delta.removed];
+    normaliseTimes(tree, retime.paths, changed, epoch);
+    if (log !== undefined) for (const p of [...retime.paths, ...changed.map((c) => (c === "/" ? c : parentOf(c)))]) log.paths.add(p);
     // an opaque command (genrule) and the reads above leave times anywhere in the tree
-    if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch);
+    if (changes.opaqueOrigin !== undefined) normaliseTreeTimes(root, epoch, log !== undefined ? (host) => void log.paths.add(toImagePath(root, host)) : undefined);
+    if (log !== undefined) log.walked = true;
     trace("users, times");
     await wv.backend.setReadOnly(root);
     trace("seal");

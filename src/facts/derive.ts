@@ -20,6 +20,8 @@ export interface PhaseChanges {
   removed: Set<string>;
   /** set when the phase ran an opaque feature: the tree is walked and diffed against the parent */
   opaqueOrigin?: string;
+  /** sees the lstat of every path that walk reads (portable phases note what changed: src/portable/changes.ts) */
+  observe?: (imagePath: string, st: Stats) => void;
 }
 
 function fileTypeOf(st: Stats): FileType {
@@ -69,7 +71,7 @@ export function factOf(tree: Tree, imagePath: string, origin?: string, retime?: 
  * every path under image directory `dir` (not `dir` itself), unsorted; entries `skip` holds are left out (and not
  * descended into): they were reported on their own
  */
-function walkUnder(tree: Tree, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer): void {
+function walkUnder(tree: Tree, dir: string, origin: string | undefined, out: PathFact[], skip?: Map<string, unknown>, retime?: Retimer, observe?: (p: string, st: Stats) => void): void {
   // `dir` was lstat'ed as a directory through real directories only, so its entries are the image's own
   const entries = readdirSync(hostOf(tree, dir), { withFileTypes: true });
   retime?.paths.add(dir);
@@ -78,9 +80,10 @@ function walkUnder(tree: Tree, dir: string, origin: string | undefined, out: Pat
     if (skip?.has(p) === true) continue;
     const st = lstatSync(hostOf(tree, p));
     noteTimes(retime, p, st);
+    observe?.(p, st);
     const f = factFromStats(tree, p, st, origin);
     out.push(f);
-    if (f.type === "directory") walkUnder(tree, p, origin, out, skip, retime);
+    if (f.type === "directory") walkUnder(tree, p, origin, out, skip, retime, observe);
   }
 }
 
@@ -96,14 +99,14 @@ function addXattrs(tree: Tree, facts: Iterable<PathFact>, single: string[], tree
 }
 
 /** the whole tree, `/` included, sorted by path */
-export function walkTree(root: string | Tree, origin?: string): PathFact[] {
+export function walkTree(root: string | Tree, origin?: string, observe?: (p: string, st: Stats) => void): PathFact[] {
   const tree = typeof root === "string" ? new LiteralPaths(root) : root;
   const out: PathFact[] = [];
   const top = factOf(tree, "/", origin);
   if (top !== undefined) {
     out.push(top);
     if (top.type === "directory") {
-      walkUnder(tree, "/", origin, out);
+      walkUnder(tree, "/", origin, out, undefined, undefined, observe);
       addXattrs(tree, out, [], ["/"]);
     } else addXattrs(tree, out, ["/"], []);
   }
@@ -168,7 +171,7 @@ function deriveFromReports(tree: Tree, parent: FactsView, changes: PhaseChanges,
 }
 
 function deriveByWalking(tree: Tree, parent: FactsView, changes: PhaseChanges): DeltaLevel {
-  const now = walkTree(tree);
+  const now = walkTree(tree, undefined, changes.observe);
   const before: PathFact[] = [];
   const top = parent.path("/");
   if (top !== undefined) before.push(top);

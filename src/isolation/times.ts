@@ -5,16 +5,23 @@
 import { lstatSync, lutimesSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-export function normaliseTreeTimes(dir: string, epoch: number): void {
+/** `mtimeMoved` hears of every path whose mtime this changed (an atime alone is no change of the tree's content) */
+export function normaliseTreeTimes(dir: string, epoch: number, mtimeMoved?: (hostPath: string) => void): void {
   const ms = epoch * 1000;
   const st = lstatSync(dir);
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     const s = lstatSync(p);
     if (s.isDirectory()) {
-      if (s.dev === st.dev) normaliseTreeTimes(p, epoch);
-    } else if (s.mtimeMs !== ms || s.atimeMs !== ms) lutimesSync(p, epoch, epoch);
+      if (s.dev === st.dev) normaliseTreeTimes(p, epoch, mtimeMoved);
+    } else if (s.mtimeMs !== ms || s.atimeMs !== ms) {
+      if (s.mtimeMs !== ms) mtimeMoved?.(p);
+      lutimesSync(p, epoch, epoch);
+    }
   }
   const after = lstatSync(dir);
-  if (after.mtimeMs !== ms || after.atimeMs !== ms) lutimesSync(dir, epoch, epoch);
+  if (after.mtimeMs !== ms || after.atimeMs !== ms) {
+    if (after.mtimeMs !== ms) mtimeMoved?.(dir);
+    lutimesSync(dir, epoch, epoch);
+  }
 }

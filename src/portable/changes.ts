@@ -73,12 +73,13 @@ function sameStat(child: LiteralTree, parent: LiteralTree, rel: string, c: BigIn
 }
 
 /** which paths may have changed: those at or after a ctime marker (found by walking the child), or a list */
-export type Candidates = { markerNs: bigint } | { paths: Iterable<string> };
+export type Candidates = { markerNs: bigint } | { paths: Iterable<string>; existingOnly?: boolean };
 
 /**
  * The changes of `childRoot` against `parentRoot` (undefined: the empty tree). With `markerNs` (the ctime of a file
  * made after the child's tree was snapshotted or copied from the parent, before the phase wrote anything) the
- * child is walked; with `paths` (btrfs send's list of what it would send) only those are looked at.
+ * child is walked; with `paths` only those are looked at: btrfs send's list of what it would send, or (`existingOnly`)
+ * the paths of the child a walk found changed, whose directories then tell what they lost.
  */
 export function collectChanges(childRoot: string, parentRoot: string | undefined, candidates: Candidates): PhaseChangeSet {
   const child = new LiteralTree(childRoot);
@@ -86,7 +87,8 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
   const entries = new Map<string, EntryType>();
   const removed: string[] = [];
   const sameSoFar: string[] = [];
-  const lostFromNames = "markerNs" in candidates;
+  // removals: from the names of candidate directories, unless the list names removed paths itself (btrfs send)
+  const lostFromNames = "markerNs" in candidates || candidates.existingOnly === true;
 
   const addSubtree = (rel: string, st: BigIntStats): void => {
     entries.set(rel, typeOf(st));
@@ -136,7 +138,10 @@ export function collectChanges(childRoot: string, parentRoot: string | undefined
   } else {
     const list = [...candidates.paths].sort(compareBytes);
     for (const rel of list) {
-      if (rel === "") continue;
+      if (rel === "") {
+        if (lostFromNames) lostEntries("");
+        continue;
+      }
       const st = child.stat(rel);
       if (st !== null) {
         examine(rel, st, true);

@@ -103,6 +103,7 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
     const parent = await ensureChain(wv, opts.ancestors, label, { scratch: store === "scratch" && (opts.layerRefs?.size ?? 0) === 0 });
     let marker = 0n;
     let key = "";
+    const changeLog = { sinceMs: 0, paths: new Set<string>(), walked: false };
     await compilePhase({
       label,
       phase: opts.phase,
@@ -116,11 +117,18 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
         const file = join(layer.dir, "phase-start");
         writeFileSync(file, "");
         marker = lstatSync(file, { bigint: true }).ctimeNs;
+        changeLog.sinceMs = Number(marker) / 1e6;
       },
+      changeLog,
       beforePublish: async (layer, derived) => {
         const trace = tracer();
-        const candidates = await candidatesOf(wv, parent?.layer.tree, layer.tree, marker);
-        trace(`portable: candidates (${"paths" in candidates ? "btrfs send" : "ctime walk"})`);
+        // an opaque phase's facts walk already noted what changed (names as UTF-8 text: one that is not UTF-8 reads
+        // back as U+FFFD, so such a phase takes another way); otherwise btrfs send, or a walk of ctimes
+        const noted = changeLog.walked && ![...changeLog.paths].some((p) => p.includes("\uFFFD"));
+        const candidates: Candidates = noted
+          ? { paths: [...changeLog.paths].map((p) => Buffer.from(p === "/" ? "" : p.slice(1), "utf8").toString("latin1")), existingOnly: true }
+          : await candidatesOf(wv, parent?.layer.tree, layer.tree, marker);
+        trace(`portable: candidates (${noted ? "facts walk" : "paths" in candidates ? "btrfs send" : "ctime walk"})`);
         const changes = collectChanges(layer.tree, parent?.layer.tree, candidates);
         trace(`portable: compare (${changes.entries.length} entries, ${changes.removed.length} removed)`);
         const entries = changes.entries.map((e) => e.path);

@@ -8,48 +8,22 @@
 // by their byte strings (a directory before what it holds); names relative to the layer root without `./`; the root
 // directory itself is not an entry.
 import { createHash } from "node:crypto";
-import { chmodSync, createReadStream, lstatSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, createReadStream, lstatSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
+import { compareBytes, hostBytes, LiteralTree } from "../image/byte-paths.js";
 import { parseSendStream } from "./send-stream.js";
 import { tarEntries } from "./tar.js";
 import { runTool } from "./tools.js";
 
 export const WHITEOUT_PREFIX = ".wh.";
 
-const bytes = (p: string) => Buffer.from(p, "latin1");
-const compareBytes = (a: string, b: string) => Buffer.compare(bytes(a), bytes(b));
-
-/** lstat of root/rel that never follows a symlink on the way: undefined when some ancestor is not a real directory */
-class TreeView {
-  private readonly cache = new Map<string, Stats | null>();
-  constructor(readonly root: string) {}
-
-  stat(rel: string): Stats | undefined {
-    if (rel === "") return lstatSync(this.root);
-    const hit = this.cache.get(rel);
-    if (hit !== undefined) return hit ?? undefined;
-    const slash = rel.lastIndexOf("/");
-    let st: Stats | null = null;
-    const parent = slash < 0 ? "" : rel.slice(0, slash);
-    if (this.stat(parent)?.isDirectory() === true) {
-      try {
-        st = lstatSync(bytes(join(this.root, rel)) as unknown as string);
-      } catch {
-        st = null;
-      }
-    }
-    this.cache.set(rel, st);
-    return st ?? undefined;
-  }
-}
-
 function listSubtree(root: string, rel: string, into: string[]): void {
   const dir = rel === "" ? root : join(root, rel);
-  for (const name of readdirSync(bytes(dir) as unknown as string, { encoding: "buffer" })) {
+  for (const name of readdirSync(hostBytes(dir), { encoding: "buffer" })) {
     const child = rel === "" ? name.toString("latin1") : `${rel}/${name.toString("latin1")}`;
     into.push(child);
-    if (lstatSync(bytes(join(root, child)) as unknown as string).isDirectory()) listSubtree(root, child, into);
+    if (lstatSync(hostBytes(join(root, child))).isDirectory()) listSubtree(root, child, into);
   }
 }
 
@@ -67,20 +41,20 @@ export async function computeDiff(child: string, parent: string | undefined, lab
   } else {
     const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] });
     const changes = parseSendStream(stream);
-    const c = new TreeView(child);
-    const p = new TreeView(parent);
+    const c = new LiteralTree(child);
+    const p = new LiteralTree(parent);
     const added = new Set<string>();
     for (const rel of changes.touched) {
       if (rel === "") continue;
       const st = c.stat(rel);
-      if (st !== undefined) {
+      if (st !== null) {
         added.add(rel);
         if (st.isDirectory() && changes.renamedTo.has(rel)) {
           const sub: string[] = [];
           listSubtree(child, rel, sub);
           for (const s of sub) added.add(s);
         }
-      } else if (p.stat(rel) !== undefined) {
+      } else if (p.stat(rel) !== null) {
         // removed: a whiteout, unless the nearest ancestor is itself replaced (it is then an entry of its own)
         const slash = rel.lastIndexOf("/");
         if (slash < 0 || c.stat(rel.slice(0, slash))?.isDirectory() === true) whiteouts.push(rel);
@@ -125,9 +99,9 @@ export async function writeDiffTar(child: string, diff: LayerDiff, out: string, 
   mkdirSync(staging);
   for (const w of diff.whiteouts) {
     const slash = w.lastIndexOf("/");
-    if (slash >= 0) mkdirSync(bytes(join(staging, w.slice(0, slash))) as unknown as string, { recursive: true });
-    writeFileSync(bytes(join(staging, w)) as unknown as string, "");
-    chmodSync(bytes(join(staging, w)) as unknown as string, 0o644);
+    if (slash >= 0) mkdirSync(hostBytes(join(staging, w.slice(0, slash))), { recursive: true });
+    writeFileSync(hostBytes(join(staging, w)), "");
+    chmodSync(hostBytes(join(staging, w)), 0o644);
   }
   const list = join(scratch, "list");
   // One archive from two GNU tar runs: the whiteouts (from a staging directory), then the entries. `tar --append`

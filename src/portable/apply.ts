@@ -9,12 +9,11 @@ import { StrataError } from "../errors.js";
 import { runTool } from "../packaging/tools.js";
 import type { PhaseRecord } from "./format.js";
 import type { RootMeta } from "./changes.js";
-
-const bytes = (p: string): string => Buffer.from(p, "latin1") as unknown as string;
+import { hostBytes } from "../image/byte-paths.js";
 
 function statOrNull(p: string): BigIntStats | null {
   try {
-    return lstatSync(bytes(p), { bigint: true });
+    return lstatSync(hostBytes(p), { bigint: true });
   } catch {
     return null;
   }
@@ -49,7 +48,7 @@ function checkAncestors(root: string, rel: string, newDirs: Set<string>, label: 
 }
 
 function setTimesNs(host: string, atimeNs: bigint, mtimeNs: bigint): void {
-  lutimesSync(bytes(host), Number(atimeNs) / 1e9, Number(mtimeNs) / 1e9);
+  lutimesSync(hostBytes(host), Number(atimeNs) / 1e9, Number(mtimeNs) / 1e9);
 }
 
 export function restoreRoot(root: string, meta: RootMeta): void {
@@ -82,10 +81,10 @@ export async function applyDiff(root: string, diffTar: string, record: PhaseReco
     if (st?.isDirectory() === true) keepTimes.set(dir, st);
   }
 
-  for (const r of removed) await rm(bytes(join(root, r)), { recursive: true, force: true });
+  for (const r of removed) await rm(hostBytes(join(root, r)), { recursive: true, force: true });
   for (const e of entries) {
     const st = statOrNull(join(root, e.path));
-    if (st !== null && (!st.isDirectory() || e.type !== "directory")) await rm(bytes(join(root, e.path)), { recursive: true, force: true });
+    if (st !== null && (!st.isDirectory() || e.type !== "directory")) await rm(hostBytes(join(root, e.path)), { recursive: true, force: true });
   }
 
   if (entries.length > 0) {

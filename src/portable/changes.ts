@@ -3,9 +3,9 @@
 // moves the ctime; nothing can set it back), and each candidate is then compared with the parent's path. Only
 // real differences are kept, so the result is a function of the two trees alone: the same on btrfs or on plain
 // directories, whatever the clock granularity or the reads of the phase moved (false candidates drop out).
-import { lstatSync, readdirSync, readFileSync, readlinkSync, type BigIntStats } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readFileSync, readlinkSync, type BigIntStats } from "node:fs";
 import { readImageXattrs } from "../facts/xattrs.js";
+import { compareBytes, hostBytes, LiteralTree } from "../image/byte-paths.js";
 
 export type EntryType = "file" | "directory" | "symlink" | "other";
 
@@ -16,9 +16,6 @@ export interface PhaseChangeSet {
   removed: string[];
 }
 
-const bytes = (p: string): string => Buffer.from(p, "latin1") as unknown as string;
-const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
-
 function typeOf(st: BigIntStats): EntryType {
   if (st.isFile()) return "file";
   if (st.isDirectory()) return "directory";
@@ -26,39 +23,8 @@ function typeOf(st: BigIntStats): EntryType {
   return "other";
 }
 
-/** lstat of root/rel, never through a symlink: null when missing or when an ancestor is not a real directory */
-class LiteralTree {
-  private readonly cache = new Map<string, BigIntStats | null>();
-  constructor(readonly root: string) {}
-
-  host(rel: string): string {
-    return rel === "" ? this.root : join(this.root, rel);
-  }
-
-  stat(rel: string): BigIntStats | null {
-    const hit = this.cache.get(rel);
-    if (hit !== undefined) return hit;
-    let st: BigIntStats | null = null;
-    const slash = rel.lastIndexOf("/");
-    const parentOk = rel === "" || (slash < 0 ? true : this.stat(rel.slice(0, slash))?.isDirectory() === true);
-    if (parentOk) {
-      try {
-        st = lstatSync(bytes(this.host(rel)), { bigint: true });
-      } catch {
-        st = null;
-      }
-    }
-    this.cache.set(rel, st);
-    return st;
-  }
-
-  names(rel: string): string[] {
-    return readdirSync(bytes(this.host(rel)), { encoding: "buffer" }).map((n) => n.toString("latin1"));
-  }
-}
-
 function sameContent(a: string, b: string): boolean {
-  return readFileSync(bytes(a)).equals(readFileSync(bytes(b)));
+  return readFileSync(hostBytes(a)).equals(readFileSync(hostBytes(b)));
 }
 
 /** true when the child's path says what the parent's says, xattrs aside (compared in one batch afterwards) */
@@ -67,7 +33,7 @@ function sameStat(child: LiteralTree, parent: LiteralTree, rel: string, c: BigIn
   // a directory's link count depends on the filesystem (btrfs: always 1), so it says nothing portable
   if (!c.isDirectory() && c.nlink !== p.nlink) return false;
   if (c.isFile() && (c.size !== p.size || !sameContent(child.host(rel), parent.host(rel)))) return false;
-  if (c.isSymbolicLink() && !readlinkSync(bytes(child.host(rel)), { encoding: "buffer" }).equals(readlinkSync(bytes(parent.host(rel)), { encoding: "buffer" }))) return false;
+  if (c.isSymbolicLink() && !readlinkSync(hostBytes(child.host(rel)), { encoding: "buffer" }).equals(readlinkSync(hostBytes(parent.host(rel)), { encoding: "buffer" }))) return false;
   if ((c.isBlockDevice() || c.isCharacterDevice()) && c.rdev !== p.rdev) return false;
   return true;
 }

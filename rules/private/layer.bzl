@@ -5,7 +5,7 @@ load("//rules/private:debian.bzl", "DebianLayerInfo", "FlavorInfo", "layer_flavo
 load("//rules/private/features:apt_plan.bzl", "plan_apt")
 load("//rules/private:feature_collection.bzl", "collect_features", "collection_attrs", "feature_inputs", "resolve_features")
 load("//rules/private:providers.bzl", "LayerInfo")
-load("//rules/private:toolchain.bzl", "StrataToolchainInfo", "worker_run_exe")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo", "run_here", "worker_run_exe")
 load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 load("//rules/private/package:diff.bzl", "layer_diff_actions")
 
@@ -18,17 +18,18 @@ def _split_by_phase(features: list) -> list:
 
 APPLIANCE_TOKEN = "@appliance"
 
-def _is_layer_output(artifact, layers: list) -> bool:
+def _layer_of(artifact, layers: list):
+    """The LayerInfo among `layers` whose output `artifact` is, or None."""
     for info in layers:
         if info.subvol == artifact:
-            return True
-    return False
+            return info
+    return None
 
 def _layer_refs(features: list, layers: list, appliance):
     """How a portable phase names the other layers its features read: each reference replaced by a token
     (`@layer:N`, `@appliance`) that the runner resolves to that layer rebuilt from its chain in its own store (a
-    subvolume path would neither exist on another machine nor hash the same). None when some layer has no chain, is
-    mounted (mounts are recorded by path), or came from a feature group: the phase is then built locally.
+    subvolume path would neither exist on another machine nor hash the same). None when some layer has no chain or is
+    mounted (mounts are recorded by path): the phase is then built locally.
 
     Returns:
         struct(features = the features with tokens, refs = [(token, chain)]), or None.
@@ -43,11 +44,7 @@ def _layer_refs(features: list, layers: list, appliance):
                 continue
             if ftype.mount != None:
                 return None
-            info = None
-            for candidate in layers:
-                if candidate.subvol == f[key]:
-                    info = candidate
-                    break
+            info = _layer_of(f[key], layers)
             if info == None or info.chain == None:
                 return None
             token = "@layer:{}".format(len(refs))
@@ -117,7 +114,7 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
                 "--key-out",
                 key.as_output(),
                 # the layers the features read come in as their chains (ref_args), not as subvolumes
-                hidden = [i for i in inputs if not _is_layer_output(i, layers)],
+                hidden = [i for i in inputs if _layer_of(i, layers) == None],
             ),
             category = "strata_phase",
             identifier = phase,
@@ -125,21 +122,21 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         )
         parent_key = ["--parent-key", chain[-1].key] if parent != None else []
-        ctx.actions.run(
+        # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
+        run_here(
+            ctx,
             cmd_args("materialise", "--label", label, "--key", key, "--diff", diff, "--record", record, parent_args, parent_key, "--out", out.as_output()),
             category = "strata_materialise",
             identifier = phase,
             exe = run_exe,
-            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
-            # OUT is a symlink to a subvolume outside buck-out: it only means something on this machine.
-            local_only = True,
-            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
         )
         chain = chain + [struct(key = key, diff = diff, record = record)]
     else:
         if appliance != None:
             inputs = inputs + [appliance.subvol]
-        ctx.actions.run(
+        # it reads other layers' subvolumes, which only this machine has
+        run_here(
+            ctx,
             cmd_args(
                 "compile",
                 "--label",
@@ -156,28 +153,24 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
             category = "strata_compile",
             identifier = phase,
             exe = run_exe,
-            env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
-            # it reads other layers' subvolumes, which only this machine has
-            local_only = True,
-            allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
         )
         chain = None
 
     # The full facts export is its own action: Buck2 runs it only when [facts] is asked for, so a child layer's
     # build never pays for exporting a large parent's facts.
-    ctx.actions.run(
+    # it reads the facts record beside the subvolume OUT points to, on this machine
+    run_here(
+        ctx,
         cmd_args("facts", "--label", label, "--layer", out, "--out", facts.as_output()),
         category = "strata_facts",
         identifier = phase,
         exe = run_exe,
-        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
-        # it reads the facts record beside the subvolume OUT points to, on this machine
-        local_only = True,
-        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
 
     depgraph = ctx.actions.declare_output(phase + "/depgraph.txt")
-    ctx.actions.run(
+    # it reads the parent's facts beside the parent's subvolume
+    run_here(
+        ctx,
         cmd_args(
             "depgraph",
             "--label",
@@ -192,10 +185,6 @@ def _phase_actions(ctx, run_exe, label: str, phase: str, features: list, parent,
         category = "strata_depgraph",
         identifier = phase,
         exe = run_exe,
-        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
-        # it reads the parent's facts beside the parent's subvolume
-        local_only = True,
-        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     return struct(out = out, facts = facts, features_file = features_file, depgraph = depgraph, chain = chain)
 

@@ -44,6 +44,22 @@ def worker_run_exe(toolchain):
     """
     return WorkerRunInfo(worker = toolchain.worker, exe = cmd_args(toolchain.runner))
 
+def run_here(ctx: AnalysisContext, cmd, category: str, **kwargs):
+    """Declares an action that reads or writes this machine's working volume (a subvolume, or an OUT symlink into it).
+
+    It is local_only and never uploaded to a remote cache: a hit on another machine, or after `strata clean`, would
+    be a link to a tree that is not there (docs/remote.md). It runs with the toolchain's environment, set on the
+    action rather than inherited. `kwargs` go to ctx.actions.run (identifier, exe, ...).
+    """
+    ctx.actions.run(
+        cmd,
+        category = category,
+        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,
+        local_only = True,
+        allow_cache_upload = False,
+        **kwargs
+    )
+
 strata_toolchain = rule(
     impl = _strata_toolchain_impl,
     is_toolchain_rule = True,

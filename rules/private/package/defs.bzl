@@ -13,7 +13,7 @@ Each is one Buck2 action whose output is the file (the directory for package.oci
 
 load("//rules/private:debian.bzl", "DebianLayerInfo")
 load("//rules/private:providers.bzl", "LayerInfo")
-load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo", "run_here")
 
 _EXTENSIONS = {
     "cpio": ".cpio",
@@ -59,14 +59,12 @@ def _package_impl(ctx: AnalysisContext) -> list[Provider]:
     if ctx.attrs.parent_layer != None:
         opts += ["--parent", ctx.attrs.parent_layer[LayerInfo].subvol]
     opts += appliance_args(ctx.attrs.layer)
-    ctx.actions.run(
+    # reads the layer's subvolume on this machine
+    run_here(
+        ctx,
         cmd_args(runner, "package", ctx.attrs.format, "--label", _label(ctx), "--layer", layer.subvol, "--out", out.as_output(), opts),
         category = "strata_package",
-        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
         identifier = ctx.attrs.format,
-        # reads the layer's subvolume on this machine
-        local_only = True,
-        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     return [DefaultInfo(default_output = out)]
 

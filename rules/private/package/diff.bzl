@@ -4,7 +4,7 @@ OCI layer blob per compression, each with its descriptor (digest, size, diff_id)
 """
 
 load("//rules/private:debian.bzl", "DebianLayerInfo", "FlavorInfo")
-load("//rules/private:toolchain.bzl", "StrataToolchainInfo")
+load("//rules/private:toolchain.bzl", "StrataToolchainInfo", "run_here")
 
 # compression -> file suffix of the blob
 DIFF_COMPRESSIONS = {
@@ -27,7 +27,9 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
     """Declares the diff actions of the layer whose final output is `out` (`parent`: the parent's LayerInfo or None)."""
     appliance = _appliance_args(ctx)
     diff_tar = ctx.actions.declare_output("package/diff.tar")
-    ctx.actions.run(
+    # `btrfs send` between two subvolumes of this machine's working volume
+    run_here(
+        ctx,
         cmd_args(
             runner,
             "package",
@@ -42,10 +44,6 @@ def layer_diff_actions(ctx, runner, label: str, out, parent) -> struct:
             appliance,
         ),
         category = "strata_layer_diff",
-        env = ctx.attrs._strata_toolchain[StrataToolchainInfo].env,  # set here, not inherited (docs/remote.md)
-        # `btrfs send` between two subvolumes of this machine's working volume
-        local_only = True,
-        allow_cache_upload = False,  # its output means something on this machine only (docs/remote.md)
     )
     blobs = {}
     for compression, suffix in DIFF_COMPRESSIONS.items():

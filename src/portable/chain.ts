@@ -1,5 +1,5 @@
-// Materialised chains in a working volume: `chains/<key>` is an output symlink (registered like any OUT, so gc keeps
-// what it points to) to the layer whose tree and facts the key names. A phase action or a materialisation finds
+// Materialised chains in a working volume: `chains/<key>` is a symlink (registered like an OUT, but keeping no layer
+// alive: gc removes it with its layer) to the layer whose tree and facts the key names. A phase action or a materialisation finds
 // the deepest ancestor already there and applies only the diffs below it.
 import { existsSync, readFileSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compilePhase, tracer } from "../compile.js";
 import { StrataError } from "../errors.js";
+import { comparePaths } from "../facts/format.js";
 import { checkNoWhiteoutNames, whiteoutName, writeDiffTar } from "../packaging/diff.js";
 import { requestCwd, requestEnv } from "../request-context.js";
 import { openWorkingVolume, type WorkingVolume } from "../storage/volume.js";
@@ -134,14 +135,13 @@ export async function runPortablePhase(opts: PortablePhaseOptions): Promise<{ ke
         const entries = changes.entries.map((e) => e.path);
         checkNoWhiteoutNames(entries, label);
         const staging = join(scratch, "diff");
-        await rm(staging, { recursive: true, force: true });
         await mkdir(staging);
         trace("portable: staging");
         const diffSha = await writeDiffTar(layer.tree, { entries, whiteouts: changes.removed.map(whiteoutName) }, resolve(opts.diffOut), staging, undefined);
         // sorted here: a walked phase lists paths in readdir order, which differs between filesystems
         const delta = derived.delta.toData();
-        delta.upserts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-        delta.removed.sort();
+        delta.upserts.sort((a, b) => comparePaths(a.path, b.path));
+        delta.removed.sort(comparePaths);
         const record: PhaseRecord = {
           format: PHASE_RECORD_FORMAT,
           label,

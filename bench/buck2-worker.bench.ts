@@ -6,22 +6,14 @@
 //   buck2_chain_worker        a 20-layer chain rebuilt with the persistent worker vs without (one Node process per action)
 import { execa } from "execa";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { makeTree, median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
+import { join } from "node:path";
+import { findTool, makeTree, median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
 
 const RUNS = 7;
 const CP_RUNS = 5;
 const CHAIN = 20;
 const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json"];
 const WORKER_DIR = "/tmp/buck2_worker";
-
-function findBuck2(): string | undefined {
-  if (process.env.STRATA_BUCK2) return process.env.STRATA_BUCK2;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, "buck2"))) return join(dir, "buck2");
-  // the Buck2 that CI keeps beside the checkout (../shared/tools/buck2), until .ci/run exports STRATA_BUCK2
-  const beside = join(repoRoot, "..", "shared", "tools", "buck2");
-  return existsSync(beside) ? beside : undefined;
-}
 
 function chainBuck(seed: string): string {
   const lines = ['load("//rules:defs.bzl", "feature", "image")', ""];
@@ -61,7 +53,7 @@ function workerTime(since: number): { requests: number; ms: number; workers: num
 }
 
 export default async function buck2Benchmarks(): Promise<void> {
-  const buck2 = findBuck2();
+  const buck2 = findTool("STRATA_BUCK2", "buck2");
   if (buck2 === undefined) {
     process.stderr.write("buck2 benchmarks skipped: no Buck2 (set STRATA_BUCK2 or put buck2 on PATH)\n");
     return;

@@ -2,9 +2,9 @@
 // and the one-JSON-line result format.
 import { execa } from "execa";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** repository root (this file runs from dist/bench/) */
@@ -20,6 +20,14 @@ export interface BenchResult {
   ratio: number;
   peak_rss_mb: number;
   runs: number;
+}
+
+/** a tool the benchmarks need: $ENV, else NAME on PATH, else the one CI keeps beside the checkout (../shared/tools) */
+export function findTool(env: string, name: string): string | undefined {
+  if (process.env[env]) return process.env[env];
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
+  const beside = join(repoRoot, "..", "shared", "tools", name);
+  return existsSync(beside) ? beside : undefined;
 }
 
 export function median(xs: number[]): number {

@@ -8,20 +8,13 @@
 import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, join } from "node:path";
-import { median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
+import { join } from "node:path";
+import { findTool, median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
 
 const RUNS = 3;
 const CHAIN = 20;
 const CHANGED = 9; // the 10th layer
 const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json", "base", "debian", "remote", "scripts"];
-
-function findTool(env: string, name: string): string | undefined {
-  if (process.env[env]) return process.env[env];
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
-  const beside = join(repoRoot, "..", "shared", "tools", name);
-  return existsSync(beside) ? beside : undefined;
-}
 
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -62,6 +62,11 @@ describeBtrfs("docs/service-image.md, as written", () => {
     rmSync(store, { recursive: true, force: true });
   });
 
+  it("is linked from the README and from docs/first-image.md", () => {
+    expect(readFileSync(join(repoRoot, "README.md"), "utf8")).toContain("(docs/service-image.md)");
+    expect(readFileSync(join(repoRoot, "docs", "first-image.md"), "utf8")).toContain("(service-image.md)");
+  });
+
   it("builds, loads and runs; the app's blob is small and the base blob is reused; the tar holds the app", async () => {
     const all = blocks(DOC);
     const files = all.filter((b) => b.file !== undefined);

@@ -4,16 +4,24 @@
 // Then what the page claims: the app's blob is about the size it says, the base blob keeps its digest when the app
 // changes, and the tar holds the app and the `app` user.
 import { execa } from "execa";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { copyProject, describeBuck2, makeCopy, checkBuck2Works, Outputs } from "../buck2/harness.js";
 import { describeBtrfs } from "../helpers/volume.js";
 import { debianProject } from "../debian/project.js";
 import { repoRoot } from "../rules/project.js";
 
 const DOC = readFileSync(join(repoRoot, "docs", "service-image.md"), "utf8");
 const LAYOUT = "buck-out/v2/gen/root/svc/__svc.oci.tar__/svc.oci";
+const ARCHIVES = ["svc.oci.tar", "svc.tar"];
+
+/** what the local driver's first build made, for the real-Buck2 build to compare with: files, lock, archive digests */
+let firstBuild: { files: Record<string, string>; digests: Record<string, string> } | null = null;
+
+const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 interface Block {
   lang: string;
@@ -95,6 +103,11 @@ describeBtrfs("docs/service-image.md, as written", () => {
           ran.push(line);
           last = String(r.stdout);
           if (line.startsWith("npx strata local build") && line.includes("//svc:svc.oci.tar")) builds.push(layerBlobs(project.root));
+          if (line.startsWith("npx strata local build") && firstBuild === null) {
+            const files = Object.fromEntries(["svc/packages.json", "svc/packages.lock.json", "svc/BUCK", "svc/app.py"].map((f) => [f, readFileSync(join(project.root, f), "utf8")]));
+            const digests = Object.fromEntries(ARCHIVES.map((a) => [a, sha256(join(project.root, `buck-out/v2/gen/root/svc/__${a}__/${a}`))]));
+            firstBuild = { files, digests };
+          }
           if (line.startsWith("tar -tvf")) {
             expect(last).toMatch(/^-rw-r--r-- 0\/0 .* \.\/srv\/app\/app\.py$/m);
             expect(last).toMatch(/^drwxr-xr-x 0\/0 .* \.\/srv\/app\/$/m);
@@ -121,5 +134,23 @@ describeBtrfs("docs/service-image.md, as written", () => {
     // the user the image runs as, from :base
     const passwd = await execa("tar", ["-xOf", join(project.root, "buck-out/v2/gen/root/svc/__svc.tar__/svc.tar"), "./etc/passwd"]);
     expect(passwd.stdout).toMatch(/^app:x:\d+:\d+::\/srv\/app:\/usr\/sbin\/nologin$/m);
+  }, 1_800_000);
+});
+
+describeBuck2("docs/service-image.md with real Buck2", () => {
+  it("the page's `buck2 build` line builds the same bytes as the local driver's first build", async () => {
+    const line = /^With Buck2, `(buck2 build [^`]+)`/m.exec(DOC);
+    expect(line, "the page gives the buck2 build command").not.toBeNull();
+    if (firstBuild === null) throw new Error("needs the local driver's build (the test above) first");
+    const copy = makeCopy(copyProject("svc-buck2-"), await checkBuck2Works(), []);
+    try {
+      for (const [rel, text] of Object.entries(firstBuild.files)) copy.write(rel, text);
+      const r = await copy.run(line![1]!.split(" ").slice(1));
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const out = Outputs.parse(String(r.stdout), copy.root);
+      for (const a of ARCHIVES) expect(sha256(out.of(`//svc:${a}`)), `${a}: Buck2's bytes and the local driver's`).toBe(firstBuild.digests[a]);
+    } finally {
+      await copy.run(["kill"]);
+    }
   }, 1_800_000);
 });

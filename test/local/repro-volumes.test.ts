@@ -1,21 +1,23 @@
 // `strata local repro` builds in two working volumes of its own (`repro/<tag>-1`, `-2` in the project's store) and
 // removes both when it is done (issue 19 item 6): no subvolume is left that no output points to, and the next
 // build makes its layers in the project's working volume again.
-import { execFileSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 import { copyProject, makeCopy, repoRoot } from "../buck2/harness.js";
-import { btrfsRoot, describeBtrfs } from "../helpers/volume.js";
+import { describeBtrfs } from "../helpers/volume.js";
 
-/** the subvolumes under `dir`, relative to it */
-function subvolumes(dir: string): string[] {
-  const prefix = relative(btrfsRoot(), dir) + "/";
-  return execFileSync("btrfs", ["subvolume", "list", "-o", btrfsRoot()], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.slice(l.indexOf(" path ") + 6))
-    .filter((p) => p.startsWith(prefix))
-    .map((p) => p.slice(prefix.length));
+/** the btrfs subvolumes under `dir` (the first inode of a subvolume is 256), relative to it */
+function subvolumes(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const sub = rel === "" ? name : `${rel}/${name}`;
+    const st = lstatSync(join(dir, sub));
+    if (!st.isDirectory()) continue;
+    if (st.ino === 256) out.push(sub);
+    else out.push(...subvolumes(dir, sub));
+  }
+  return out;
 }
 
 describeBtrfs("strata local repro cleans its working volumes", () => {

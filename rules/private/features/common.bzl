@@ -49,7 +49,10 @@ def check_relative_path(ftype: str, attr: str, value):
         _bad(ftype, attr, "a relative path (a non-empty string not starting with \"/\")", value)
 
 def check_mode(ftype: str, attr: str, value, allow_none: bool = False):
-    """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed."""
+    """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed.
+
+    Only what no meant mode can be is refused here: once evaluated, `mode = 644` is the int 0o1204, a valid mode.
+    The decimal literal is refused where the source is read: by the local driver and by `strata lint`."""
     if value == None and allow_none:
         return
     t = type(value)
@@ -123,33 +126,3 @@ def uidmap_source(ftype: str, value):
     if ":" in value or "/" in value or "." in value:
         return value
     return "//uidmaps:" + value
-
-_DIR_FEATURES = ["ensure_dirs_exist", "ensure_subdirs_exist"]
-
-def _looks_decimal(value: int) -> bool:
-    digits = str(value)
-    return len(digits) == 3 and value >= 0o1000 and not [d for d in digits.elems() if d in "89"]
-
-def check_mode_bits(where: str, index: int, feature: dict):
-    """Refuses an int `mode` that sets setuid, setgid or sticky on a file (or, on a directory, one that is clearly
-    a decimal number written for octal, like 755): `mode = 644` is 0o1204, a sticky file its owner cannot read.
-    A string mode ("4755", "u+s") says the bits are meant. Called while the BUCK file is evaluated, with the
-    feature's position in the macro's `features` list."""
-    mode = feature.get("mode")
-    if type(mode) != "int" or not (mode & 0o7000):
-        return
-    is_dir = feature.get("type") in _DIR_FEATURES
-    if is_dir and not _looks_decimal(mode):
-        return
-    bits = [name for bit, name in [(0o4000, "setuid"), (0o2000, "setgid"), (0o1000, "sticky")] if mode & bit]
-    path = ""
-    for key in ["dst", "dirs", "into_dir", "path"]:
-        if type(feature.get(key)) == "string":
-            path = " " + feature[key]
-            break
-    octal = "%o" % mode
-    hint = "0o{}".format(mode) if _looks_decimal(mode) else "0o%o" % (mode & 0o777)
-    what = "/".join(bits) + (" bits" if len(bits) > 1 else " bit")
-    fail("{}: features[{}] (feature.{}{}): `mode = {}` is 0o{}, which sets the {} on a {}; write {} for the permissions in octal, or give the mode as a string (\"{}\") if the {} is meant".format(
-        where, index, feature.get("type"), path, mode, octal, what, "directory" if is_dir else "file", hint, octal, what,
-    ))

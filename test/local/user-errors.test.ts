@@ -50,6 +50,17 @@ describe("errors in BUCK files, as the user wrote them", () => {
     expect(e.filter((l) => l.includes("does not exist"))).toHaveLength(1);
   });
 
+  it("a missing source in a call over several lines, and in a feature.new, names `src` at its line (issue 19 item 10)", async () => {
+    const layer = await evalError('image.layer(\n    name = "x",\n    features = [\n        feature.install(\n            src = "nothere.txt",\n            dst = "/a",\n        ),\n    ],\n)\n');
+    expect(layer[0]).toBe(
+      "p/BUCK:6:13: error: root//p:x: attribute `src` of `feature.install`: source file `nothere.txt` does not exist as a member of package `root//p` (looked for `p/nothere.txt`)",
+    );
+    const group = await evalError('feature.new(\n    name = "x",\n    features = [feature.tarball(src = "gone.tar", into_dir = "/")],\n)\n');
+    expect(group[0]).toBe(
+      "p/BUCK:4:33: error: root//p:x: attribute `src` of `feature.tarball`: source file `gone.tar` does not exist as a member of package `root//p` (looked for `p/gone.tar`)",
+    );
+  });
+
   it("a duplicate target name", async () => {
     const e = await evalError('image.layer(name = "x")\nimage.layer(name = "x")\n');
     expect(e[0]).toBe("p/BUCK:3:1: error: root//p:x: Attempted to register target `root//p:x` twice (both with rule `strata_layer` and `strata_layer`)");

@@ -6,6 +6,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { StrataError } from "../errors.js";
+import { requestCwd, requestStdout } from "../request-context.js";
 import { decimalModes } from "./mode-literals.js";
 
 const BUILD_FILES = new Set(["BUCK", "BUCK.v2", "TARGETS", "TARGETS.v2"]);
@@ -47,11 +48,11 @@ export function projectRoot(from: string): string {
   }
 }
 
-/** `path:line:col: error: ...` lines for every finding in `files`, paths as given. */
-export function lintFiles(files: string[]): string[] {
+/** `path:line:col: error: ...` lines for every finding in `files` (relative to `base`), paths as given. */
+export function lintFiles(files: string[], base: string): string[] {
   const lines: string[] = [];
   for (const file of files) {
-    const src = readFileSync(file, "utf8");
+    const src = readFileSync(resolve(base, file), "utf8");
     if (!src.includes("mode")) continue;
     for (const d of decimalModes(src)) lines.push(`${file}:${d.line}:${d.col}: error: ${d.message}`);
   }
@@ -69,15 +70,20 @@ export const lintCommand: CommandModule<object, LintArgs> = {
       describe: "BUCK/.bzl files or directories to check (default: the project, the nearest directory with a .buckconfig)",
     }) as unknown as Argv<LintArgs>,
   handler: (argv: ArgumentsCamelCase<LintArgs>) => {
-    const cwd = process.cwd();
+    const cwd = requestCwd();
     const paths = argv.paths.length > 0 ? argv.paths : [projectRoot(cwd)];
     const files: string[] = [];
     for (const p of paths) {
-      if (!existsSync(p)) throw new StrataError({ label: "strata lint", message: `no such file or directory: ${p}`, expected: "a BUCK or .bzl file or a directory", found: p });
-      files.push(...starlarkFiles(p).map((f) => relative(cwd, resolve(f)) || f));
+      const abs = resolve(cwd, p);
+      if (!existsSync(abs)) throw new StrataError({ label: "strata lint", message: `no such file or directory: ${p}`, expected: "a BUCK or .bzl file or a directory", found: p });
+      files.push(...starlarkFiles(abs).map((f) => relative(cwd, f) || f));
     }
-    const lines = lintFiles(files);
-    for (const line of lines) process.stdout.write(line + "\n");
-    if (lines.length > 0) process.exitCode = 1;
+    const lines = lintFiles(files, cwd);
+    const out = requestStdout();
+    for (const line of lines) out.write(line + "\n");
+    // exit 1 through the usual user-error path (a summary on stderr), after the findings on stdout
+    if (lines.length > 0) {
+      throw new StrataError({ label: "strata lint", message: `${lines.length} \`mode =\` literal${lines.length > 1 ? "s" : ""} written in decimal (listed above)` });
+    }
   },
 };

@@ -69,7 +69,7 @@ export const lintCommand: CommandModule<object, LintArgs> = {
       default: [],
       describe: "BUCK/.bzl files or directories to check (default: the project, the nearest directory with a .buckconfig)",
     }) as unknown as Argv<LintArgs>,
-  handler: (argv: ArgumentsCamelCase<LintArgs>) => {
+  handler: async (argv: ArgumentsCamelCase<LintArgs>) => {
     const cwd = requestCwd();
     const paths = argv.paths.length > 0 ? argv.paths : [projectRoot(cwd)];
     const files: string[] = [];

@@ -114,6 +114,7 @@ describe("decimal mode literals, seen where the source is read", () => {
     const all = await execa("node", [strata, "lint"], { cwd: join(dir, "p"), reject: false });
     expect(all.exitCode).toBe(1);
     expect(all.stdout.split("\n")).toEqual(expectedLines("BUCK", ""));
+    expect(all.stderr).toBe(`error: strata lint: ${DECIMALS.length} \`mode =\` literals written in decimal (listed above)`);
     const given = await execa("node", [strata, "lint", "p", "ok"], { cwd: dir, reject: false });
     expect(given.exitCode).toBe(1);
     expect(given.stdout.split("\n")).toEqual(expectedLines("p/BUCK", ""));
@@ -126,7 +127,8 @@ describe("decimal mode literals, seen where the source is read", () => {
     expect([repo.exitCode, repo.stdout, repo.stderr]).toEqual([0, "", ""]);
     const missing = await execa("node", [strata, "lint", "nothere"], { cwd: dir, reject: false });
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain("no such file or directory: nothere");
+    expect(missing.stderr.split("\n")[0]).toBe("error: strata lint: no such file or directory: nothere");
+    expect(missing.stderr).not.toMatch(/^\s+at /m);
   });
 });
 

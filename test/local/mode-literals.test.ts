@@ -109,6 +109,16 @@ describe("decimal mode literals, seen where the source is read", () => {
     expect(r.stderr.split("\n")[0]).toBe(`p/modes.bzl:3:15: error: root//p/modes.bzl: ${decimalModes("mode = 755")[0]!.message}`);
   });
 
+  it("at run time, an int with the sticky bit on a file (never meant: Linux ignores it) is refused, as most decimals show", async () => {
+    const dir = scratchProject({ "p/BUCK": `${RULES_LOAD}M = int("644")\nimage.layer(name = "x", features = [\n    feature.install_text(text = "", dst = "/a", mode = M),\n])\n` });
+    const r = await execa("node", [strata, "local", "build", "//p:x"], { cwd: dir, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.split("\n")[0]).toBe(
+      "p/BUCK:4:5: error: root//p: feature.install_text: attribute `mode` is 0o1204, which sets the sticky bit on a file (Linux ignores it there, so it is never meant): " +
+        "`mode = 644` is a decimal number written for octal; write 0o644 (`strata lint` finds decimal modes in BUCK and .bzl files)",
+    );
+  });
+
   it("strata lint: `path:line:col: error:` for each, exit 1; exit 0 on files without one, and on this repository", async () => {
     const dir = scratchProject({ "p/BUCK": decimalsBuck(), "ok/BUCK": `${RULES_LOAD}image.layer(name = "y", features = [feature.install_text(text = "", dst = "/y", mode = 0o4755)])\n`, "ok/defs.bzl": TRICKY.split("\n").slice(0, 2).join("\n") + "\n" });
     const all = await execa("node", [strata, "lint"], { cwd: join(dir, "p"), reject: false });

@@ -48,21 +48,31 @@ def check_relative_path(ftype: str, attr: str, value):
     if type(value) != "string" or value == "" or value.startswith("/"):
         _bad(ftype, attr, "a relative path (a non-empty string not starting with \"/\")", value)
 
-def check_mode(ftype: str, attr: str, value, allow_none: bool = False):
+def check_mode(ftype: str, attr: str, value, allow_none: bool = False, file: bool = False):
     """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed.
 
     Only what no meant mode can be is refused here: once evaluated, `mode = 644` is the int 0o1204, a valid mode.
-    The decimal literal is refused where the source is read: by the local driver and by `strata lint`."""
+    The decimal literal is refused where the source is read: by the local driver and by `strata lint`. What stays
+    is the range and, for a `file`, an int with the sticky bit: Linux ignores it on files, so it is never meant, and
+    it is how most decimal literals (644, 755, 664, 775, 600, 640, 700, 750) show once evaluated."""
     if value == None and allow_none:
         return
     t = type(value)
     if t == "int":
         if value < 0 or value > 0o7777:
             _bad(ftype, attr, "a mode between 0 and 0o7777", value)
+        if file and value & 0o1000:
+            _sticky_file(ftype, attr, value)
         return
     if t == "string" and value != "":
         return
     _bad(ftype, attr, "an int or a string (like 0o644 or \"u=rw,go=r\")" + (" or None" if allow_none else ""), value)
+
+def _sticky_file(ftype: str, attr: str, value: int):
+    decimal = str(value)
+    written = len(decimal) in (3, 4) and not [d for d in decimal.elems() if d in "89"]
+    cause = ": `{} = {}` is a decimal number written for octal; write 0o{}".format(attr, decimal, decimal) if written else "; write 0o%o" % (value & 0o6777)
+    fail("feature.{}: attribute `{}` is 0o%o, which sets the sticky bit on a file (Linux ignores it there, so it is never meant){} (`strata lint` finds decimal modes in BUCK and .bzl files)".format(ftype, attr, cause) % value)
 
 def check_owner(ftype: str, attr: str, value):
     """A user or group: a name or a non-negative number."""

@@ -13,6 +13,7 @@ from typing import Callable
 import starlark as sl
 
 from .config import DriverError, Project
+from .literals import decimal_modes
 from .rewrite import HELPERS, rewrite
 from .trace import Locator, better_message
 
@@ -233,12 +234,13 @@ class Interpreter:
             src = f.read()
         if rel.endswith(".json"):
             return self._load_json(path, src, canonical)
+        display = os.path.relpath(path, self.project.root)
+        _refuse_decimal_modes(f"{cell}//{rel}", display, src)
         m = self._module()
         pkg = os.path.dirname(rel)
         self.loading.append(canonical)
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
-            display = os.path.relpath(path, self.project.root)
             code = self._note_injected(display, self._injected_load("bzl", cell, src)) + rewrite(src)
             try:
                 self._eval(m, display, code, bzl_dialect())
@@ -320,8 +322,9 @@ class Interpreter:
     def eval_buildfile(self, cell: str, package: str, path: str) -> None:
         with open(path, encoding="utf-8") as f:
             src = f.read()
-        m = self._module()
         display = os.path.relpath(path, self.project.root)
+        _refuse_decimal_modes(f"{cell}//{package}", display, src)
+        m = self._module()
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
             self._eval(m, display, self._note_injected(display, self._injected_load("buck", cell, src)) + src, buck_dialect())
@@ -338,6 +341,17 @@ class Interpreter:
         fm = m.freeze()
         self.synthetic[module_id] = fm
         return fm
+
+
+def _refuse_decimal_modes(subject: str, display: str, src: str) -> None:
+    """`mode = 644` in a file is an error at its line (see literals.py); each further one is a line of its own."""
+    if "mode" not in src:
+        return
+    found = decimal_modes(src)
+    if not found:
+        return
+    first, rest = found[0], found[1:]
+    raise DriverError(subject, first.message, [f"{display}:{d.line}:{d.col}: error: {subject}: {d.message}" for d in rest], f"{display}:{first.line}:{first.col}")
 
 
 def _starlark_literal(value) -> str:

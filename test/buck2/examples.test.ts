@@ -142,6 +142,12 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
       expect(bs).toMatch(at);
       expect(ls).toMatch(at); // the driver names files as Buck2 does (not `root//fx/...`)
     }
+    if (c.fix !== undefined) {
+      expect(bs).toContain(`  fix:      ${c.fix}`);
+      expect(ls).toContain(`  fix:      ${c.fix}`);
+    }
+    // the failed action's command line only with --verbose: under the driver none, under Buck2 its own one line
+    expect(ls).not.toMatch(/^\s*command: \[/m);
   });
 
   /** `buck2 bxl //bxl/strata.bxl:<fn> -- <args>`: the JSON answer it points to, or the failure */

@@ -73,10 +73,13 @@ export interface ErrorCase {
   kind: "same" | "buck2";
   mentions: string[];
   /**
-   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line). Errors of the runner (conflict,
-   * missing_dir) and of Buck2's graph (missing_parent, parent_not_a_layer) name the target, not a file and line.
+   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line); the runner's errors of a feature start
+   * with `BUCK-path:line:col: error:` at the feature's call (issue 19). Errors of Buck2's graph (missing_parent,
+   * parent_not_a_layer) name the target, not a file and line.
    */
   at?: string;
+  /** the runner's fix, in Starlark, under both */
+  fix?: string;
 }
 
 const pkg = (c: string): string => `fx/err/${c}/BUCK`;
@@ -130,12 +133,32 @@ export const ERROR_CASES: ErrorCase[] = [
     buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/a", text = "1"), feature.install_text(dst = "/a", text = "2")])',
     kind: "same",
     mentions: ["/a is written by 2 different features"],
+    at: `${pkg("conflict")}:2:83`, // the second of the two calls
+    fix: "keep one of these features in the layer",
   },
   {
     name: "missing_dir",
     buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/missing/dir/file", text = "x")])',
     kind: "same",
     mentions: ['requires "/missing/dir" but nothing provides it'],
+    at: `${pkg("missing_dir")}:2:37`,
+    fix: 'feature.ensure_dirs_exist(dirs = "/missing/dir") in the same layer',
+  },
+  {
+    name: "parent_has_it",
+    buck: 'image.layer(name = "x", parent_layer = "//base:shell", features = [feature.install_text(dst = "/etc/passwd", text = "x")])',
+    kind: "same",
+    mentions: ['"/etc/passwd" already exists in the parent layer'],
+    at: `${pkg("parent_has_it")}:2:68`,
+    fix: 'feature.remove(path = "/etc/passwd") in the same layer',
+  },
+  {
+    name: "missing_group",
+    buck: 'image.layer(name = "x", parent_layer = "//base:shell", features = [\n    feature.install_text(dst = "/etc/app.conf", text = "x", group = "worker"),\n])',
+    kind: "same",
+    mentions: ['requires group "worker" but nothing provides it'],
+    at: `${pkg("missing_group")}:3:5`,
+    fix: 'feature.group_add(groupname = "worker") in the same layer',
   },
   {
     name: "missing_source",

@@ -8,7 +8,7 @@ import { requestCwd } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { diffLocks, formatLock, readManifest, type Lock } from "./lock.js";
 import { debianMirror } from "./mirror.js";
-import { resolveManifest } from "./resolve.js";
+import { defaultAptDir, resolveManifest } from "./resolve.js";
 
 interface DebLockArgs {
   manifest: string;
@@ -32,7 +32,7 @@ export const debLockCommand: CommandModule<object, DebLockArgs> = {
     const label = argv.manifest;
     const { manifest, digest } = readManifest(argv.manifest);
     const mirror = debianMirror(requestCwd(), label);
-    const aptDir = resolve(argv.aptDir ?? join(tmpdir(), "strata-apt", digest.slice(0, 16)));
+    const aptDir = resolve(argv.aptDir ?? defaultAptDir(digest));
     if (argv.check) {
       if (!existsSync(argv.out)) throw new StrataError({ label, message: `${argv.out} does not exist`, expected: "a lock written by `strata deb-lock`", found: "no file", notes: [`update it: strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
       const old = JSON.parse(readFileSync(argv.out, "utf8")) as Lock;

@@ -161,6 +161,22 @@ export const ERROR_CASES: ErrorCase[] = [
     fix: 'feature.group_add(groupname = "worker") in the same layer',
   },
   {
+    name: "apt_no_flavor",
+    buck: 'image.layer(name = "x", features = [feature.apt_install(packages = ["jq"])])',
+    kind: "same",
+    mentions: ["feature.apt_install needs a flavor", "the project declares the flavors //debian:bookworm, //debian:bookworm-bootstrap"],
+    at: `${pkg("apt_no_flavor")}:2:37`,
+    fix: 'image.layer(..., flavor = "//debian:bookworm") on this layer or a parent layer',
+  },
+  {
+    name: "apt_typo",
+    buck: 'image.layer(name = "x", flavor = "//debian:bookworm", features = [feature.apt_install(packages = ["jq", "pyton3"])])',
+    kind: "same",
+    mentions: ['package "pyton3" is in no index of the archive: a typo? did you mean "python3"'],
+    at: `${pkg("apt_typo")}:2:67`,
+    fix: 'feature.apt_install(packages = ["jq", "python3"])',
+  },
+  {
     name: "missing_source",
     buck: 'image.layer(name = "x", features = [feature.install(src = "nope.txt", dst = "/x")])',
     kind: "buck2",

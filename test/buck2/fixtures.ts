@@ -11,7 +11,16 @@ gen_file = rule(impl = _gen_impl, attrs = {})
 
 // A parent/child chain over every build phase the rules split into without packages: a target output installed,
 // a removal phase, a genrule layer, a clone from another layer, a group of features, users, an empty layer.
+// A macro file whose first line is a `def`: the local driver's own load() then takes a line of its own, and the
+// features' call sites (their `loc`, in the [features] outputs compared below) must still be Buck2's lines.
+const MACROS_BZL = `def chain_motd():
+    return feature.install_text(dst = "/etc/chain-motd", text = "chain\\n")
+
+load("//rules:defs.bzl", "feature")
+`;
+
 const CHAIN = `${RULES_LOAD}load(":gen.bzl", "gen_file")
+load(":macros.bzl", "chain_motd")
 
 gen_file(name = "gen")
 
@@ -33,6 +42,7 @@ image.layer(
         feature.install_text(dst = "/etc/old", text = "old\\n"),
         feature.ensure_file_symlink(link = "/etc/current", target = "/etc/greeting"),
         ":accounts",
+        chain_motd(),
     ],
 )
 
@@ -59,7 +69,7 @@ image.genrule_layer(
 image.layer(name = "empty")
 `;
 
-export const CHAIN_FILES: Record<string, string> = { "fx/chain/BUCK": CHAIN, "fx/chain/gen.bzl": GEN_BZL };
+export const CHAIN_FILES: Record<string, string> = { "fx/chain/BUCK": CHAIN, "fx/chain/gen.bzl": GEN_BZL, "fx/chain/macros.bzl": MACROS_BZL };
 export const CHAIN_LAYERS = ["//fx/chain:parent", "//fx/chain:child", "//fx/chain:generated", "//fx/chain:empty"];
 
 export interface ErrorCase {

@@ -8,7 +8,10 @@ import { newProject } from "../rules/project.js";
 const LOAD = 'load("//rules:defs.bzl", "feature", "image")\n';
 
 const FILES = {
-  "p/BUCK": `${LOAD}load(":files.bzl", "app_files")
+  // an indented first line, and a macro file starting with a def: the local driver's own load() takes a line of
+  // its own in both, and the places must still be the lines of the user's files
+  "p/BUCK": `  # the service
+${LOAD}load(":files.bzl", "app_files")
 
 image.layer(
     name = "x",
@@ -20,12 +23,12 @@ image.layer(
     ],
 )
 `,
-  "p/files.bzl": `${LOAD}
-def app_files():
+  "p/files.bzl": `def app_files():
     return [
         feature.install_text(dst = "/srv/app/app.py", text = "print(1)\\n"),
     ]
-`,
+
+${LOAD}`,
   "q/BUCK": `${LOAD}
 feature.new(
     name = "common",
@@ -49,11 +52,11 @@ describe("errors of features under the local driver", () => {
         "error: root//p:x: 4 errors",
         // the conflict at the second provider (the group's feature, placed in q/BUCK), both placed in the notes
         "q/BUCK:6:9: error: root//p:x: /etc/app.conf is provided by 2 features in different ways",
-        'p/BUCK:7:9: error: root//p:x: install_text(dst="/opt/svc/app.conf"): requires "/opt/svc" but nothing provides it',
-        'p/BUCK:8:51: error: root//p:x: install_text(dst="/etc/app.conf"): requires group "worker" but nothing provides it',
-        'p/files.bzl:5:9: error: root//p:x: install_text(dst="/srv/app/app.py"): requires "/srv/app" but nothing provides it',
+        'p/BUCK:8:9: error: root//p:x: install_text(dst="/opt/svc/app.conf"): requires "/opt/svc" but nothing provides it',
+        'p/BUCK:9:51: error: root//p:x: install_text(dst="/etc/app.conf"): requires group "worker" but nothing provides it',
+        'p/files.bzl:3:9: error: root//p:x: install_text(dst="/srv/app/app.py"): requires "/srv/app" but nothing provides it',
       ]);
-      expect(stderr).toContain('  install_text(dst="/etc/app.conf") provides file 0o444 owned by root:worker at p/BUCK:8:51');
+      expect(stderr).toContain('  install_text(dst="/etc/app.conf") provides file 0o444 owned by root:worker at p/BUCK:9:51');
       expect(stderr).toContain('  install_text(dst="/etc/app.conf") [root//q:common] provides file 0o444 owned by root:root at q/BUCK:6:9');
       expect(stderr).toContain('  fix:      feature.ensure_dirs_exist(dirs = "/opt/svc") in the same layer, or a parent_layer that has it');
       expect(stderr).toContain('  fix:      feature.group_add(groupname = "worker") in the same layer, or a parent_layer that has it');

@@ -22,6 +22,27 @@ def feature_type(name: str, phase: str, function, sources: list[str] = [], layer
     """
     return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount, source_dicts = source_dicts, planned = planned)
 
+def _frame_place(line: str) -> str | None:
+    """`path:line` of a `call_stack()` frame line (`  * path:line, in fn`), else None."""
+    if not line.startswith("  * ") or ", in " not in line:
+        return None
+    return line[len("  * "):].rsplit(", in ", 1)[0]
+
+def call_site() -> str | None:
+    """`path:line` of the feature function's caller outside strata's rules: the line of the user's `feature.*` call
+    (in the BUCK file, or in the user's macro that calls it). Buck2's `call_stack()` gives lines, not columns;
+    the runner finds the column in the file when it reports an error (src/errors.ts). None when no user frame is
+    on the stack."""
+    places = [p for p in [_frame_place(l) for l in call_stack().split("\n")] if p != None]
+
+    # the last frame is this function: its file tells where strata's rules are, as the stack names them
+    own = places[-1].rsplit(":", 1)[0] if places else ""
+    rules = own[:-len("private/features/common.bzl")] if own.endswith("private/features/common.bzl") else own
+    for place in reversed(places):
+        if not place.startswith(rules):
+            return place
+    return None
+
 def _kind(value) -> str:
     t = type(value)
     if t == "string":

@@ -199,7 +199,9 @@ class Interpreter:
             pass  # the real evaluation reports the syntax error
         parts = []
         names = [n for n in BRIDGE_PUBLIC if n not in own]
-        parts.append(f'load("{BRIDGE_ID}", {", ".join(repr(n) for n in names)})')
+        # call_stack() as Buck2 numbers lines (the loads below may shift them by one): the bridge's strata_call_stack
+        renamed = ["call_stack = 'strata_call_stack'"] if "call_stack" not in own else []
+        parts.append(f'load("{BRIDGE_ID}", {", ".join([repr(n) for n in names] + renamed)})')
         use_prelude = self.prelude_names and cell != self.project.prelude_cell and not self._loading_prelude
         taken = set(names) | own
         if use_prelude:

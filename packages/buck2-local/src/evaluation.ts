@@ -2,6 +2,7 @@
 import { execa } from "execa";
 import { relative } from "node:path";
 import { z } from "zod";
+import { EvaluationCache } from "./evaluation-cache.js";
 import { DriverFailure } from "./failure.js";
 import { driverFile } from "./locate.js";
 
@@ -49,16 +50,23 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
-/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
+/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`); an earlier
+ * evaluation of the same patterns is reused while nothing it read has changed (STRATA_LOCAL_EVAL_CACHE=0: never). */
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   const rel = relative(root, cwd) || ".";
-  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, ...patterns], {
+  const cache = process.env["STRATA_LOCAL_EVAL_CACHE"] === "0" ? undefined : new EvaluationCache(root, rel, patterns, python);
+  const kept = cache?.lookup();
+  // a kept evaluation was checked against the schema when it was made
+  if (kept !== undefined) return JSON.parse(kept) as Evaluation;
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--deps", ...patterns], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
   });
   if (r.exitCode !== 0) {
     throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
   }
-  return evaluationSchema.parse(JSON.parse(r.stdout));
+  const evaluation = evaluationSchema.parse(JSON.parse(r.stdout.slice(r.stdout.indexOf("\n") + 1)));
+  cache?.store(r.stdout);
+  return evaluation;
 }

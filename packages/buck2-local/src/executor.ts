@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
 import { BuildInputs } from "./digest.js";
-import type { Action, Evaluation } from "./evaluation.js";
+import { actionSchema, type Action, type Evaluation } from "./evaluation.js";
 import { ActionFailures, DriverFailure } from "./failure.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
@@ -91,11 +91,15 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+const KEY_FIELDS = Object.keys(actionSchema.shape).filter((k): k is Exclude<keyof Action, "index" | "inputs"> => k !== "index" && k !== "inputs");
+
 async function actionKey(digests: BuildInputs, a: Action): Promise<string> {
   const inputs: [string, string][] = [];
   for (const inp of a.inputs) inputs.push([inp.path, await digests.digest(inp.path, inp.producer !== null)]);
-  const { index: _index, inputs: _inputs, ...rest } = a;
-  return createHash("sha256").update(JSON.stringify({ ...rest, inputs })).digest("hex");
+  // the action's fields in the schema's order, whether the action came from the schema or from the evaluation cache
+  const fields: Record<string, unknown> = {};
+  for (const k of KEY_FIELDS) fields[k] = k === "outputs" ? a.outputs.map((o) => ({ path: o.path, dir: o.dir })) : a[k];
+  return createHash("sha256").update(JSON.stringify({ ...fields, inputs })).digest("hex");
 }
 
 function scratchDir(a: Action): string {

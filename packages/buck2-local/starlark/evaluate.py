@@ -1,7 +1,8 @@
 """Local Buck2 driver, evaluation half: BUCK and .bzl files on starlark-rust (starlark-pyo3), analysis, action graph.
 
-Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] PATTERN...
-Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph.
+Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--deps] PATTERN...
+Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph. With --deps, a
+line of JSON before it: the file-system facts the evaluation depended on (pydriver/fsdeps.py).
 User errors: `error: ...` on stderr, exit 1. Internal errors: exit 2."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from pydriver import fsdeps  # noqa: E402
 from pydriver.config import DriverError, Label, load_project, parse_label  # noqa: E402
 from pydriver.driver import Driver  # noqa: E402
 
@@ -56,7 +58,7 @@ def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
     project = driver.project
     root = project.package_dir(cell, base)
     out = []
-    for dirpath, dirnames, _ in os.walk(root):
+    for dirpath, dirnames, _ in fsdeps.walk(root):
         rel_root = os.path.relpath(dirpath, project.root)
         other_cells = {c.path for c in project.cells.values() if c.name != cell}
         dirnames[:] = sorted(
@@ -110,6 +112,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--cwd", default=".")
+    ap.add_argument("--deps", action="store_true")
     ap.add_argument("patterns", nargs="*")
     args = ap.parse_args()
     try:
@@ -124,6 +127,9 @@ def main() -> int:
     except Exception:  # noqa: BLE001 - a bug in the driver, not a user error
         sys.stderr.write("error: internal error in the strata local driver\n" + traceback.format_exc())
         return 2
+    if args.deps:
+        json.dump(fsdeps.deps(), sys.stdout)
+        sys.stdout.write("\n")
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fsdeps
 from .coerce import CoerceContext, coerce, collect_refs
 from .config import DriverError, Label, Project, parse_label
 from .trace import frames_of_stack
@@ -68,7 +69,7 @@ class LoadingMixin:
         f = self._buck_frame("glob()")
         pkg_dir = self.project.package_dir(f.cell, f.package)
         files = []
-        for dirpath, dirnames, filenames in os.walk(pkg_dir):
+        for dirpath, dirnames, filenames in fsdeps.walk(pkg_dir):
             rel_dir = os.path.relpath(dirpath, pkg_dir)
             keep = []
             other_cells = {c.path for c in self.project.cells.values() if c.name != f.cell}

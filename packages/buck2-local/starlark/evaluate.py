@@ -128,10 +128,9 @@ def main() -> int:
         sys.stderr.write("error: internal error in the strata local driver\n" + traceback.format_exc())
         return 2
     if args.deps:
-        json.dump(fsdeps.deps(), sys.stdout)
-        sys.stdout.write("\n")
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(fsdeps.deps()) + "\n")
+    # one string, written once: json.dump streams through the pure-Python encoder in many small writes
+    sys.stdout.write(json.dumps(out) + "\n")
     return 0
 
 

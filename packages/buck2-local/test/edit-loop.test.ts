@@ -66,6 +66,29 @@ describe("the evaluation cache", () => {
     expect(kept()).toBe(true);
   });
 
+  it("a glob walks only under its patterns' literal directories, not into packages, and sees a file added there", async () => {
+    const dir = fixture("basic", {
+      "g/TARGETS": 'concat(name = "g", srcs = glob(["data/**/*.txt", "top.txt"]))\n',
+      "g/top.txt": "0\n",
+      "g/data/1.txt": "1\n",
+      "g/data/more/x/2.txt": "2\n",
+      "g/data/pkg/TARGETS": "",
+      "g/data/pkg/3.txt": "3\n",
+      "g/other/4.txt": "4\n",
+    });
+    const kept = () => new EvaluationCache(dir, ".", ["//g:g"], process.env["STRATA_PYTHON"] ?? "python3").lookup() !== undefined;
+    const srcs = async () => (await evaluateTargets(dir, ["//g:g"])).actions.find((a) => a.kind === "run")!.inputs.map((i) => i.path);
+    expect(await srcs()).toEqual(["g/data/1.txt", "g/data/more/x/2.txt", "g/top.txt"]);
+    writeFileSync(join(dir, "g/data/pkg/5.txt"), "5\n");
+    expect(kept()).toBe(true);
+    writeFileSync(join(dir, "g/data/more/6.txt"), "6\n");
+    expect(kept()).toBe(false);
+    expect(await srcs()).toEqual(["g/data/1.txt", "g/data/more/6.txt", "g/data/more/x/2.txt", "g/top.txt"]);
+    // top.txt has no directory: the whole package is walked for it, so a file anywhere in it is seen
+    writeFileSync(join(dir, "g/other/7.txt"), "7\n");
+    expect(kept()).toBe(false);
+  });
+
   it("the next build sees a changed BUCK file, .bzl file and source file, each on its own", async () => {
     const dir = fixture("basic");
     const copy = join(dir, "buck-out/v2/gen/root/app/__acopy__/acopy.copy");

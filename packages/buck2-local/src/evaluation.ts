@@ -2,6 +2,7 @@
 import { execa } from "execa";
 import { relative } from "node:path";
 import { z } from "zod";
+import { EvaluationCache } from "./evaluation-cache.js";
 import { DriverFailure } from "./failure.js";
 import { driverFile } from "./locate.js";
 
@@ -56,9 +57,7 @@ export function setInvocation(command: string): void {
   invocation = command;
 }
 
-async function evaluate(root: string, cwd: string, args: string[]): Promise<string> {
-  const python = process.env["STRATA_PYTHON"] ?? "python3";
-  const rel = relative(root, cwd) || ".";
+async function evaluate(root: string, rel: string, python: string, args: string[]): Promise<string> {
   const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--invocation", invocation, ...args], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
@@ -69,12 +68,23 @@ async function evaluate(root: string, cwd: string, args: string[]): Promise<stri
   return r.stdout;
 }
 
-/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
+/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`); an earlier
+ * evaluation of the same patterns is reused while nothing it read has changed (STRATA_LOCAL_EVAL_CACHE=0: never). */
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
-  return evaluationSchema.parse(JSON.parse(await evaluate(root, cwd, ["--", ...patterns])));
+  const python = process.env["STRATA_PYTHON"] ?? "python3";
+  const rel = relative(root, cwd) || ".";
+  const cache = process.env["STRATA_LOCAL_EVAL_CACHE"] === "0" ? undefined : new EvaluationCache(root, rel, patterns, python);
+  const kept = cache?.lookup();
+  // a kept evaluation was checked against the schema when it was made
+  if (kept !== undefined) return JSON.parse(kept) as Evaluation;
+  const out = await evaluate(root, rel, python, ["--deps", "--", ...patterns]);
+  const evaluation = evaluationSchema.parse(JSON.parse(out.slice(out.indexOf("\n") + 1)));
+  cache?.store(out);
+  return evaluation;
 }
 
 /** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */
 export async function queryTargets(root: string, kind: "uquery" | "cquery", patterns: string[], attributes: string[], cwd: string = root): Promise<string> {
-  return evaluate(root, cwd, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
+  const python = process.env["STRATA_PYTHON"] ?? "python3";
+  return evaluate(root, relative(root, cwd) || ".", python, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
 }

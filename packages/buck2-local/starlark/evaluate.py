@@ -1,7 +1,8 @@
 """Local Buck2 driver, evaluation half: BUCK and .bzl files on starlark-rust (starlark-pyo3), analysis, action graph.
 
-Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--invocation CMD] PATTERN...
-Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph.
+Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--invocation CMD] [--deps] PATTERN...
+Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph. With --deps, a
+line of JSON before it: the file-system facts the evaluation depended on (pydriver/fsdeps.py).
        evaluate.py --root PROJECT_ROOT --query uquery|cquery [--output-attribute REGEX]... PATTERN...
 Prints what `buck2 uquery` prints for target patterns: the labels, one a line, or with --output-attribute a JSON
 object of label to the matching attributes (loading only, no analysis; the driver has no configurations, so
@@ -18,6 +19,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from pydriver import fsdeps  # noqa: E402
 from pydriver.config import DriverError, Label, load_project, parse_label  # noqa: E402
 from pydriver.driver import Driver  # noqa: E402
 
@@ -61,7 +63,7 @@ def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
     project = driver.project
     root = project.package_dir(cell, base)
     out = []
-    for dirpath, dirnames, _ in os.walk(root):
+    for dirpath, dirnames, _ in fsdeps.walk(root):
         rel_root = os.path.relpath(dirpath, project.root)
         other_cells = {c.path for c in project.cells.values() if c.name != cell}
         dirnames[:] = sorted(
@@ -167,6 +169,7 @@ def main() -> int:
     ap.add_argument("--invocation", default="buck2", help="how users call this driver, for the commands errors suggest")
     ap.add_argument("--query", choices=["uquery", "cquery"])
     ap.add_argument("--output-attribute", action="append", default=[])
+    ap.add_argument("--deps", action="store_true")
     ap.add_argument("patterns", nargs="*")
     args = ap.parse_args()
     try:
@@ -184,8 +187,10 @@ def main() -> int:
     except Exception:  # noqa: BLE001 - a bug in the driver, not a user error
         sys.stderr.write("error: internal error in the strata local driver\n" + traceback.format_exc())
         return 2
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+    if args.deps:
+        sys.stdout.write(json.dumps(fsdeps.deps()) + "\n")
+    # one string, written once: json.dump streams through the pure-Python encoder in many small writes
+    sys.stdout.write(json.dumps(out) + "\n")
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import Callable
 
 import starlark as sl
 
+from . import fsdeps
 from .config import DriverError, Project
 from .literals import decimal_modes
 from .rewrite import HELPERS, rewrite
@@ -230,10 +231,9 @@ class Interpreter:
             chain = " -> ".join(self.loading[self.loading.index(canonical):] + [canonical])
             raise DriverError(canonical, f"load cycle: {chain}")
         path = os.path.join(self.project.cells[cell].path, rel)
-        if not os.path.isfile(path):
+        if not fsdeps.isfile(path):
             raise DriverError(self.stack[-1].module_id if self.stack else canonical, f"cannot load `{canonical}`: file `{os.path.relpath(path, self.project.root)}` does not exist")
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(path)
         if rel.endswith(".json"):
             return self._load_json(path, src, canonical)
         display = os.path.relpath(path, self.project.root)
@@ -298,7 +298,7 @@ class Interpreter:
 
     def load_prelude(self) -> None:
         p = self.project.prelude_cell
-        if p is None or not os.path.isfile(os.path.join(self.project.cells[p].path, "prelude.bzl")):
+        if p is None or not fsdeps.isfile(os.path.join(self.project.cells[p].path, "prelude.bzl")):
             return
         self.stack.append(Frame("bzl", p, "", "", f"@{p}//:prelude.bzl"))
         self._loading_prelude = True
@@ -306,8 +306,7 @@ class Interpreter:
             self.load_bzl(p, "prelude.bzl", f"@{p}//:prelude.bzl")
         finally:
             self._loading_prelude = False
-        with open(os.path.join(self.project.cells[p].path, "prelude.bzl"), encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(os.path.join(self.project.cells[p].path, "prelude.bzl"))
         names = set(_TOP_ASSIGN.findall(src)) | set(_TOP_DEF.findall(src))
         self.prelude_names = sorted(n for n in names if not n.startswith("_") and not n.startswith("STRATA_INTERNAL_"))
         if "native" in self.prelude_names:
@@ -322,8 +321,7 @@ class Interpreter:
         self.stack.pop()
 
     def eval_buildfile(self, cell: str, package: str, path: str) -> None:
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(path)
         display = os.path.relpath(path, self.project.root)
         _refuse_decimal_modes(f"{cell}//{package}", display, src)
         m = self._module()

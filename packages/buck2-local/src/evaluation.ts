@@ -49,32 +49,34 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
-let invocation = "buck2";
-
-/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. */
+/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. Given to
+ * evaluate.py through the environment, which every evaluation inherits. */
 export function setInvocation(command: string): void {
-  invocation = command;
+  process.env["BUCK2_LOCAL_INVOCATION"] = command;
 }
 
-async function evaluate(root: string, cwd: string, args: string[]): Promise<string> {
+/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
+export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   const rel = relative(root, cwd) || ".";
-  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--invocation", invocation, ...args], {
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, ...patterns], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
   });
   if (r.exitCode !== 0) {
     throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
   }
-  return r.stdout;
-}
-
-/** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
-export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
-  return evaluationSchema.parse(JSON.parse(await evaluate(root, cwd, ["--", ...patterns])));
+  return evaluationSchema.parse(JSON.parse(r.stdout));
 }
 
 /** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */
 export async function queryTargets(root: string, kind: "uquery" | "cquery", patterns: string[], attributes: string[], cwd: string = root): Promise<string> {
-  return evaluate(root, cwd, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
+  const python = process.env["STRATA_PYTHON"] ?? "python3";
+  const rel = relative(root, cwd) || ".";
+  const attrs = attributes.flatMap((a) => ["--output-attribute", a]);
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--query", kind, ...attrs, "--", ...patterns], { reject: false });
+  if (r.exitCode !== 0) {
+    throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
+  }
+  return r.stdout;
 }

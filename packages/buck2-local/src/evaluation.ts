@@ -49,12 +49,6 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
-/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. Given to
- * evaluate.py through the environment, which every evaluation inherits. */
-export function setInvocation(command: string): void {
-  process.env["BUCK2_LOCAL_INVOCATION"] = command;
-}
-
 /** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`). */
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
@@ -67,6 +61,12 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
     throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
   }
   return evaluationSchema.parse(JSON.parse(r.stdout));
+}
+
+/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. Given to
+ * evaluate.py through the environment, which every evaluation inherits. */
+export function setInvocation(command: string): void {
+  process.env["BUCK2_LOCAL_INVOCATION"] = command;
 }
 
 /** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */

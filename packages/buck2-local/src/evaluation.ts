@@ -50,15 +50,8 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
-let invocation = "buck2";
-
-/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. */
-export function setInvocation(command: string): void {
-  invocation = command;
-}
-
 async function evaluate(root: string, rel: string, python: string, args: string[]): Promise<string> {
-  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--invocation", invocation, ...args], {
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, ...args], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
   });
@@ -81,6 +74,12 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
   const evaluation = evaluationSchema.parse(JSON.parse(out.slice(out.indexOf("\n") + 1)));
   cache?.store(out);
   return evaluation;
+}
+
+/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. Given to
+ * evaluate.py through the environment, which every evaluation inherits. */
+export function setInvocation(command: string): void {
+  process.env["BUCK2_LOCAL_INVOCATION"] = command;
 }
 
 /** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */

@@ -55,10 +55,15 @@ export function evaluateScript(): string {
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   const rel = relative(root, cwd) || ".";
+  const started = performance.now();
   const cache = process.env["STRATA_LOCAL_EVAL_CACHE"] === "0" ? undefined : new EvaluationCache(root, rel, patterns, python);
   const kept = cache?.lookup();
   // a kept evaluation was checked against the schema when it was made
-  if (kept !== undefined) return JSON.parse(kept) as Evaluation;
+  if (kept !== undefined) {
+    const evaluation = JSON.parse(kept) as Evaluation;
+    trace(`evaluation kept (nothing it read changed): ${Math.round(performance.now() - started)} ms`);
+    return evaluation;
+  }
   const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--deps", ...patterns], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
@@ -68,5 +73,11 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
   }
   const evaluation = evaluationSchema.parse(JSON.parse(r.stdout.slice(r.stdout.indexOf("\n") + 1)));
   cache?.store(r.stdout);
+  trace(`evaluation: ${Math.round(performance.now() - started)} ms`);
   return evaluation;
+}
+
+/** STRATA_TRACE=1: where a build's time goes, on stderr */
+export function trace(line: string): void {
+  if (process.env["STRATA_TRACE"] === "1") process.stderr.write(`strata local: ${line}\n`);
 }

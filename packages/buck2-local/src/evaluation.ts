@@ -66,13 +66,19 @@ async function evaluate(root: string, rel: string, python: string, args: string[
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   const rel = relative(root, cwd) || ".";
+  const started = performance.now();
   const cache = process.env["STRATA_LOCAL_EVAL_CACHE"] === "0" ? undefined : new EvaluationCache(root, rel, patterns, python);
   const kept = cache?.lookup();
   // a kept evaluation was checked against the schema when it was made
-  if (kept !== undefined) return JSON.parse(kept) as Evaluation;
+  if (kept !== undefined) {
+    const evaluation = JSON.parse(kept) as Evaluation;
+    trace(`evaluation kept (nothing it read changed): ${Math.round(performance.now() - started)} ms`);
+    return evaluation;
+  }
   const out = await evaluate(root, rel, python, ["--deps", "--", ...patterns]);
   const evaluation = evaluationSchema.parse(JSON.parse(out.slice(out.indexOf("\n") + 1)));
   cache?.store(out);
+  trace(`evaluation: ${Math.round(performance.now() - started)} ms`);
   return evaluation;
 }
 
@@ -86,4 +92,9 @@ export function setInvocation(command: string): void {
 export async function queryTargets(root: string, kind: "uquery" | "cquery", patterns: string[], attributes: string[], cwd: string = root): Promise<string> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   return evaluate(root, relative(root, cwd) || ".", python, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
+}
+
+/** STRATA_TRACE=1: where a build's time goes, on stderr */
+export function trace(line: string): void {
+  if (process.env["STRATA_TRACE"] === "1") process.stderr.write(`strata local: ${line}\n`);
 }

@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
 import { BuildInputs } from "./digest.js";
-import { actionSchema, type Action, type Evaluation } from "./evaluation.js";
+import { actionSchema, trace, type Action, type Evaluation } from "./evaluation.js";
 import { ActionFailures, DriverFailure } from "./failure.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
@@ -249,12 +249,14 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     report.ran.push(actionName(a));
   };
 
+  const started = performance.now();
   try {
     await schedule();
   } finally {
     await workers?.stop();
     digests.save();
   }
+  trace(`actions: ${report.ran.length} ran, ${report.skipped.length} skipped: ${Math.round(performance.now() - started)} ms`);
   if (workers !== undefined) {
     report.onWorker = workers.served;
     if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the ${workers.name ?? "action runner"}`);

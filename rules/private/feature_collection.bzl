@@ -9,7 +9,6 @@ with the label of the target that declared it.
 """
 
 load("//rules/private:providers.bzl", "FeatureInfo", "LayerInfo")
-load("//rules/private/features:common.bzl", "check_mode_bits")
 load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 
 # Key of the placeholder dict that keeps a feature.new group's place in the features list.
@@ -103,7 +102,6 @@ def _collect_plain(where: str, i: int, items: list, refs, in_select: bool) -> li
         ftype = FEATURE_TYPES_BY_NAME.get(item.get("type")) if type(item) == "dict" else None
         if ftype == None:
             fail("{}: features[{}]{} must be a feature.* call or a feature.new target label; found {}".format(where, i, " (a branch of its select())" if in_select else "", _describe(item)))
-        check_mode_bits(where, i, item)
         for key in ftype.sources:
             if item.get(key) != None:  # an optional source (uidmap) left out
                 refs.srcs[item[key]] = item[key]

@@ -50,6 +50,24 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
+let invocation = "buck2";
+
+/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. */
+export function setInvocation(command: string): void {
+  invocation = command;
+}
+
+async function evaluate(root: string, rel: string, python: string, args: string[]): Promise<string> {
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--invocation", invocation, ...args], {
+    reject: false,
+    maxBuffer: 1024 * 1024 * 512,
+  });
+  if (r.exitCode !== 0) {
+    throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
+  }
+  return r.stdout;
+}
+
 /** Evaluates BUCK/.bzl files and analyses the targets that `patterns` name (relative to `cwd`); an earlier
  * evaluation of the same patterns is reused while nothing it read has changed (STRATA_LOCAL_EVAL_CACHE=0: never). */
 export async function evaluateTargets(root: string, patterns: string[], cwd: string = root): Promise<Evaluation> {
@@ -64,15 +82,9 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
     trace(`evaluation kept (nothing it read changed): ${Math.round(performance.now() - started)} ms`);
     return evaluation;
   }
-  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--deps", ...patterns], {
-    reject: false,
-    maxBuffer: 1024 * 1024 * 512,
-  });
-  if (r.exitCode !== 0) {
-    throw new DriverFailure(r.stderr || `error: the local driver's evaluator exited with ${r.exitCode}`, r.exitCode === 1 ? 1 : 2);
-  }
-  const evaluation = evaluationSchema.parse(JSON.parse(r.stdout.slice(r.stdout.indexOf("\n") + 1)));
-  cache?.store(r.stdout);
+  const out = await evaluate(root, rel, python, ["--deps", "--", ...patterns]);
+  const evaluation = evaluationSchema.parse(JSON.parse(out.slice(out.indexOf("\n") + 1)));
+  cache?.store(out);
   trace(`evaluation: ${Math.round(performance.now() - started)} ms`);
   return evaluation;
 }
@@ -80,4 +92,10 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
 /** STRATA_TRACE=1: where a build's time goes, on stderr */
 export function trace(line: string): void {
   if (process.env["STRATA_TRACE"] === "1") process.stderr.write(`strata local: ${line}\n`);
+}
+
+/** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */
+export async function queryTargets(root: string, kind: "uquery" | "cquery", patterns: string[], attributes: string[], cwd: string = root): Promise<string> {
+  const python = process.env["STRATA_PYTHON"] ?? "python3";
+  return evaluate(root, relative(root, cwd) || ".", python, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
 }

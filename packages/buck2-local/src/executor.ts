@@ -107,7 +107,7 @@ function scratchDir(a: Action): string {
   return join("buck-out", "v2", "tmp", clean(a.owner), clean(a.category), clean(a.identifier ?? "_"));
 }
 
-async function execute(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
+async function execute(root: string, a: Action, workers: ActionRunner | undefined, verbose: boolean): Promise<void> {
   for (const o of a.outputs) {
     const abs = join(root, o.path);
     if (!a.no_outputs_cleanup) await rm(abs, { recursive: true, force: true });
@@ -129,7 +129,7 @@ async function execute(root: string, a: Action, workers: ActionRunner | undefine
     case "download":
       return download(a, outAbs);
     case "run":
-      return runCommand(root, a, workers);
+      return runCommand(root, a, workers, verbose);
   }
 }
 
@@ -173,7 +173,12 @@ function driverEnv(): Record<string, string> {
   return env;
 }
 
-async function runCommand(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
+/** The failed action's command line, with --verbose only: an error of the action is what the user reads first. */
+function commandLine(a: Action, verbose: boolean): string {
+  return verbose ? `\n  command: ${JSON.stringify(a.argv)}` : "";
+}
+
+async function runCommand(root: string, a: Action, workers: ActionRunner | undefined, verbose: boolean): Promise<void> {
   const scratch = scratchDir(a);
   await rm(join(root, scratch), { recursive: true, force: true });
   await mkdir(join(root, scratch), { recursive: true });
@@ -183,7 +188,7 @@ async function runCommand(root: string, a: Action, workers: ActionRunner | undef
   if (onWorker !== undefined) {
     if (onWorker.exitCode !== 0) {
       const text = onWorker.stderr.trimEnd();
-      throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: exit code ${onWorker.exitCode}\n  command: ${JSON.stringify(a.argv)}`);
+      throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: exit code ${onWorker.exitCode}${commandLine(a, verbose)}`);
     }
     return;
   }
@@ -193,7 +198,7 @@ async function runCommand(root: string, a: Action, workers: ActionRunner | undef
   if (r.exitCode !== 0 || r.failed) {
     const text = [r.stderr, r.stdout].filter((s) => s && s.length > 0).join("\n");
     const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage;
-    throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: ${why}\n  command: ${JSON.stringify(a.argv)}`);
+    throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: ${why}${commandLine(a, verbose)}`);
   }
 }
 
@@ -234,7 +239,7 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     if (opts.verbose) log(`running ${actionName(a)}`);
     cache.invalidate(cacheId(a));
     for (const o of outputs) digests.forget(o);
-    await execute(root, a, workers);
+    await execute(root, a, workers, opts.verbose ?? false);
     const missing = [];
     for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
     if (missing.length > 0) {

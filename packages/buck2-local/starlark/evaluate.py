@@ -1,14 +1,19 @@
 """Local Buck2 driver, evaluation half: BUCK and .bzl files on starlark-rust (starlark-pyo3), analysis, action graph.
 
-Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--deps] PATTERN...
+Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--invocation CMD] [--deps] PATTERN...
 Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph. With --deps, a
 line of JSON before it: the file-system facts the evaluation depended on (pydriver/fsdeps.py).
+       evaluate.py --root PROJECT_ROOT --query uquery|cquery [--output-attribute REGEX]... PATTERN...
+Prints what `buck2 uquery` prints for target patterns: the labels, one a line, or with --output-attribute a JSON
+object of label to the matching attributes (loading only, no analysis; the driver has no configurations, so
+cquery prints the same).
 User errors: `error: ...` on stderr, exit 1. Internal errors: exit 2."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 
@@ -73,9 +78,58 @@ def _packages_under(driver: Driver, cell: str, base: str) -> list[str]:
     return out
 
 
+def _plain(value):
+    """An attribute value as JSON: labels and source paths as the strings Buck2 prints for them."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    for attr in ("label", "path"):
+        inner = getattr(value, attr, None)
+        if inner is not None:
+            return str(inner)
+    return str(value)
+
+
+def query(args: argparse.Namespace) -> str:
+    project = load_project(args.root)
+    driver = Driver(project)
+    driver.invocation = args.invocation
+    cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
+    labels: list[Label] = []
+    errors: list[DriverError] = []
+    for p in args.patterns:
+        try:
+            labels.extend(expand_pattern(driver, p, cwd_abs))
+        except DriverError as e:
+            errors.append(e)
+    if errors:
+        raise DriverErrors(errors)
+    labels = sorted(dict.fromkeys(l.without_sub() for l in labels), key=str)
+    targets = []
+    for label in labels:
+        try:
+            targets.append(driver.get_target(label, str(label)))
+        except DriverError as e:
+            errors.append(e)
+    if errors:
+        raise DriverErrors(errors)
+    if not args.output_attribute:
+        return "".join(f"{l}\n" for l in labels)
+    wanted = [re.compile(a) for a in args.output_attribute]
+    out = {}
+    for label, t in zip(labels, targets):
+        attrs = {"buck.type": t.rule.name, "name": label.name, "visibility": t.visibility, **t.attrs}
+        out[str(label)] = {k: _plain(v) for k, v in sorted(attrs.items()) if any(w.fullmatch(k) for w in wanted)}
+    return json.dumps(out, indent=2) + "\n"
+
+
 def run(args: argparse.Namespace) -> dict:
     project = load_project(args.root)
     driver = Driver(project)
+    driver.invocation = args.invocation
     driver.check_execution_platforms()
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     requested: list[Label] = []
@@ -112,10 +166,16 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--cwd", default=".")
+    ap.add_argument("--invocation", default="buck2", help="how users call this driver, for the commands errors suggest")
+    ap.add_argument("--query", choices=["uquery", "cquery"])
+    ap.add_argument("--output-attribute", action="append", default=[])
     ap.add_argument("--deps", action="store_true")
     ap.add_argument("patterns", nargs="*")
     args = ap.parse_args()
     try:
+        if args.query:
+            sys.stdout.write(query(args))
+            return 0
         out = run(args)
     except DriverErrors as e:
         texts = list(dict.fromkeys(x.render() for x in e.errors))

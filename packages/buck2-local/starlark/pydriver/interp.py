@@ -14,6 +14,7 @@ import starlark as sl
 
 from . import fsdeps
 from .config import DriverError, Project
+from .literals import decimal_modes
 from .rewrite import HELPERS, rewrite
 from .trace import Locator, better_message
 
@@ -199,7 +200,9 @@ class Interpreter:
             pass  # the real evaluation reports the syntax error
         parts = []
         names = [n for n in BRIDGE_PUBLIC if n not in own]
-        parts.append(f'load("{BRIDGE_ID}", {", ".join(repr(n) for n in names)})')
+        # call_stack() as Buck2 numbers lines (the loads below may shift them by one): the bridge's strata_call_stack
+        renamed = ["call_stack = 'strata_call_stack'"] if "call_stack" not in own else []
+        parts.append(f'load("{BRIDGE_ID}", {", ".join([repr(n) for n in names] + renamed)})')
         use_prelude = self.prelude_names and cell != self.project.prelude_cell and not self._loading_prelude
         taken = set(names) | own
         if use_prelude:
@@ -233,12 +236,13 @@ class Interpreter:
         src = fsdeps.read_text(path)
         if rel.endswith(".json"):
             return self._load_json(path, src, canonical)
+        display = os.path.relpath(path, self.project.root)
+        _refuse_decimal_modes(f"{cell}//{rel}", display, src)
         m = self._module()
         pkg = os.path.dirname(rel)
         self.loading.append(canonical)
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
-            display = os.path.relpath(path, self.project.root)
             code = self._note_injected(display, self._injected_load("bzl", cell, src)) + rewrite(src)
             try:
                 self._eval(m, display, code, bzl_dialect())
@@ -318,8 +322,9 @@ class Interpreter:
 
     def eval_buildfile(self, cell: str, package: str, path: str) -> None:
         src = fsdeps.read_text(path)
-        m = self._module()
         display = os.path.relpath(path, self.project.root)
+        _refuse_decimal_modes(f"{cell}//{package}", display, src)
+        m = self._module()
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
             self._eval(m, display, self._note_injected(display, self._injected_load("buck", cell, src)) + src, buck_dialect())
@@ -336,6 +341,17 @@ class Interpreter:
         fm = m.freeze()
         self.synthetic[module_id] = fm
         return fm
+
+
+def _refuse_decimal_modes(subject: str, display: str, src: str) -> None:
+    """`mode = 644` in a file is an error at its line (see literals.py); each further one is a line of its own."""
+    if "mode" not in src:
+        return
+    found = decimal_modes(src)
+    if not found:
+        return
+    first, rest = found[0], found[1:]
+    raise DriverError(subject, first.message, [f"{display}:{d.line}:{d.col}: error: {subject}: {d.message}" for d in rest], f"{display}:{first.line}:{first.col}")
 
 
 def _starlark_literal(value) -> str:

@@ -184,7 +184,7 @@ class LoadingMixin:
                 return
         raise DriverError(
             str(user.label),
-            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `buck2 uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
+            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `{self.invocation} uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
             [f"  visibility of `{dep.label.target}`: {json.dumps(dep.visibility)}"],
         )
 

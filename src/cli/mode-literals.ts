@@ -93,8 +93,13 @@ export function* tokens(src: string): Generator<Token> {
   }
 }
 
+// every finding matches this (comments, line breaks and continuations may sit between `=` and the literal), so a
+// file without a match needs no tokenizing
+const CANDIDATE = /\bmode\s*=(?:[\s\\]|#[^\n]*)*[1-9]/;
+
 /** Each `mode = <decimal literal>` in `src`, in source order. */
 export function decimalModes(src: string): DecimalMode[] {
+  if (!CANDIDATE.test(src)) return [];
   const found: DecimalMode[] = [];
   const window: Token[] = [];
   for (const tok of tokens(src)) {

@@ -32,6 +32,8 @@ interface Archive {
   blobSizes: number[];
   /** the entries of the app layer's diff (the last blob, uncompressed) */
   appEntries: string[];
+  /** the base layer's blob (its file name in the archive: its digest) */
+  baseDigest: string;
 }
 
 function readArchive(file: string): Archive {
@@ -46,6 +48,7 @@ function readArchive(file: string): Archive {
       sha256: createHash("sha256").update(readFileSync(file)).digest("hex"),
       blobSizes: layers.map((l) => statSync(l).size),
       appEntries: listing.split("\n").filter((l) => l !== ""),
+      baseDigest: manifest[0]!.Layers[0]!,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -66,6 +69,7 @@ describeBuck2("real Buck2 and the local driver in turn on one checkout", () => {
     };
     try {
       const seen: string[] = [];
+      let baseDigest: string | undefined;
       // each version built by both, the driver that goes first alternating: the second build of a version finds the
       // first one's chain entries, and the next version's first build finds the previous version's
       for (const [version, order] of [[1, [local, buck2]], [2, [local, buck2]], [3, [buck2, local]], [4, [local, buck2]]] as const) {
@@ -74,7 +78,11 @@ describeBuck2("real Buck2 and the local driver in turn on one checkout", () => {
         expect(second.sha256, `version ${version}: the archives of the two drivers differ`).toBe(first.sha256);
         for (const a of [first, second]) {
           expect(a.appEntries, `version ${version}: the app layer's entries`).toEqual(["srv/", "srv/app/", "srv/app/app.py"]);
+          expect(a.blobSizes.length).toBe(2);
           expect(a.blobSizes[1]!, `version ${version}: the app layer's blob`).toBeLessThan(4096);
+          // the base layer's blob is the same one every time
+          expect(a.baseDigest).toBe(baseDigest ?? a.baseDigest);
+          baseDigest = a.baseDigest;
         }
         seen.push(first.sha256);
       }

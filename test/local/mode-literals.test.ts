@@ -71,12 +71,15 @@ f(mode = 0x1ed, b = 0b1, c = 7, d = 0, e = "0644", g = mode)
 f(mode = 493)
 f(mode = 9999)
 y = {"mode": 644}
+f(mode = # a comment between
+    # and another
+    600)
 `;
 
 describe("decimal mode literals, seen where the source is read", () => {
   it("the runner's tokenizer and the local driver's find the same literals, at the same places, in the same words", () => {
     const ts = decimalModes(TRICKY).map((d) => [d.line, d.col, d.text, d.message]);
-    expect(ts.map(([line, col, text]) => `${line}:${col} ${text}`)).toEqual(["3:3 1777", "5:5 640", "12:7 750", "16:3 493", "17:3 9999"]);
+    expect(ts.map(([line, col, text]) => `${line}:${col} ${text}`)).toEqual(["3:3 1777", "5:5 640", "12:7 750", "16:3 493", "17:3 9999", "19:3 600"]);
     expect(driverFindings(TRICKY)).toEqual(ts);
     const each = DECIMALS.map((d) => `f(mode = ${d})\n`).join("");
     expect(driverFindings(each)).toEqual(decimalModes(each).map((d) => [d.line, d.col, d.text, d.message]));

@@ -50,15 +50,8 @@ export function evaluateScript(): string {
   return driverFile("starlark", "evaluate.py");
 }
 
-let invocation = "buck2";
-
-/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. */
-export function setInvocation(command: string): void {
-  invocation = command;
-}
-
 async function evaluate(root: string, rel: string, python: string, args: string[]): Promise<string> {
-  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, "--invocation", invocation, ...args], {
+  const r = await execa(python, [evaluateScript(), "--root", root, "--cwd", rel, ...args], {
     reject: false,
     maxBuffer: 1024 * 1024 * 512,
   });
@@ -89,13 +82,19 @@ export async function evaluateTargets(root: string, patterns: string[], cwd: str
   return evaluation;
 }
 
-/** STRATA_TRACE=1: where a build's time goes, on stderr */
-export function trace(line: string): void {
-  if (process.env["STRATA_TRACE"] === "1") process.stderr.write(`strata local: ${line}\n`);
+/** How users call the driver's verbs (`npx strata local`): the commands its errors suggest start with it. Given to
+ * evaluate.py through the environment, which every evaluation inherits. */
+export function setInvocation(command: string): void {
+  process.env["BUCK2_LOCAL_INVOCATION"] = command;
 }
 
 /** What `buck2 uquery|cquery PATTERN... [--output-attribute REGEX]...` prints, from loading the packages only. */
 export async function queryTargets(root: string, kind: "uquery" | "cquery", patterns: string[], attributes: string[], cwd: string = root): Promise<string> {
   const python = process.env["STRATA_PYTHON"] ?? "python3";
   return evaluate(root, relative(root, cwd) || ".", python, ["--query", kind, ...attributes.flatMap((a) => ["--output-attribute", a]), "--", ...patterns]);
+}
+
+/** STRATA_TRACE=1: where a build's time goes, on stderr */
+export function trace(line: string): void {
+  if (process.env["STRATA_TRACE"] === "1") process.stderr.write(`strata local: ${line}\n`);
 }

@@ -1,12 +1,10 @@
 """Local Buck2 driver, evaluation half: BUCK and .bzl files on starlark-rust (starlark-pyo3), analysis, action graph.
 
-Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--invocation CMD] [--deps] PATTERN...
+Usage: evaluate.py --root PROJECT_ROOT [--cwd REL_DIR] [--deps] PATTERN...
 Prints JSON on stdout: the requested targets (providers, outputs to build) and the action graph. With --deps, a
 line of JSON before it: the file-system facts the evaluation depended on (pydriver/fsdeps.py).
        evaluate.py --root PROJECT_ROOT --query uquery|cquery [--output-attribute REGEX]... PATTERN...
-Prints what `buck2 uquery` prints for target patterns: the labels, one a line, or with --output-attribute a JSON
-object of label to the matching attributes (loading only, no analysis; the driver has no configurations, so
-cquery prints the same).
+Prints what `buck2 uquery` prints for target patterns (see query()).
 User errors: `error: ...` on stderr, exit 1. Internal errors: exit 2."""
 from __future__ import annotations
 
@@ -94,9 +92,11 @@ def _plain(value):
 
 
 def query(args: argparse.Namespace) -> str:
+    """`--query uquery|cquery [--output-attribute REGEX]... PATTERN...`: what `buck2 uquery` prints for target
+    patterns: the labels, one a line, or with --output-attribute a JSON object of label to the matching attributes.
+    Loading only, no analysis; the driver has no configurations, so cquery prints the same."""
     project = load_project(args.root)
     driver = Driver(project)
-    driver.invocation = args.invocation
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     labels: list[Label] = []
     errors: list[DriverError] = []
@@ -129,7 +129,6 @@ def query(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> dict:
     project = load_project(args.root)
     driver = Driver(project)
-    driver.invocation = args.invocation
     driver.check_execution_platforms()
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     requested: list[Label] = []
@@ -164,11 +163,10 @@ def run(args: argparse.Namespace) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--query", choices=["uquery", "cquery"], help="print targets as `buck2 uquery` does (see query())")
+    ap.add_argument("--output-attribute", action="append", default=[])
     ap.add_argument("--root", required=True)
     ap.add_argument("--cwd", default=".")
-    ap.add_argument("--invocation", default="buck2", help="how users call this driver, for the commands errors suggest")
-    ap.add_argument("--query", choices=["uquery", "cquery"])
-    ap.add_argument("--output-attribute", action="append", default=[])
     ap.add_argument("--deps", action="store_true")
     ap.add_argument("patterns", nargs="*")
     args = ap.parse_args()

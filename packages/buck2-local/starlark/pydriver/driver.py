@@ -17,8 +17,6 @@ from .loading import LoadingMixin, RuleDef, Target  # noqa: F401
 class Driver(LoadingMixin, AnalysisMixin, ActionsMixin, ExportMixin):
     def __init__(self, project: Project):
         self.project = project
-        # how users call this driver (`npx strata local`), for the commands its errors suggest
-        self.invocation = "buck2"
         self.rules: dict[int, RuleDef] = {}
         self.providers: dict[int, dict] = {}
         self.packages: dict[tuple[str, str], dict[str, Target]] = {}

@@ -236,13 +236,13 @@ class Interpreter:
         src = fsdeps.read_text(path)
         if rel.endswith(".json"):
             return self._load_json(path, src, canonical)
-        display = os.path.relpath(path, self.project.root)
-        _refuse_decimal_modes(f"{cell}//{rel}", display, src)
         m = self._module()
         pkg = os.path.dirname(rel)
         self.loading.append(canonical)
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
+            display = os.path.relpath(path, self.project.root)
+            _refuse_decimal_modes(f"{cell}//{rel}", display, src)
             code = self._note_injected(display, self._injected_load("bzl", cell, src)) + rewrite(src)
             try:
                 self._eval(m, display, code, bzl_dialect())
@@ -322,9 +322,9 @@ class Interpreter:
 
     def eval_buildfile(self, cell: str, package: str, path: str) -> None:
         src = fsdeps.read_text(path)
+        m = self._module()
         display = os.path.relpath(path, self.project.root)
         _refuse_decimal_modes(f"{cell}//{package}", display, src)
-        m = self._module()
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
             self._eval(m, display, self._note_injected(display, self._injected_load("buck", cell, src)) + src, buck_dialect())

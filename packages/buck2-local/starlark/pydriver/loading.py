@@ -184,9 +184,14 @@ class LoadingMixin:
                 return
         raise DriverError(
             str(user.label),
-            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `{self.invocation} uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
+            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `{_invocation()} uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
             [f"  visibility of `{dep.label.target}`: {json.dumps(dep.visibility)}"],
         )
+
+
+def _invocation() -> str:
+    """How users call this driver (`npx strata local`, set by the embedding CLI), for the commands errors suggest."""
+    return os.environ.get("BUCK2_LOCAL_INVOCATION") or "buck2"
 
 
 def _path_line(site: str) -> tuple[str, int]:

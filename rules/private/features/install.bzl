@@ -27,7 +27,7 @@ def install(src: str, dst: str, *, mode: int | str | None = None, user: int | st
     """
     check_source("install", "src", src)
     check_image_path("install", "dst", dst)
-    check_mode("install", "mode", mode, allow_none = True)
+    check_mode("install", "mode", mode, allow_none = True, file = not dst.endswith("/"))
     check_owner("install", "user", user)
     check_owner("install", "group", group)
     check_xattrs("install", "xattrs", xattrs)

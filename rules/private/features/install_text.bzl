@@ -19,7 +19,7 @@ def install_text(text: str, dst: str, *, mode: int | str = 0o444, user: int | st
     if type(text) != "string":
         fail("feature.install_text: attribute `text` must be a string; found {} {}".format(type(text), repr(text)))
     check_image_path("install_text", "dst", dst)
-    check_mode("install_text", "mode", mode)
+    check_mode("install_text", "mode", mode, file = True)
     check_owner("install_text", "user", user)
     check_owner("install_text", "group", group)
     check_xattrs("install_text", "xattrs", xattrs)

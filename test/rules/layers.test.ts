@@ -188,7 +188,7 @@ image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), fe
     const r = await project.local(["build", "//bad:no_parent_dir"]);
     expect(r.exitCode).not.toBe(0);
     // at the user's feature call (issue 19 item 3)
-    expect(String(r.stderr)).toMatch(/^bad\/BUCK:2:49: error: .*bad:no_parent_dir/m);
+    expect(String(r.stderr)).toMatch(/^bad\/BUCK:3:49: error: .*bad:no_parent_dir/m);
     expect(String(r.stderr)).toContain("/missing/dir");
   });
 

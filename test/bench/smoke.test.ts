@@ -16,6 +16,7 @@ const FILES = readdirSync(BENCH)
 /** the tools a benchmark file needs beyond root and btrfs (it skips itself without them, printing nothing) */
 const NEEDS: Record<string, Array<"buck2" | "nativelink">> = {
   "buck2-worker.bench.ts": ["buck2"],
+  "local-driver.bench.ts": ["buck2"],
   "remote.bench.ts": ["buck2", "nativelink"],
 };
 

@@ -113,6 +113,14 @@ describe("the evaluation cache", () => {
     expect(await build()).toContain("1 ran, 1 skipped");
     expect(readFileSync(both, "utf8")).toBe("alpha 2\nbeta\nalpha 2\nbeta\n");
     expect(await build()).toContain("0 ran, 2 skipped");
+
+    // the same size and the old mtime put back: the kept digest is not trusted (the ctime moved)
+    const before = statSync(join(dir, "app/a.txt"));
+    writeFileSync(join(dir, "app/a.txt"), "alpha 3\n");
+    utimesSync(join(dir, "app/a.txt"), before.atime, before.mtime);
+    expect(statSync(join(dir, "app/a.txt")).size).toBe(before.size);
+    expect(await build()).toContain("1 ran, 1 skipped");
+    expect(readFileSync(both, "utf8")).toBe("alpha 3\nbeta\nalpha 3\nbeta\n");
   });
 });
 

@@ -6,6 +6,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { COMMAND_DESCRIPTIONS, type CommandName } from "../src/cli/descriptions.js";
 import { reportFailure } from "../src/cli/report.js";
+import { enterRootlessIfNeeded } from "../src/rootless/entry.js";
 
 interface LazyCommand {
   name: CommandName;
@@ -29,7 +30,8 @@ const COMMANDS: LazyCommand[] = [
   { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },
 ];
 
-const args = hideBin(process.argv);
+// as an ordinary user the command runs again inside a user namespace (src/rootless/); this process then only waits
+const args = await enterRootlessIfNeeded(hideBin(process.argv)).catch((e: Error) => reportFailure(undefined, e));
 // the command is the first word that is not an option (strata has no global options that take a value)
 const chosen = COMMANDS.find((c) => c.name === args.find((a) => !a.startsWith("-")));
 

@@ -1,0 +1,22 @@
+// The runner's first step: enter the rootless namespace when this process should (mode.ts), by running the same
+// command again inside it; returns the arguments with `--rootless=` taken out when this process is to go on.
+import { StrataError } from "../errors.js";
+import { rootlessDecision, parseRootlessSetting } from "./mode.js";
+import { ENTERED_ENV, runInRootlessNamespace } from "./enter.js";
+
+const NO_NAMESPACE = new Set(["--help", "-h", "--version", "help"]);
+
+export async function enterRootlessIfNeeded(args: string[]): Promise<string[]> {
+  const flag = args.find((a) => a.startsWith("--rootless="));
+  const rest = args.filter((a) => a !== flag);
+  const command = rest.find((a) => !a.startsWith("-"));
+  if (command === undefined || rest.some((a) => NO_NAMESPACE.has(a))) return rest;
+  const setting =
+    flag !== undefined && flag !== "--rootless=" ? parseRootlessSetting(flag.slice("--rootless=".length), "--rootless") : parseRootlessSetting(process.env.STRATA_ROOTLESS, "STRATA_ROOTLESS");
+  if (rootlessDecision(setting) === "stay") return rest;
+  if (process.env[ENTERED_ENV] === "1") {
+    throw new StrataError({ label: "strata (rootless)", message: "the user namespace strata entered maps every id (it looks like the initial one)", expected: "a namespace with the user's subordinate range", found: "the initial namespace's map" });
+  }
+  const code = await runInRootlessNamespace([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
+  process.exit(code);
+}

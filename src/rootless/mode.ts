@@ -1,0 +1,42 @@
+// Whether this strata process should enter a user namespace before it does anything: as root nothing changes;
+// as anyone else the build is rootless. `STRATA_ROOTLESS` (or `--rootless=`, which the toolchain passes from
+// `[strata] rootless`) forces either way: `true` makes root build rootless too (with root's own subordinate range),
+// `false` asks for root and fails for anyone else.
+import { StrataError } from "../errors.js";
+import { inUserNamespace } from "./namespace.js";
+
+export type RootlessSetting = "auto" | "true" | "false";
+
+const TRUE = ["1", "true", "yes", "on"];
+const FALSE = ["0", "false", "no", "off"];
+
+export function parseRootlessSetting(value: string | undefined, from: string): RootlessSetting {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "" || v === "auto") return "auto";
+  if (TRUE.includes(v)) return "true";
+  if (FALSE.includes(v)) return "false";
+  throw new StrataError({
+    label: "strata",
+    message: `${from} is not a rootless setting`,
+    expected: "true, false or auto (1/0, yes/no also work)",
+    found: JSON.stringify(value),
+    notes: ["auto (the default): rootless when not run as root"],
+  });
+}
+
+/** "enter": re-run inside a user namespace; "stay": run here as is */
+export function rootlessDecision(setting: RootlessSetting, uid = process.getuid?.() ?? 0): "enter" | "stay" {
+  // already inside (strata's own namespace, or a container's): its root is as root as strata gets
+  if (inUserNamespace()) return "stay";
+  if (uid === 0) return setting === "true" ? "enter" : "stay";
+  if (setting === "false") {
+    throw new StrataError({
+      label: "strata",
+      message: "rootless builds are turned off (STRATA_ROOTLESS or [strata] rootless = false), and this is not root",
+      expected: "uid 0, or rootless builds allowed",
+      found: `uid ${uid}`,
+      notes: ["run strata as root, or drop the setting: an ordinary user then builds inside a user namespace"],
+    });
+  }
+  return "enter";
+}

@@ -1,7 +1,8 @@
 // The diff of a layer against its parent, as a tar: the portable form of one layer. It holds every path the child
 // added or changed, as a whole entry (content, mode, owner, mtime, xattrs, symlink target, hard links among the
 // entries), and an OCI whiteout (`dir/.wh.name`, an empty file) for every path the child removed. The paths come
-// from `btrfs send --no-data -p PARENT CHILD`, so finding them costs what the child changed. A layer without
+// from `btrfs send --no-data -p PARENT CHILD`, so finding them costs what the child changed (rootless, or off btrfs,
+// from walking both trees: tree-compare.ts; both keep only what really differs). A layer without
 // a parent diffs against the empty tree: every path of the layer.
 //
 // Layout of the tar (deterministic, so its sha256 names it): first the whiteouts, sorted; then the entries, sorted
@@ -15,6 +16,8 @@ import { compareBytes, hostBytes, LiteralTree } from "../image/byte-paths.js";
 import { parseSendStream } from "./send-stream.js";
 import { tarEntries } from "./tar.js";
 import { runTool } from "./tools.js";
+import { compareTrees, keepChanged } from "./tree-compare.js";
+import { sendable } from "./sendable.js";
 
 export const WHITEOUT_PREFIX = ".wh.";
 
@@ -39,8 +42,9 @@ export async function computeDiff(child: string, parent: string | undefined, lab
   if (parent === undefined) {
     listSubtree(child, "", entries);
   } else {
-    const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] });
-    const changes = parseSendStream(stream);
+    const changes = (await sendable(parent, child))
+      ? keepChanged(parseSendStream(await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] })), parent, child)
+      : compareTrees(parent, child);
     const c = new LiteralTree(child);
     const p = new LiteralTree(parent);
     const added = new Set<string>();

@@ -25,6 +25,7 @@ const COMMANDS: LazyCommand[] = [
   { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
   { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
   { name: "package", load: async () => (await import("../src/packaging/cli.js")).packageCommand as CommandModule<object, never> },
+  { name: "unshare", load: async () => (await import("../src/cli/unshare.js")).unshareCommand as CommandModule<object, never> },
   { name: "worker", load: async () => (await import("../src/cli/worker.js")).workerCommand as CommandModule<object, never> },
   { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
   { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },

@@ -17,6 +17,12 @@ export async function enterRootlessIfNeeded(args: string[]): Promise<string[]> {
   if (process.env[ENTERED_ENV] === "1") {
     throw new StrataError({ label: "strata (rootless)", message: "the user namespace strata entered maps every id (it looks like the initial one)", expected: "a namespace with the user's subordinate range", found: "the initial namespace's map" });
   }
+  // once per build: the local driver's command, or Buck2's worker (its log)
+  if (command === "local" || command === "worker") {
+    const [{ copyBackendNotice }, { resolveVolumeDir }] = await Promise.all([import("../storage/rootless.js"), import("../storage/volume.js")]);
+    const notice = copyBackendNotice(resolveVolumeDir());
+    if (notice !== undefined) process.stderr.write(notice);
+  }
   const code = await runInRootlessNamespace([process.execPath, ...process.execArgv, ...process.argv.slice(1)]);
   process.exit(code);
 }

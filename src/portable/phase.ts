@@ -17,6 +17,7 @@ import { collectChanges, rootMeta, type Candidates } from "./changes.js";
 import { parseSendStream } from "../packaging/send-stream.js";
 import { runTool } from "../packaging/tools.js";
 import { lstatOrNull } from "../image/resolve.js";
+import { isRootless } from "../rootless/namespace.js";
 import { chainOut, ensureChain, type ChainLink } from "./chain.js";
 import { chainKey, PHASE_RECORD_FORMAT, serialiseRecord, type PhaseRecord } from "./format.js";
 
@@ -42,7 +43,8 @@ export interface PortablePhaseOptions {
  * changed. Elsewhere every path at or after the marker's ctime, found by walking the child.
  */
 async function candidatesOf(wv: WorkingVolume, parentTree: string | undefined, childTree: string, markerNs: bigint): Promise<Candidates> {
-  if (wv.backend.kind !== "btrfs" || parentTree === undefined) return { markerNs };
+  // btrfs send needs CAP_SYS_ADMIN of the initial user namespace: a rootless build walks
+  if (wv.backend.kind !== "btrfs" || parentTree === undefined || isRootless()) return { markerNs };
   const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parentTree, childTree] });
   const paths = parseSendStream(stream).touched;
   // btrfs send names one path per changed inode: a hard-linked file of the parent changed in place would leave its

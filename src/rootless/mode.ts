@@ -26,9 +26,8 @@ export function parseRootlessSetting(value: string | undefined, from: string): R
 
 /** "enter": re-run inside a user namespace; "stay": run here as is */
 export function rootlessDecision(setting: RootlessSetting, uid = process.getuid?.() ?? 0): "enter" | "stay" {
-  // already inside (strata's own namespace, or a container's): its root is as root as strata gets
-  if (inUserNamespace()) return "stay";
-  if (uid === 0) return setting === "true" ? "enter" : "stay";
+  // root of a user namespace (strata's own, or a container's) is as root as strata gets
+  if (uid === 0) return setting === "true" && !inUserNamespace() ? "enter" : "stay";
   if (setting === "false") {
     throw new StrataError({
       label: "strata",

@@ -4,7 +4,7 @@
 import { execa, type Result } from "execa";
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe } from "vitest";
 import { freeStart, readSubIdFile } from "../../src/rootless/subids.js";
 import { repoRoot } from "../runner/helpers.js";
@@ -44,6 +44,15 @@ export function ensureUser(name: string, subids: boolean): TestUser {
     const line = (readSubIdFile(file).text ?? "").split("\n").find((l) => l.startsWith(`${name}:`));
     return line === undefined ? undefined : Number(line.split(":")[1]);
   };
+  if (!subids) {
+    // useradd may have given the new user a range (SUB_UID_COUNT in /etc/login.defs): this one has none
+    for (const [file, flag] of [["/etc/subuid", "--del-subuids"], ["/etc/subgid", "--del-subgids"]] as const) {
+      for (const l of (readSubIdFile(file).text ?? "").split("\n").filter((l) => l.startsWith(`${name}:`))) {
+        const [, start, count] = l.split(":").map(Number);
+        execFileSync("usermod", [flag, `${start}-${start! + count! - 1}`, name]);
+      }
+    }
+  }
   let subuid = has("/etc/subuid");
   if (subids && (subuid === undefined || has("/etc/subgid") === undefined)) {
     const start = freeStart([readSubIdFile("/etc/subuid"), readSubIdFile("/etc/subgid")]);
@@ -59,7 +68,7 @@ export function ensureUser(name: string, subids: boolean): TestUser {
 
 /** where root's starlark-pyo3 lives, for a user whose python cannot import it (a pip install under /root) */
 function starlarkDir(): string {
-  return dirname(execFileSync(process.env.STRATA_PYTHON ?? "python3", ["-c", "import starlark, os; print(os.path.dirname(starlark.__file__))"], { encoding: "utf8" }).trim());
+  return execFileSync(process.env.STRATA_PYTHON ?? "python3", ["-c", "import starlark, os; print(os.path.dirname(starlark.__file__))"], { encoding: "utf8" }).trim();
 }
 
 /**
@@ -76,13 +85,18 @@ export function checkout(base: string, owner?: TestUser): { dir: string; env: Re
   execFileSync("rm", [join(dir, ".files.tar")]);
   cpSync(join(repoRoot, "dist"), join(dir, "dist"), { recursive: true });
   if (existsSync(join(repoRoot, ".buckconfig.local"))) cpSync(join(repoRoot, ".buckconfig.local"), join(dir, ".buckconfig.local"));
-  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
-  if (existsSync(join(repoRoot, "packages/buck2-local/node_modules"))) symlinkSync(join(repoRoot, "packages/buck2-local/node_modules"), join(dir, "packages/buck2-local/node_modules"));
+  // linked where the owner can read this checkout's node_modules, else copied (a clone under /root)
+  const share = owner === undefined || runAsSync(owner, "/", ["test", "-r", join(repoRoot, "node_modules", "vitest", "package.json")], {}) === 0;
+  for (const nm of ["node_modules", "packages/buck2-local/node_modules"]) {
+    if (!existsSync(join(repoRoot, nm))) continue;
+    if (share) symlinkSync(join(repoRoot, nm), join(dir, nm));
+    else execFileSync("cp", ["-a", join(repoRoot, nm), join(dir, nm)]);
+  }
   const env: Record<string, string> = {};
   if (owner !== undefined) {
     const probe = runAsSync(owner, dir, ["python3", "-c", "import starlark"], {});
     if (probe !== 0) {
-      cpSync(starlarkDir(), join(dir, ".pydeps"), { recursive: true });
+      cpSync(starlarkDir(), join(dir, ".pydeps", "starlark"), { recursive: true });
       env.PYTHONPATH = join(dir, ".pydeps");
     }
     execFileSync("chown", ["-R", `${owner.uid}:${owner.gid}`, dir]);

@@ -3,7 +3,7 @@
 // strata in it with runuser, as the user would. Nothing here fakes the namespace: strata enters a real one.
 import { execa, type Result } from "execa";
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe } from "vitest";
 import { freeStart, readSubIdFile } from "../../src/rootless/subids.js";
@@ -89,8 +89,13 @@ export function checkout(base: string, owner?: TestUser): { dir: string; env: Re
   const share = owner === undefined || runAsSync(owner, "/", ["test", "-r", join(repoRoot, "node_modules", "vitest", "package.json")], {}) === 0;
   for (const nm of ["node_modules", "packages/buck2-local/node_modules"]) {
     if (!existsSync(join(repoRoot, nm))) continue;
-    if (share) symlinkSync(join(repoRoot, nm), join(dir, nm));
-    else execFileSync("cp", ["-a", join(repoRoot, nm), join(dir, nm)]);
+    if (!share) {
+      execFileSync("cp", ["-a", join(repoRoot, nm), join(dir, nm)]);
+      continue;
+    }
+    // a directory of its own (vite writes node_modules/.vite-temp), each package linked
+    mkdirSync(join(dir, nm));
+    for (const e of readdirSync(join(repoRoot, nm))) if (!e.startsWith(".vite")) symlinkSync(join(repoRoot, nm, e), join(dir, nm, e));
   }
   const env: Record<string, string> = {};
   if (owner !== undefined) {

@@ -1,7 +1,7 @@
 // Whether this strata process should enter a user namespace before it does anything: as root nothing changes;
-// as anyone else the build is rootless. `STRATA_ROOTLESS` (or `--rootless=`, which the toolchain passes from
-// `[strata] rootless`) forces either way: `true` makes root build rootless too (with root's own subordinate range),
-// `false` asks for root and fails for anyone else.
+// as anyone else the build is rootless. `--rootless=`, `STRATA_ROOTLESS` or the project's `[strata] rootless`
+// (entry.ts) force either way: `true` makes root build rootless too (with root's own subordinate range), `false`
+// asks for root and fails for anyone else.
 import { StrataError } from "../errors.js";
 import { inUserNamespace } from "./namespace.js";
 

@@ -3,7 +3,7 @@
 // user namespace of the test's own, where it is per namespace), newuidmap missing (hidden by a mount namespace:
 // the package uidmap), and the STRATA_ROOTLESS setting.
 import { execa } from "execa";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freeStart, readSubIdFile } from "../../src/rootless/subids.js";
@@ -70,10 +70,22 @@ describeRootless("rootless: what is missing is named, with the fix", () => {
     expect(r.stderr).toContain("an admin installs the package uidmap: apt-get install uidmap");
   });
 
-  it("STRATA_ROOTLESS=false as an ordinary user is refused; a value that is no setting is named", async () => {
+  it("STRATA_ROOTLESS=false (or [strata] rootless = false) as an ordinary user is refused; a value that is no setting is named", async () => {
     const off = await strataAs(user, co, BUILD, { STRATA_ROOTLESS: "false" });
     expect(off.exitCode).toBe(1);
     expect(off.stderr).toContain("error: strata: rootless builds are turned off (STRATA_ROOTLESS or [strata] rootless = false), and this is not root");
+    // the project's [strata] rootless, where STRATA_ROOTLESS is not set
+    const local = join(co.dir, ".buckconfig.local");
+    const before = existsSync(local) ? readFileSync(local, "utf8") : "";
+    writeFileSync(local, `${before}\n[strata]\n  rootless = false\n`);
+    try {
+      const cfg = await strataAs(user, co, BUILD);
+      expect(cfg.exitCode).toBe(1);
+      expect(cfg.stderr).toContain("error: strata: rootless builds are turned off");
+      expect((await strataAs(user, co, BUILD, { STRATA_ROOTLESS: "maybe" })).stderr).toContain("STRATA_ROOTLESS is not a rootless setting");
+    } finally {
+      writeFileSync(local, before);
+    }
     const bad = await strataAs(user, co, BUILD, { STRATA_ROOTLESS: "maybe" });
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('error: strata: STRATA_ROOTLESS is not a rootless setting\n  expected: true, false or auto (1/0, yes/no also work)\n  found:    "maybe"');

@@ -1,6 +1,6 @@
 // A rootless build maps only the image ids 0..65536 (src/rootless/): a command cannot run as an id outside them.
 import { StrataError } from "../errors.js";
-import { readIdMap, type IdRange } from "../rootless/namespace.js";
+import { readIdMap, type IdRange } from "../storage/userns.js";
 import type { Identity } from "./identity.js";
 
 const mapped = (map: IdRange[], id: number): boolean => map.some((r) => id >= r.inside && id - r.inside < r.count);

@@ -9,7 +9,7 @@
 // capabilities it needs for its mounts only inside it; the command itself then runs with none.
 import { spawn } from "node:child_process";
 import { closeSync, openSync, writeFileSync } from "node:fs";
-import { identityMapOf } from "../rootless/namespace.js";
+import { identityMapOf } from "../storage/userns.js";
 
 
 export interface UserNamespace {

@@ -4,7 +4,7 @@
 import { compressorCall, type Compression } from "./compress.js";
 import { runPipeline, type ToolCall } from "./tools.js";
 import { StrataError } from "../errors.js";
-import { isRootless } from "../rootless/namespace.js";
+import { isRootless } from "../storage/userns.js";
 import { sendable } from "./sendable.js";
 
 export async function writeSendstream(root: string, parent: string | undefined, out: string, compression: Compression, level: number | undefined, label = "strata"): Promise<void> {

@@ -17,7 +17,7 @@ import { collectChanges, rootMeta, type Candidates } from "./changes.js";
 import { parseSendStream } from "../packaging/send-stream.js";
 import { runTool } from "../packaging/tools.js";
 import { lstatOrNull } from "../image/resolve.js";
-import { isRootless } from "../rootless/namespace.js";
+import { isRootless } from "../storage/userns.js";
 import { chainOut, ensureChain, type ChainLink } from "./chain.js";
 import { chainKey, PHASE_RECORD_FORMAT, serialiseRecord, type PhaseRecord } from "./format.js";
 

@@ -3,7 +3,7 @@
 // (entry.ts) force either way: `true` makes root build rootless too (with root's own subordinate range), `false`
 // asks for root and fails for anyone else.
 import { StrataError } from "../errors.js";
-import { inUserNamespace } from "./namespace.js";
+import { inUserNamespace } from "../storage/userns.js";
 
 export type RootlessSetting = "auto" | "true" | "false";
 

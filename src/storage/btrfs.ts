@@ -3,7 +3,7 @@ import { run as exec } from "./exec.js";
 import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { SnapshotBackend } from "./backend.js";
-import { isRootless } from "../rootless/namespace.js";
+import { isRootless } from "./userns.js";
 
 async function btrfs(args: string[]): Promise<string> {
   const r = await exec("btrfs", args);

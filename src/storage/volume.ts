@@ -12,7 +12,7 @@ import { copyBackend } from "./copy.js";
 import { isOnBtrfs, isRoot } from "./fstype.js";
 import { withLock } from "./lock.js";
 import { requestCwd, requestEnv } from "../request-context.js";
-import { isRootless } from "../rootless/namespace.js";
+import { isRootless } from "./userns.js";
 import { rootlessStore } from "./rootless.js";
 
 export const DEFAULT_WORKING_VOLUME = "strata-out";

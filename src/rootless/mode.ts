@@ -1,7 +1,7 @@
 // Whether this strata process should enter a user namespace before it does anything: as root nothing changes;
 // as anyone else the build is rootless. `--rootless=`, `STRATA_ROOTLESS` or the project's `[strata] rootless`
 // (entry.ts) force either way: `true` makes root build rootless too (with root's own subordinate range), `false`
-// asks for root and fails for anyone else.
+// runs without a namespace (for anyone but root only the copy backend then works).
 import { StrataError } from "../errors.js";
 import { inUserNamespace } from "../storage/userns.js";
 
@@ -28,14 +28,7 @@ export function parseRootlessSetting(value: string | undefined, from: string): R
 export function rootlessDecision(setting: RootlessSetting, uid = process.getuid?.() ?? 0): "enter" | "stay" {
   // root of a user namespace (strata's own, or a container's) is as root as strata gets
   if (uid === 0) return setting === "true" && !inUserNamespace() ? "enter" : "stay";
-  if (setting === "false") {
-    throw new StrataError({
-      label: "strata",
-      message: "rootless builds are turned off (STRATA_ROOTLESS or [strata] rootless = false), and this is not root",
-      expected: "uid 0, or rootless builds allowed",
-      found: `uid ${uid}`,
-      notes: ["run strata as root, or drop the setting: an ordinary user then builds inside a user namespace"],
-    });
-  }
+  // as before rootless builds: no namespace, so only the copy backend works (src/storage/volume.ts says so)
+  if (setting === "false") return "stay";
   return "enter";
 }

@@ -90,13 +90,16 @@ export async function openWorkingVolume(opts: VolumeOptions = {}): Promise<Worki
     // a user namespace cannot mount a loopback image: btrfs where DIR already is one, plain directories elsewhere
     ({ store, backend } = rootlessStore(dir));
   } else if (!isRoot()) {
-    // strata's entry (runner/main.ts) puts an ordinary user into a user namespace first; this is code run outside it
+    // strata's entry (runner/main.ts) puts an ordinary user into a user namespace first, unless told not to
     throw new StrataError({
       label,
-      message: "not root and not inside strata's user namespace: run strata through bin/strata.mjs, which enters one for an ordinary user",
-      expected: "uid 0, or uid 0 of a user namespace (rootless)",
+      message: "not root, and rootless builds are off (STRATA_ROOTLESS or [strata] rootless = false, or strata was not started through bin/strata.mjs)",
+      expected: "uid 0, or uid 0 of strata's user namespace (a rootless build)",
       found: `uid ${process.getuid?.() ?? "?"} in the initial user namespace`,
-      notes: ["--backend copy (or STRATA_BACKEND=copy) builds with plain directories instead, as long as every path is owned by you"],
+      notes: [
+        "drop the setting: an ordinary user then builds inside a user namespace (docs/isolation.md, rootless builds)",
+        "--backend copy (or STRATA_BACKEND=copy) builds with plain directories instead, as long as every path is owned by you",
+      ],
     });
   } else if (isOnBtrfs(dir)) {
     store = dir;

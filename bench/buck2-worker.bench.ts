@@ -5,13 +5,15 @@
 //                             worker's request times, 0 when Buck2 runs nothing), vs the chain rebuilt
 //   buck2_chain_worker        a 20-layer chain rebuilt with the persistent worker vs without (one Node process per action)
 import { execa } from "execa";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findTool, makeTree, median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
+import { findTool, makeTree, median, printResult, repoRoot, runs, scratchBtrfs, settle, size, timeCommand } from "./lib.js";
 
-const RUNS = 7;
-const CP_RUNS = 5;
-const CHAIN = 20;
+const RUNS = runs(7);
+const CP_RUNS = runs(5);
+const CHAIN = size(20, 3);
+// [dirs, files per dir] of the child's parent
+const PARENT = size([100, 1000], [10, 200]);
 const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json"];
 const WORKER_DIR = "/tmp/buck2_worker";
 
@@ -28,21 +30,24 @@ function chainBuck(seed: string): string {
 function childBuck(text: string): string {
   return [
     'load("//rules:defs.bzl", "feature", "image")',
-    'image.layer(name = "parent", features = [feature.install(src = "src100k", dst = "/data")])',
+    'image.layer(name = "parent", features = [feature.install(src = "src100k", dst = "/data/")])',
     `image.layer(name = "child", parent_layer = ":parent", features = [feature.install_text(text = "${text}\\n", dst = "/data/new.txt")])`,
     "",
   ].join("\n");
 }
 
-/** milliseconds the worker spent on requests, from the logs of the workers started since `since` (ms epoch) */
-function workerTime(since: number): { requests: number; ms: number; workers: number } {
+/**
+ * milliseconds the worker spent on requests, from the logs of the workers Buck2 started for one build (their
+ * directories are named after the build's id: other builds on the machine, a test suite's for one, do not count)
+ */
+function workerTime(buildId: string): { requests: number; ms: number; workers: number } {
   let requests = 0;
   let ms = 0;
   let workers = 0;
   if (!existsSync(WORKER_DIR)) return { requests, ms, workers };
   for (const d of readdirSync(WORKER_DIR)) {
     const log = join(WORKER_DIR, d, "stderr");
-    if (!existsSync(log) || statSync(join(WORKER_DIR, d)).mtimeMs < since) continue;
+    if (!d.startsWith(`${buildId}-`) || !existsSync(log)) continue;
     workers++;
     for (const m of readFileSync(log, "utf8").matchAll(/request \d+ \(\w+\) .* in ([\d.]+) ms/g)) {
       requests++;
@@ -64,11 +69,17 @@ export default async function buck2Benchmarks(): Promise<void> {
   // floods its file watcher so that the next edit is not seen in time
   const env = { STRATA_WORKING_VOLUME: join(vol.mount, "strata-out") };
   const b2 = (args: string[]) => timeCommand(buck2, args, { cwd: root, env });
+  const buildIdFile = join(vol.mount, "build-id");
+  /** `buck2 build ARGS`: its wall time and what its persistent workers did */
+  const build = async (args: string[]): Promise<{ seconds: number; worker: ReturnType<typeof workerTime> }> => {
+    const { seconds } = await b2(["build", "--write-build-id", buildIdFile, ...args]);
+    return { seconds, worker: workerTime(readFileSync(buildIdFile, "utf8").trim()) };
+  };
   try {
     for (const f of PROJECT_FILES) cpSync(join(repoRoot, f), join(root, f), { recursive: true });
     symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"));
     mkdirSync(join(root, "bench"));
-    makeTree(join(root, "bench", "src100k"), 100, 1000, 16);
+    makeTree(join(root, "bench", "src100k"), PARENT[0]!, PARENT[1]!, 16);
     writeFileSync(join(root, "bench", "BUCK"), childBuck("first"));
     mkdirSync(join(root, "chain"));
     writeFileSync(join(root, "chain", "BUCK"), chainBuck("first"));
@@ -80,9 +91,8 @@ export default async function buck2Benchmarks(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       writeFileSync(join(root, "bench", "BUCK"), childBuck(`run ${i}`));
       settle();
-      const since = Date.now();
-      child.push((await b2(["build", "//bench:child"])).seconds);
-      const w = workerTime(since);
+      const { seconds, worker: w } = await build(["//bench:child"]);
+      child.push(seconds);
       // the phase and its materialisation
       if (w.requests !== 2) {
         const ran = await execa(buck2, ["log", "what-ran"], { cwd: root, reject: false });
@@ -104,7 +114,7 @@ export default async function buck2Benchmarks(): Promise<void> {
     printResult({
       name: "buck2_child_layer_vs_cp",
       params: {
-        parent_files: 100_000,
+        parent_files: PARENT[0]! * PARENT[1]!,
         child: "one install_text, its text edited before each build",
         subject: "`buck2 build //bench:child` wall time (client, daemon, analysis, worker start, the compile request)",
         ratio_meaning: "baseline/subject (cp -a of the parent / buck2 build of the child); goal >= 20",
@@ -126,9 +136,7 @@ export default async function buck2Benchmarks(): Promise<void> {
       for (const on of [true, false]) {
         writeFileSync(join(root, "chain", "BUCK"), chainBuck(`seed ${seed++}`));
         settle();
-        const since = Date.now();
-        const t = (await b2(["build", "//chain:c19", "-c", `strata.persistent_workers=${on}`])).seconds;
-        const w = workerTime(since);
+        const { seconds: t, worker: w } = await build([`//chain:c${CHAIN - 1}`, "-c", `strata.persistent_workers=${on}`]);
         if (on && w.requests !== 2 * CHAIN) throw new Error(`expected ${2 * CHAIN} worker requests (phase and materialisation per layer), found ${w.requests}`);
         if (!on && w.requests !== 0) throw new Error(`expected no worker with persistent_workers=false, found ${w.requests} requests`);
         (on ? withWorker : without).push(t);
@@ -151,13 +159,13 @@ export default async function buck2Benchmarks(): Promise<void> {
     const restartHit: number[] = [];
     const restartStrataMs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      let since = Date.now();
-      hit.push((await b2(["build", "//chain:c19", "-c", "strata.persistent_workers=true"])).seconds);
-      hitStrataMs.push(workerTime(since).ms / CHAIN);
+      const unchanged = await build([`//chain:c${CHAIN - 1}`, "-c", "strata.persistent_workers=true"]);
+      hit.push(unchanged.seconds);
+      hitStrataMs.push(unchanged.worker.ms / CHAIN);
       await b2(["kill"]);
-      since = Date.now();
-      restartHit.push((await b2(["build", "//chain:c19", "-c", "strata.persistent_workers=true"])).seconds);
-      restartStrataMs.push(workerTime(since).ms / CHAIN);
+      const restarted = await build([`//chain:c${CHAIN - 1}`, "-c", "strata.persistent_workers=true"]);
+      restartHit.push(restarted.seconds);
+      restartStrataMs.push(restarted.worker.ms / CHAIN);
     }
     printResult({
       name: "buck2_cache_hit",

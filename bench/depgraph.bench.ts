@@ -5,9 +5,10 @@ import { fileURLToPath } from "node:url";
 import { parseFeatures } from "../src/features/registry.js";
 import { emptyFacts, planPhase } from "../src/depgraph/index.js";
 import type { FactsView, PathFact } from "../src/types.js";
+import { median, quick, runs, size } from "./lib.js";
 
-const FEATURES = 100_000;
-const RUNS = 5;
+const FEATURES = size(100_000, 10_000);
+const RUNS = runs(5);
 const L = "//bench:layer";
 
 /** Blocks of 10: a directory, five files (one owned by the block's user), two symlinks, a group and a user. */
@@ -55,29 +56,23 @@ async function measureOnce(): Promise<{ seconds: number; maxRssKb: number }> {
   return { seconds, maxRssKb: process.resourceUsage().maxRSS };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export default async function bench(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const runs: Array<{ seconds: number; maxRssKb: number }> = [];
+  const results: Array<{ seconds: number; maxRssKb: number }> = [];
   for (let i = 0; i < RUNS; i++) {
     const out = execFileSync(process.execPath, [self], { env: { ...process.env, STRATA_DEPGRAPH_BENCH_CHILD: "1" }, encoding: "utf8", maxBuffer: 1 << 20 });
-    runs.push(JSON.parse(out.trim().split("\n").pop()!));
+    results.push(JSON.parse(out.trim().split("\n").pop()!));
   }
   const line = {
     name: "depgraph_100k",
     params: { features: FEATURES },
-    seconds: Number(median(runs.map((r) => r.seconds)).toFixed(4)),
+    seconds: Number(median(results.map((r) => r.seconds)).toFixed(4)),
     baseline_seconds: null,
     ratio: null,
-    peak_rss_mb: Math.round(Math.max(...runs.map((r) => r.maxRssKb)) / 1024),
+    peak_rss_mb: Math.round(Math.max(...results.map((r) => r.maxRssKb)) / 1024),
     runs: RUNS,
   };
-  process.stdout.write(JSON.stringify(line) + "\n");
+  process.stdout.write(JSON.stringify(quick ? { ...line, quick } : line) + "\n");
 }
 
 if (process.env.STRATA_DEPGRAPH_BENCH_CHILD === "1" && process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -12,6 +12,23 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 export const strataBin = join(repoRoot, "bin", "strata.mjs");
 const rssProbe = join(repoRoot, "dist", "bench", "rss-probe.js");
 
+/**
+ * Quick mode (`npm run bench -- --quick`, or STRATA_BENCH_QUICK=1): one run of each measurement on small inputs, so
+ * that CI can run every benchmark (test/bench/smoke.test.ts) and none rots unnoticed. Its figures mean nothing and
+ * no ratio is checked; each line says `"quick": true`.
+ */
+export const quick = process.env.STRATA_BENCH_QUICK === "1";
+
+/** how many runs a measurement takes: `full`, or 1 in quick mode */
+export function runs(full: number): number {
+  return quick ? 1 : full;
+}
+
+/** an input size: `full`, or `small` in quick mode */
+export function size<T>(full: T, small: T): T {
+  return quick ? small : full;
+}
+
 export interface BenchResult {
   name: string;
   params: Record<string, unknown>;
@@ -42,7 +59,8 @@ export function round(x: number, digits = 4): number {
 }
 
 export function printResult(r: BenchResult): void {
-  process.stdout.write(JSON.stringify({ ...r, seconds: round(r.seconds), baseline_seconds: round(r.baseline_seconds), ratio: round(r.ratio, 3), peak_rss_mb: round(r.peak_rss_mb, 1) }) + "\n");
+  const line = { ...r, seconds: round(r.seconds), baseline_seconds: round(r.baseline_seconds), ratio: round(r.ratio, 3), peak_rss_mb: round(r.peak_rss_mb, 1) };
+  process.stdout.write(JSON.stringify(quick ? { ...line, quick } : line) + "\n");
 }
 
 export interface Timed {

@@ -8,16 +8,21 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Timed, makeTree, median, printResult, scratchBtrfs, settle, timeCommand, timeStrata, writeJson } from "./lib.js";
+import { type Timed, makeTree, median, printResult, runs, scratchBtrfs, settle, size, timeCommand, timeStrata, writeJson } from "./lib.js";
 
-const RUNS = 5;
+const RUNS = runs(5);
+// [dirs, files per dir]: the packaged tree (files of 10 KB), and the OCI child's small and large parent
+const MIXED = size([100, 100], [10, 50]);
+const SMALL = size([10, 100], [10, 10]);
+const LARGE = size([100, 1000], [10, 200]);
+const count = ([d, f]: number[]): number => d! * f!;
 
-/** 100 dirs × 100 files of 10 KB, half random, half repeated: compresses like real files do */
+/** dirs × files of 10 KB, half random, half repeated: compresses like real files do */
 function makeMixedTree(root: string): void {
-  for (let d = 0; d < 100; d++) {
+  for (let d = 0; d < MIXED[0]!; d++) {
     const dir = join(root, `d${String(d).padStart(3, "0")}`);
     mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < 100; f++) {
+    for (let f = 0; f < MIXED[1]!; f++) {
       const buf = Buffer.alloc(10 * 1024, 0x61);
       randomBytes(5 * 1024).copy(buf);
       writeFileSync(join(dir, `f${String(f).padStart(3, "0")}`), buf);
@@ -56,9 +61,9 @@ export default async function packagingBenchmarks(): Promise<void> {
 
     makeMixedTree(join(proj, "src10k"));
     const layer = join(proj, "layer10k");
-    await compile("//bench:l10k", writeJson(join(proj, "l10k.json"), [{ type: "install", label: "//bench:l10k", src: "src10k", dst: "/data" }]), layer);
+    await compile("//bench:l10k", writeJson(join(proj, "l10k.json"), [{ type: "install", label: "//bench:l10k", src: "src10k", dst: "/data/" }]), layer);
     const tree = realpathSync(layer);
-    const files = { files: 10_000, mb: 100 };
+    const files = { files: count(MIXED), mb: count(MIXED) / 100 };
 
     await pair(
       "tar_zst_vs_gnu_tar",
@@ -87,13 +92,13 @@ export default async function packagingBenchmarks(): Promise<void> {
 
     // OCI of a one-file child: 1k-file parent vs 100k-file parent, parent blobs built beforehand
     if (process.env["STRATA_BENCH_FILTER"] !== undefined && !new RegExp(process.env["STRATA_BENCH_FILTER"]).test("oci_child_vs_parent_size")) return;
-    makeTree(join(proj, "src1k"), 10, 100, 16);
-    makeTree(join(proj, "src100k"), 100, 1000, 16);
+    makeTree(join(proj, "src1k"), SMALL[0]!, SMALL[1]!, 16);
+    makeTree(join(proj, "src100k"), LARGE[0]!, LARGE[1]!, 16);
     const child = writeJson(join(proj, "child.json"), [{ type: "install_text", label: "//bench:child", text: "one more file\n", dst: "/data/new.txt" }]);
     const cfg = writeJson(join(proj, "cfg.json"), { ref: "latest" });
     const prepare = async (n: string) => {
       const parent = join(proj, `parent${n}`);
-      await compile(`//bench:p${n}`, writeJson(join(proj, `p${n}.json`), [{ type: "install", label: `//bench:p${n}`, src: `src${n}`, dst: "/data" }]), parent);
+      await compile(`//bench:p${n}`, writeJson(join(proj, `p${n}.json`), [{ type: "install", label: `//bench:p${n}`, src: `src${n}`, dst: "/data/" }]), parent);
       await pkg(["layer-diff", "--label", "//bench:p", "--layer", parent, "--out", join(out, `p${n}.tar`)]);
       await pkg(["layer-blob.gz", "--label", "//bench:p", "--diff", join(out, `p${n}.tar`), "--out", join(out, `p${n}.blob`), "--descriptor-out", join(out, `p${n}.json`)]);
       const c = join(proj, `child${n}`);
@@ -109,7 +114,7 @@ export default async function packagingBenchmarks(): Promise<void> {
     };
     const small = await prepare("1k");
     const large = await prepare("100k");
-    await pair("oci_child_vs_parent_size", { child_files: 1, parent_files: 100_000, baseline_parent_files: 1_000 }, large, small);
+    await pair("oci_child_vs_parent_size", { child_files: 1, parent_files: count(LARGE), baseline_parent_files: count(SMALL) }, large, small);
     rmSync(out, { recursive: true, force: true });
   } finally {
     vol.cleanup();

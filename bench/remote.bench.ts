@@ -9,11 +9,13 @@ import { execa } from "execa";
 import { appendFileSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { findTool, median, printResult, repoRoot, scratchBtrfs, settle, timeCommand } from "./lib.js";
+import { findTool, median, printResult, repoRoot, runs, scratchBtrfs, settle, size, timeCommand } from "./lib.js";
 
-const RUNS = 3;
-const CHAIN = 20;
-const CHANGED = 9; // the 10th layer
+const RUNS = runs(3);
+const CHAIN = size(20, 4);
+const CHANGED = size(9, 2); // the 10th layer (the 3rd in quick mode)
+// bytes of zeros each genrule layer hashes: about a second of CPU
+const WORK_BYTES = size(150_000_000, 1_000_000);
 const PROJECT_FILES = [".buckconfig", "BUCK", "prelude", "rules", "bin", "dist", "package.json", "base", "debian", "remote", "scripts"];
 
 async function freePort(): Promise<number> {
@@ -34,7 +36,7 @@ function chainBuck(changedText: string): string {
   for (let i = 1; i < CHAIN; i++) {
     const text = i === CHANGED ? changedText : `layer ${i}`;
     lines.push(
-      `image.genrule_layer(name = "c${i}", parent_layer = ":c${i - 1}", rule_type = "work", user = "root", cmd = ["/bin/sh", "-c", "head -c 150000000 /dev/zero | sha256sum > /work/c${i}; echo '${text}' >> /work/c${i}"])`,
+      `image.genrule_layer(name = "c${i}", parent_layer = ":c${i - 1}", rule_type = "work", user = "root", cmd = ["/bin/sh", "-c", "head -c ${WORK_BYTES} /dev/zero | sha256sum > /work/c${i}; echo '${text}' >> /work/c${i}"])`,
     );
   }
   return lines.join("\n") + "\n";
@@ -129,7 +131,7 @@ export default async function remoteBenchmarks(): Promise<void> {
       name: "remote_cache_cold_machine_vs_local",
       params: {
         layers: CHAIN,
-        work_per_layer: "sha256 of 150 MB of zeros in a genrule (busybox)",
+        work_per_layer: `sha256 of ${WORK_BYTES / 1e6} MB of zeros in a genrule (busybox)`,
         subject: "buck2 build of the chain's top after buck2 clean and strata clean, remote cache on (warm)",
         baseline: "the same, local only (everything built from scratch)",
         ratio_meaning: "baseline/subject; goal >= 5",
@@ -162,7 +164,7 @@ export default async function remoteBenchmarks(): Promise<void> {
       params: {
         layers: CHAIN,
         changed_layer: CHANGED + 1,
-        subject: "buck2 build after the 10th layer's genrule text changed, remote cache on",
+        subject: `buck2 build after layer ${CHANGED + 1}'s genrule text changed, remote cache on`,
         baseline: "the chain built from scratch locally (median above)",
         phases_run: ranPhases.length,
         phases_expected: CHAIN - CHANGED,

@@ -5,10 +5,15 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Timed, makeTree, median, printResult, scratchBtrfs, settle, timeCommand, timeStrata, writeJson } from "./lib.js";
+import { type Timed, makeTree, median, printResult, runs, scratchBtrfs, settle, size, timeCommand, timeStrata, writeJson } from "./lib.js";
 
-const RUNS = 11;
-const CP_RUNS = 5;
+const RUNS = runs(11);
+const CP_RUNS = runs(5);
+// [dirs, files per dir]: the small and the large parent, the installed directory (files of 10 KB)
+const SMALL = size([10, 100], [10, 10]);
+const LARGE = size([100, 1000], [10, 200]);
+const INSTALL = size([100, 100], [10, 50]);
+const count = ([d, f]: number[]): number => d! * f!;
 
 function coreutilsVersion(): string {
   return execFileSync("cp", ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "cp";
@@ -23,8 +28,8 @@ export default async function runnerBenchmarks(): Promise<void> {
       timeStrata(["compile", "--label", label, "--phase", "compile", "--features", features, "--out", out, "--working-volume", wv, ...extra], proj);
 
     // parents: one install of a 1,000-file and of a 100,000-file directory
-    makeTree(join(proj, "src1k"), 10, 100, 16);
-    makeTree(join(proj, "src100k"), 100, 1000, 16);
+    makeTree(join(proj, "src1k"), SMALL[0]!, SMALL[1]!, 16);
+    makeTree(join(proj, "src100k"), LARGE[0]!, LARGE[1]!, 16);
     const parent1k = join(proj, "parent1k");
     const parent100k = join(proj, "parent100k");
     await compile("//bench:p1k", writeJson(join(proj, "p1k.json"), [{ type: "install", label: "//bench:p1k", src: "src1k", dst: "/data/" }]), parent1k);
@@ -51,15 +56,15 @@ export default async function runnerBenchmarks(): Promise<void> {
     }
     const tIn = median(inProcess);
     const exportRuns: Timed[] = [];
-    for (let i = 0; i < 3; i++) exportRuns.push(await compile("//bench:child", child, join(proj, "child100k-f"), ["--parent", parent100k, "--facts-out", join(proj, "child100k.facts.json")]));
+    for (let i = 0; i < runs(3); i++) exportRuns.push(await compile("//bench:child", child, join(proj, "child100k-f"), ["--parent", parent100k, "--facts-out", join(proj, "child100k.facts.json")]));
     const t1k = median(small.map((t) => t.seconds));
     const t100k = median(large.map((t) => t.seconds));
     printResult({
       name: "child_layer_vs_parent_size",
       params: {
         child: "one install_text",
-        parent_files_subject: 100_000,
-        parent_files_baseline: 1_000,
+        parent_files_subject: count(LARGE),
+        parent_files_baseline: count(SMALL),
         ratio_meaning: "subject/baseline (100k parent / 1k parent); target <= 1.3",
         includes: "whole `strata compile` process (node start, validation, snapshot, facts delta, seal, publish), without --facts-out",
         with_facts_out_100k_seconds: median(exportRuns.map((t) => t.seconds)),
@@ -102,7 +107,7 @@ export default async function runnerBenchmarks(): Promise<void> {
     });
 
     // install of a 10,000-file, 100 MB directory vs cp -a of it (both on the btrfs volume)
-    makeTree(join(proj, "src100mb"), 100, 100, 10_240);
+    makeTree(join(proj, "src100mb"), INSTALL[0]!, INSTALL[1]!, 10_240);
     const inst = writeJson(join(proj, "install.json"), [{ type: "install", label: "//bench:inst", src: "src100mb", dst: "/data/" }]);
     const installs: Timed[] = [];
     const cps: number[] = [];
@@ -119,8 +124,8 @@ export default async function runnerBenchmarks(): Promise<void> {
     printResult({
       name: "install_vs_cp",
       params: {
-        files: 10_000,
-        megabytes: 100,
+        files: count(INSTALL),
+        megabytes: count(INSTALL) / 100,
         subject: "strata compile with one install of the directory (no parent)",
         baseline: `cp -a of the directory on the same btrfs volume (${coreutilsVersion()}, reflinks by default)`,
         ratio_meaning: "subject/baseline; target <= 1.5",

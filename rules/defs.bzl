@@ -9,7 +9,27 @@ rules/private/ is internal and may change.
 load("//rules/private:feature_new.bzl", _feature_new = "new")
 load("//rules/private:layer.bzl", _layer = "layer")
 load("//rules/private:providers.bzl", _FeatureInfo = "FeatureInfo", _LayerInfo = "LayerInfo")
-load("//rules/private/features:registry.bzl", "FEATURE_FUNCTIONS")
+# each feature function by name, so go-to-definition on `feature.install` leads to its def (a struct built
+# with `**` leads nowhere); test/features/parity.test.ts checks these are the registered ones, every one
+load("//rules/private/features:apt_install.bzl", _apt_install = "apt_install")
+load("//rules/private/features:apt_remove.bzl", _apt_remove = "apt_remove")
+load("//rules/private/features:apt_remove_if_exists.bzl", _apt_remove_if_exists = "apt_remove_if_exists")
+load("//rules/private/features:clone.bzl", _clone = "clone")
+load("//rules/private/features:ensure_dir_symlink.bzl", _ensure_dir_symlink = "ensure_dir_symlink")
+load("//rules/private/features:ensure_dirs_exist.bzl", _ensure_dirs_exist = "ensure_dirs_exist")
+load("//rules/private/features:ensure_file_symlink.bzl", _ensure_file_symlink = "ensure_file_symlink")
+load("//rules/private/features:ensure_subdirs_exist.bzl", _ensure_subdirs_exist = "ensure_subdirs_exist")
+load("//rules/private/features:genrule.bzl", _genrule = "genrule")
+load("//rules/private/features:group_add.bzl", _group_add = "group_add")
+load("//rules/private/features:hardlink.bzl", _hardlink = "hardlink")
+load("//rules/private/features:install.bzl", _install = "install")
+load("//rules/private/features:install_text.bzl", _install_text = "install_text")
+load("//rules/private/features:layer_mount.bzl", _layer_mount = "layer_mount")
+load("//rules/private/features:remove.bzl", _remove = "remove")
+load("//rules/private/features:requires.bzl", _requires = "requires")
+load("//rules/private/features:tarball.bzl", _tarball = "tarball")
+load("//rules/private/features:user_add.bzl", _user_add = "user_add")
+load("//rules/private/features:usermod.bzl", _usermod = "usermod")
 load("//rules/private:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules/private:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
 load("//rules/private/package:defs.bzl", _package = "package")
@@ -30,7 +50,8 @@ image = struct(
     genrule_layer = _genrule_layer,
 )
 
-# feature.new plus one function per registered feature type (rules/private/features/registry.bzl).
+# feature.new plus one function per registered feature type (rules/private/features/registry.bzl), each written out
+# (test/features/parity.test.ts keeps the two lists equal).
 """Features, the parts of an image.layer (hover text for IDEs: `buck2 lsp` shows this for every `feature.*`).
 
 - `feature.new(name, features, visibility = None)`: a named, reusable group of features
@@ -56,7 +77,28 @@ image = struct(
 
 Docs: docs/rules.md. Definitions: rules/private/features/<name>.bzl.
 """
-feature = struct(new = _feature_new, **FEATURE_FUNCTIONS)
+feature = struct(
+    new = _feature_new,
+    apt_install = _apt_install,
+    apt_remove = _apt_remove,
+    apt_remove_if_exists = _apt_remove_if_exists,
+    clone = _clone,
+    ensure_dir_symlink = _ensure_dir_symlink,
+    ensure_dirs_exist = _ensure_dirs_exist,
+    ensure_file_symlink = _ensure_file_symlink,
+    ensure_subdirs_exist = _ensure_subdirs_exist,
+    genrule = _genrule,
+    group_add = _group_add,
+    hardlink = _hardlink,
+    install = _install,
+    install_text = _install_text,
+    layer_mount = _layer_mount,
+    remove = _remove,
+    requires = _requires,
+    tarball = _tarball,
+    user_add = _user_add,
+    usermod = _usermod,
+)
 
 """`image_test(name, layer, test, args = [], user = "root", env = {}, labels = [], visibility = None)`: a test
 (`buck2 test`) that runs the program `test` inside a throwaway snapshot of `layer`, isolated from the host, as `user`.

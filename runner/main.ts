@@ -28,6 +28,7 @@ const COMMANDS: LazyCommand[] = [
   { name: "unshare", load: async () => (await import("../src/cli/unshare.js")).unshareCommand as CommandModule<object, never> },
   { name: "worker", load: async () => (await import("../src/cli/worker.js")).workerCommand as CommandModule<object, never> },
   { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
+  { name: "lint", load: async () => (await import("../src/cli/lint.js")).lintCommand as CommandModule<object, never> },
   { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },
 ];
 

@@ -67,11 +67,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# tsc only when something it compiles changed since the last build (a new, edited or deleted file under src/ or
+# tsc only when something it compiles changed since the last build (a new, edited or deleted file under src/, bench/ or
 # runner/ changes a file's or a directory's mtime); a no-op run then costs no compile.
 stamp=dist/.strata-build-stamp
 if [ ! -f "$stamp" ] || [ ! -f dist/runner/main.js ] \
-  || [ -n "$(find src runner packages bin/bundle.mjs tsconfig.json package.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  || [ -n "$(find src runner bench packages bin/bundle.mjs tsconfig.json package.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   touch "$stamp.next"
   npm run --silent build
   mv "$stamp.next" "$stamp"

@@ -13,6 +13,7 @@ import { writeFactsRecord } from "./facts/store.js";
 import { emptyFacts, openFacts, type LayerFacts, type LayerInfo } from "./facts/view.js";
 import type { DeltaLevel } from "./facts/delta.js";
 import { parseFeatures } from "./features/registry.js";
+import { siteOf } from "./features/site.js";
 import type { AnalyzeContext, CompileContext } from "./features/types.js";
 import { beginLayer, publishLayer, recordFactsWritten, resolveLayerOutput, type LayerPaths } from "./storage/layers.js";
 import { removeTree } from "./storage/remove.js";
@@ -195,7 +196,11 @@ export async function compilePhase(opts: CompileOptions): Promise<CompileResult>
         touched: (p, own) => void changes.touched.set(toImagePath(root, p), own ?? origin),
         removed: (p) => void changes.removed.add(toImagePath(root, p)),
       };
-      await step.module.compile(step.feature, ctx);
+      try {
+        await step.module.compile(step.feature, ctx);
+      } catch (e) {
+        throw e instanceof StrataError ? e.locatedAt(siteOf(step.feature)) : e;
+      }
     }
     trace("apply features");
     const retime: Retimer = { epoch, paths: new Set() };

@@ -1,5 +1,6 @@
 // Errors a user sees. Each names the Buck2 label and the feature, says what was expected and what was found,
-// and renders with a first line `error: ...` that Buck2's console and an IDE can show.
+// and renders with a first line `error: ...` that Buck2's console and an IDE can show; an error of a feature starts
+// with the place of its call, `path/BUCK:line:col: error: ...`, and names the fix in Starlark when there is one.
 
 /**
  * What kind of problem an error is, for tests and tools (match the kind, not the wording):
@@ -11,6 +12,8 @@ export type ErrorKind = "schema" | "conflict" | "missing" | "unsatisfied" | "cyc
 
 export interface ErrorDetail {
   kind?: ErrorKind;
+  /** where the feature was declared, `path/BUCK:line:col` (project-relative), for editors; see features/site.ts */
+  at?: string;
   /** Buck2 label of the target the error belongs to */
   label: string;
   /** the feature, as `type(key="value", ...)`; absent for layer-level errors */
@@ -20,6 +23,8 @@ export interface ErrorDetail {
   found?: string;
   /** further lines, e.g. the features of a cycle */
   notes?: string[];
+  /** what to write instead, in Starlark (`feature.ensure_dirs_exist(dirs = "/opt/svc")` in the same layer) */
+  fix?: string;
 }
 
 export class StrataError extends Error {
@@ -29,6 +34,12 @@ export class StrataError extends Error {
     super(renderErrors(list));
     this.name = "StrataError";
     this.details = list;
+  }
+
+  /** The same errors, each placed at `at` unless it has a place already (errors of one feature). */
+  locatedAt(at: string | undefined): StrataError {
+    if (at === undefined || this.details.every((d) => d.at !== undefined)) return this;
+    return new StrataError(this.details.map((d) => (d.at !== undefined ? d : { ...d, at })));
   }
 }
 
@@ -43,10 +54,11 @@ function oneLine(text: string): string {
 
 function renderOne(d: ErrorDetail): string {
   const head = [d.label, d.feature, d.message].filter((s) => s !== undefined && s !== "").map((s) => oneLine(s!)).join(": ");
-  const lines = [`error: ${head}`];
+  const lines = [`${d.at !== undefined ? `${oneLine(d.at)}: ` : ""}error: ${head}`];
   if (d.expected !== undefined) lines.push(`  expected: ${oneLine(d.expected)}`);
   if (d.found !== undefined) lines.push(`  found:    ${oneLine(d.found)}`);
   for (const n of d.notes ?? []) lines.push(`  ${oneLine(n)}`);
+  if (d.fix !== undefined) lines.push(`  fix:      ${oneLine(d.fix)}`);
   return lines.join("\n");
 }
 

@@ -88,4 +88,6 @@ export interface FeatureBase {
   type: string;
   /** Buck2 label of the target that declared the feature */
   label: string;
+  /** where its `feature.*` call is, `path:line` (project-relative; written by the rules); see features/site.ts */
+  loc?: string;
 }

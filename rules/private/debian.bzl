@@ -22,7 +22,8 @@ DebRepoInfo = provider(
         "label": provider_field(str),  # the deb_repo target
         "packages": provider_field(dict[str, typing.Any]),  # name -> the lock's package record
         "debs": provider_field(dict[str, Artifact]),  # name -> the downloaded .deb
-        "update_command": provider_field(str),  # the command that rewrites the lock
+        "update_command": provider_field(str),  # the command that rewrites the lock, runnable as printed
+        "manifest": provider_field(str),  # the manifest the lock is resolved from (project-relative), or ""
     },
 )
 
@@ -51,7 +52,7 @@ def _deb_repo_impl(ctx: AnalysisContext) -> list[Provider]:
         debs[name] = deb
     return [
         DefaultInfo(),
-        DebRepoInfo(label = str(ctx.label.raw_target()), packages = ctx.attrs.lock["packages"], debs = debs, update_command = ctx.attrs.update_command),
+        DebRepoInfo(label = str(ctx.label.raw_target()), packages = ctx.attrs.lock["packages"], debs = debs, update_command = ctx.attrs.update_command, manifest = ctx.attrs.manifest),
     ]
 
 deb_repo_rule = rule(
@@ -60,6 +61,7 @@ deb_repo_rule = rule(
         "lock": attrs.dict(attrs.string(), attrs.any(), doc = "The lock, as loaded from its .lock.json."),
         "mirror": attrs.string(doc = "The archive base URL ([strata] debian_mirror)."),
         "update_command": attrs.string(doc = "How to rewrite the lock, for messages."),
+        "manifest": attrs.string(default = "", doc = "The manifest the lock is resolved from, project-relative (\"\" when not given)."),
     },
     doc = "A Debian package lock and one download per package. Use the deb_repo macro.",
 )
@@ -82,7 +84,8 @@ def deb_repo(name, lock, manifest = None, visibility = None):
         name = name,
         lock = lock,
         mirror = debian_mirror(),
-        update_command = "strata deb-lock --manifest {} --out {}".format(m, out),
+        update_command = "npx strata deb-lock --manifest {} --out {}".format(m, out),
+        manifest = manifest if manifest != None else "",
         **kwargs
     )
 

@@ -9,11 +9,14 @@ with the label of the target that declared it.
 """
 
 load("//rules/private:providers.bzl", "FeatureInfo", "LayerInfo")
-load("//rules/private/features:common.bzl", "check_mode_bits")
 load("//rules/private/features:registry.bzl", "FEATURE_TYPES_BY_NAME")
 
 # Key of the placeholder dict that keeps a feature.new group's place in the features list.
 _GROUP_KEY = "feature_group"
+
+# The feature attributes that hold sources ("src", "uidmap", ...): the collecting rules get one attribute of each
+# name, so an error about a source (Buck2's "Error coercing attribute `src`") names the attribute the user wrote.
+_SOURCE_ATTRS = sorted({key: None for t in FEATURE_TYPES_BY_NAME.values() for key in t.sources + t.source_dicts}.keys())
 
 # Nested lists deeper than this are surely a mistake (and Starlark has no recursion to go on forever).
 _MAX_NESTING = 32
@@ -53,11 +56,11 @@ def collect_features(where: str, features) -> dict:
         features: a list of feature.* results, feature.new target labels, select()s of them and lists of them.
 
     Returns:
-        a dict of the attributes `features`, `srcs`, `layers`, `feature_groups`.
+        a dict of the attributes `features`, `layers`, `feature_groups` and one per source attribute (`src`, ...).
     """
     if type(features) not in ("list", "tuple"):
         fail("{}: `features` must be a list of feature.* calls and feature.new target labels; found {}".format(where, _describe(features)))
-    srcs = {}
+    srcs = {key: {} for key in _SOURCE_ATTRS}
     layers = {}
     groups = {}
     refs = struct(srcs = srcs, layers = layers, groups = groups)
@@ -73,7 +76,7 @@ def collect_features(where: str, features) -> dict:
     value = parts[0]
     for part in parts[1:]:
         value = _concat(value, part)
-    return {"features": value, "srcs": srcs, "layers": layers, "feature_groups": groups}
+    return dict({"features": value, "layers": layers, "feature_groups": groups}, **srcs)
 
 def _concat(a, b):
     """`a + b` for lists and select()s of lists (as a select_map, which Buck2 and the local driver both take)."""
@@ -103,13 +106,12 @@ def _collect_plain(where: str, i: int, items: list, refs, in_select: bool) -> li
         ftype = FEATURE_TYPES_BY_NAME.get(item.get("type")) if type(item) == "dict" else None
         if ftype == None:
             fail("{}: features[{}]{} must be a feature.* call or a feature.new target label; found {}".format(where, i, " (a branch of its select())" if in_select else "", _describe(item)))
-        check_mode_bits(where, i, item)
         for key in ftype.sources:
             if item.get(key) != None:  # an optional source (uidmap) left out
-                refs.srcs[item[key]] = item[key]
+                refs.srcs[key][item[key]] = item[key]
         for key in ftype.source_dicts:
             for value in item[key].values():
-                refs.srcs[value] = value
+                refs.srcs[key][value] = value
         for key in ftype.layers:
             refs.layers[item[key]] = item[key]
         inline.append(item)
@@ -117,17 +119,20 @@ def _collect_plain(where: str, i: int, items: list, refs, in_select: bool) -> li
 
 def collection_attrs() -> dict:
     """The attributes `collect_features` fills, for the rules that collect features."""
-    return {
+    sources = {
+        key: attrs.dict(
+            attrs.string(),
+            attrs.source(allow_directory = True),
+            default = {},
+            doc = "Sources the features name in their `{}` attribute, keyed by the string written there.".format(key),
+        )
+        for key in _SOURCE_ATTRS
+    }
+    return dict(sources, **{
         "features": attrs.list(
             attrs.dict(attrs.string(), attrs.any()),
             default = [],
             doc = "Inline features (dicts made by feature.* functions), and placeholders for feature groups.",
-        ),
-        "srcs": attrs.dict(
-            attrs.string(),
-            attrs.source(allow_directory = True),
-            default = {},
-            doc = "Sources of the features, keyed by the string the feature names them with.",
         ),
         "layers": attrs.dict(
             attrs.string(),
@@ -141,7 +146,7 @@ def collection_attrs() -> dict:
             default = {},
             doc = "feature.new targets listed among the features, keyed by their label as written.",
         ),
-    }
+    })
 
 def resolve_features(ctx):
     """The collected features with artifacts in place of references, each with its declaring `label`
@@ -170,9 +175,9 @@ def resolve_features(ctx):
                 resolved[key] = value
         for key in ftype.sources:
             if item.get(key) != None:
-                resolved[key] = ctx.attrs.srcs[item[key]]
+                resolved[key] = getattr(ctx.attrs, key)[item[key]]
         for key in ftype.source_dicts:
-            resolved[key] = {k: ctx.attrs.srcs[v] for k, v in item[key].items()}
+            resolved[key] = {k: getattr(ctx.attrs, key)[v] for k, v in item[key].items()}
         for key in ftype.layers:
             layers.append(ctx.attrs.layers[item[key]][LayerInfo])
             resolved[key] = layers[-1].subvol

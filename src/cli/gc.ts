@@ -1,4 +1,5 @@
-// `strata gc`: removes layers no published output points to, once they are older than the grace period.
+// `strata gc`: removes layers no published output points to, once they are older than the grace period, wherever in
+// the working volume they sit (nested working volumes too), and any other subvolume there.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { StrataError } from "../errors.js";
@@ -30,6 +31,8 @@ export const gcCommand: CommandModule<object, GcArgs> = {
     for (const name of r.factsKept) process.stdout.write(`removed the tree of ${name} (its facts are still needed)\n`);
     for (const t of r.tempsRemoved) process.stdout.write(`removed ${t}, left by a publish that was killed\n`);
     for (const name of r.throwawaysRemoved) process.stdout.write(`removed abandoned throwaway snapshot ${name}\n`);
+    for (const dir of r.nestedRemoved) process.stdout.write(`removed the nested working volume ${dir}, which held nothing any more\n`);
+    for (const path of r.straysRemoved) process.stdout.write(`removed the subvolume ${path}, which is in no layer\n`);
     process.stdout.write(`gc: ${r.removed.length} removed, ${r.factsKept.length} trees removed with facts kept, ${r.kept.length} kept\n`);
   },
 };

@@ -8,7 +8,7 @@ import { requestCwd } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { diffLocks, formatLock, readManifest, type Lock } from "./lock.js";
 import { debianMirror } from "./mirror.js";
-import { resolveManifest } from "./resolve.js";
+import { defaultAptDir, resolveManifest } from "./resolve.js";
 
 interface DebLockArgs {
   manifest: string;
@@ -32,16 +32,16 @@ export const debLockCommand: CommandModule<object, DebLockArgs> = {
     const label = argv.manifest;
     const { manifest, digest } = readManifest(argv.manifest);
     const mirror = debianMirror(requestCwd(), label);
-    const aptDir = resolve(argv.aptDir ?? join(tmpdir(), "strata-apt", digest.slice(0, 16)));
+    const aptDir = resolve(argv.aptDir ?? defaultAptDir(digest));
     if (argv.check) {
-      if (!existsSync(argv.out)) throw new StrataError({ label, message: `${argv.out} does not exist`, expected: "a lock written by `strata deb-lock`", found: "no file", notes: [`update it: strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
+      if (!existsSync(argv.out)) throw new StrataError({ label, message: `${argv.out} does not exist`, expected: "a lock written by `strata deb-lock`", found: "no file", notes: [`update it: npx strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
       const old = JSON.parse(readFileSync(argv.out, "utf8")) as Lock;
       if (old.manifest_sha256 !== digest) {
-        throw new StrataError({ label, message: `${argv.out} is stale: the manifest changed since it was written`, expected: `manifest digest ${old.manifest_sha256}`, found: digest, notes: [...diffLocks(old, { ...old, manifest_sha256: digest, roots: [...new Set(manifest.packages)].sort(), archive: { suites: manifest.suites, components: manifest.components, architectures: manifest.architectures } }), `update it: strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
+        throw new StrataError({ label, message: `${argv.out} is stale: the manifest changed since it was written`, expected: `manifest digest ${old.manifest_sha256}`, found: digest, notes: [...diffLocks(old, { ...old, manifest_sha256: digest, roots: [...new Set(manifest.packages)].sort(), archive: { suites: manifest.suites, components: manifest.components, architectures: manifest.architectures } }), `update it: npx strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
       }
       const fresh = await resolveManifest(manifest, digest, { mirror, aptDir, keyring: argv.keyring, label });
       const changes = diffLocks(old, fresh);
-      if (changes.length > 0) throw new StrataError({ label, message: `${argv.out} is out of date with the archive`, expected: "the lock resolving gives now", found: `${changes.length} change(s)`, notes: [...changes, `update it: strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
+      if (changes.length > 0) throw new StrataError({ label, message: `${argv.out} is out of date with the archive`, expected: "the lock resolving gives now", found: `${changes.length} change(s)`, notes: [...changes, `update it: npx strata deb-lock --manifest ${argv.manifest} --out ${argv.out}`] });
       process.stdout.write(`${argv.out} is up to date (${Object.keys(old.packages).length} packages)\n`);
       return;
     }

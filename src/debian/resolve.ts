@@ -5,13 +5,20 @@
 import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requestEnv } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { parseParagraphs, parseRelations, type Paragraph } from "./control.js";
 import type { Lock, LockedPackage, Manifest } from "./lock.js";
+import { closestNames } from "./names.js";
 
 export const DEFAULT_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
+
+/** The private APT directory `strata deb-lock` uses by default for a manifest (its digest): a cache of the indices. */
+export function defaultAptDir(digest: string): string {
+  return join(tmpdir(), "strata-apt", digest.slice(0, 16));
+}
 
 export interface ResolveOptions {
   mirror: string;
@@ -108,13 +115,40 @@ function problemPackages(lines: string[]): string[] {
   return [...names];
 }
 
-export async function resolveManifest(m: Manifest, digest: string, o: ResolveOptions): Promise<Lock> {
+/** apt-get update in the private directory: the archive's signed, verified indices for the manifest's suites. */
+async function updateIndices(m: Manifest, o: ResolveOptions): Promise<Record<string, string>> {
   const env = prepareAptDir(m, o);
   const update = await apt(env, ["update", "-q"]);
   if (update.exitCode !== 0 || /^(E|W): /m.test(update.all ?? "")) {
     const lines = (update.all ?? "").split("\n").filter((l) => /^(E|W|Err):? /.test(l));
     throw new StrataError({ label: o.label, message: `apt could not fetch or verify the archive's indices from ${o.mirror}`, expected: "signed, verified InRelease and Packages files for " + m.suites.join(", "), found: lines.join(" | ") || `apt-get update exited ${update.exitCode}` });
   }
+  return env;
+}
+
+/** Every package name in the archive's indices for the manifest (fetched, or refreshed, into the private directory). */
+export async function archiveNames(m: Manifest, o: ResolveOptions): Promise<Set<string>> {
+  await updateIndices(m, o);
+  const lists = join(o.aptDir, "var/lib/apt/lists");
+  const names = new Set<string>();
+  for (const f of readdirSync(lists).sort()) {
+    if (!f.endsWith("_Packages")) continue;
+    for (const match of readFileSync(join(lists, f), "utf8").matchAll(/^Package: (\S+)$/gm)) names.add(match[1]!);
+  }
+  return names;
+}
+
+/** "did you mean ...?" for names that are in no index (a typo), or "" */
+function typoHint(names: string[], packages: Map<string, Paragraph[]>): string {
+  const hints = names.filter((n) => !packages.has(n)).map((n) => {
+    const near = closestNames(n, packages.keys());
+    return near.length > 0 ? `${n} is in no index of the archive: did you mean ${near.map((x) => `"${x}"`).join(" or ")}?` : `${n} is in no index of the archive`;
+  });
+  return hints.join("; ");
+}
+
+export async function resolveManifest(m: Manifest, digest: string, o: ResolveOptions): Promise<Lock> {
+  const env = await updateIndices(m, o);
   const { packages, releases } = readIndices(o.aptDir);
   const essential = m.essential ? [...packages.entries()].filter(([, ps]) => ps.some((p) => p.get("Essential") === "yes")).map(([n]) => n).sort() : [];
   const roots = [...new Set(m.packages)].sort();
@@ -122,11 +156,13 @@ export async function resolveManifest(m: Manifest, digest: string, o: ResolveOpt
   if (sim.exitCode !== 0) {
     const lines = aptProblems(sim.all ?? "");
     const names = problemPackages(lines);
+    const typos = typoHint(names, packages);
     throw new StrataError({
       label: o.label,
       message: names.length > 0 ? `cannot resolve package${names.length > 1 ? "s" : ""} ${names.join(", ")}` : "apt could not resolve the manifest",
       expected: `one consistent set of installable packages for the roots against ${m.suites.join(", ")}`,
       found: lines.join(" | ") || `apt-get exited ${sim.exitCode}`,
+      ...(typos !== "" ? { fix: `a typo in the manifest's packages? ${typos}` } : {}),
     });
   }
   // "Inst libc6 (2.36-9+deb12u10 Debian:12.11/stable [amd64])"

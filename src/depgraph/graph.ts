@@ -10,7 +10,8 @@ import { normalizeImagePath } from "../image/path.js";
 import { harmlessDuplicate, keyOf, keyText, sameItem, type Provider } from "./items.js";
 import { wireRequirements } from "./requirements.js";
 import { GraphResolver, type PhaseSymlink } from "./resolver.js";
-import { factText, itemText } from "./text.js";
+import { factText, itemText, starlarkCall } from "./text.js";
+import { siteOf } from "../features/site.js";
 
 export interface AnalyzedFeature {
   feature: FeatureBase;
@@ -38,6 +39,17 @@ export function featureName(f: AnalyzedFeature, layerLabel: string): string {
 /** Names features in messages, by their index in the phase. */
 export type Namer = (i: number) => string;
 
+/** Where a feature was declared (`path/BUCK:line:col`), by its index in the phase; undefined when unknown. */
+export type Placer = (i: number) => string | undefined;
+
+const nowhere: Placer = () => undefined;
+
+/** A feature's name with its place, for the notes that list several features. */
+export function placedName(name: Namer, at: Placer, i: number): string {
+  const where = at(i);
+  return where === undefined ? name(i) : `${name(i)} at ${where}`;
+}
+
 /**
  * Validates one phase's features against each other and the parent, and orders them: a pipeline of named steps,
  * each returning data. Errors come in the order of the steps: placement, conflicts in the phase, clashes with the
@@ -45,11 +57,12 @@ export type Namer = (i: number) => string;
  */
 export function buildPhaseGraph(features: AnalyzedFeature[], parent: FactsView, layerLabel: string): BuiltGraph {
   const name: Namer = (i) => featureName(features[i]!, layerLabel);
+  const at: Placer = (i) => siteOf(features[i]!.feature);
   const resolver = phaseResolver(features, parent);
-  const placed = placeProviders(features, resolver, layerLabel, name);
-  const conflicts = conflictErrors(placed.conflicting, layerLabel, name);
-  const clashes = parentClashes(placed.providers, parent, layerLabel, name);
-  const wired = wireRequirements(features, placed.providers, resolver, parent, layerLabel, name);
+  const placed = placeProviders(features, resolver, layerLabel, name, at);
+  const conflicts = conflictErrors(placed.conflicting, layerLabel, name, at);
+  const clashes = parentClashes(placed.providers, parent, layerLabel, name, at);
+  const wired = wireRequirements(features, placed.providers, resolver, parent, layerLabel, name, at);
   return { edges: wired.edges, errors: [...placed.errors, ...conflicts, ...clashes, ...wired.errors] };
 }
 
@@ -81,7 +94,7 @@ export interface PlacedProviders {
  * Step 2: providers by canonical key. Directories and mount points follow a final symlink (mkdir -p does too).
  * Identical providers of one key (the same directory from many ensure_dirs_exist) are counted, not kept.
  */
-export function placeProviders(features: AnalyzedFeature[], resolver: GraphResolver, layerLabel: string, name: Namer): PlacedProviders {
+export function placeProviders(features: AnalyzedFeature[], resolver: GraphResolver, layerLabel: string, name: Namer, at: Placer = nowhere): PlacedProviders {
   const providers = new Map<string, Provider>();
   const conflicting = new Map<string, Provider[]>();
   const errors: ErrorDetail[] = [];
@@ -92,7 +105,7 @@ export function placeProviders(features: AnalyzedFeature[], resolver: GraphResol
         const followLast = raw.kind === "path" && raw.fileType === "directory";
         const r = resolver.resolve(normalizeImagePath(raw.path), followLast);
         if (!r.ok) {
-          errors.push({ kind: "unsatisfied", label: layerLabel, feature: name(i), message: `cannot place "${raw.path}": ${r.reason}` });
+          errors.push({ kind: "unsatisfied", at: at(i), label: layerLabel, feature: name(i), message: `cannot place "${raw.path}": ${r.reason}` });
           continue;
         }
         if (r.path !== raw.path) item = { ...raw, path: r.path };
@@ -111,7 +124,7 @@ export function placeProviders(features: AnalyzedFeature[], resolver: GraphResol
 }
 
 /** Step 3: one error per key that features of the phase provide in different ways (or each on its own). */
-export function conflictErrors(conflicting: Map<string, Provider[]>, layerLabel: string, name: Namer): ErrorDetail[] {
+export function conflictErrors(conflicting: Map<string, Provider[]>, layerLabel: string, name: Namer, at: Placer = nowhere): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   for (const [key, list] of conflicting) {
     const count = new Set(list.map((p) => p.feature)).size;
@@ -119,6 +132,8 @@ export function conflictErrors(conflicting: Map<string, Provider[]>, layerLabel:
     const sameItems = list.every((p) => sameItem(p.item, list[0]!.item));
     errors.push({
       kind: "conflict",
+      // at the provider that came second, as a compiler reports a redefinition; the notes place every provider
+      at: at(list[1]!.feature) ?? at(list[0]!.feature),
       label: layerLabel,
       message: sameItems
         ? `${keyText(key)} is written by ${count} different features`
@@ -128,19 +143,20 @@ export function conflictErrors(conflicting: Map<string, Provider[]>, layerLabel:
       notes: list.map((p) => {
         // two features that read the same (install_text of one dst with other texts) are told apart by position
         const twin = list.some((q) => q.feature !== p.feature && name(q.feature) === name(p.feature));
-        return `${name(p.feature)}${twin ? ` (feature #${p.feature} of the phase)` : ""} provides ${itemText(p.item)}`;
+        return `${name(p.feature)}${twin ? ` (feature #${p.feature} of the phase)` : ""} provides ${itemText(p.item)}${at(p.feature) !== undefined ? ` at ${at(p.feature)}` : ""}`;
       }),
+      fix: `keep one of these features in the layer${list.every((p) => p.item.kind === "path" && p.item.fileType === "directory") ? " (or give the directories the same mode, owner and xattrs)" : ""}`,
     });
   }
   return errors;
 }
 
 /** Step 4: items the phase provides that the parent layer already has (and the image root, which stays a directory). */
-export function parentClashes(providers: Map<string, Provider>, parent: FactsView, layerLabel: string, name: Namer): ErrorDetail[] {
+export function parentClashes(providers: Map<string, Provider>, parent: FactsView, layerLabel: string, name: Namer, at: Placer = nowhere): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   for (const [key, first] of providers) {
     const clash = checkAgainstParent(key, first, parent, layerLabel, name);
-    if (clash !== undefined) errors.push(clash);
+    if (clash !== undefined) errors.push({ at: at(first.feature), ...clash });
   }
   return errors;
 }
@@ -167,6 +183,7 @@ function checkAgainstParent(key: string, first: Provider, parent: FactsView, lay
       message: `"${what}" already exists in the parent layer`,
       expected: otherXattrs && fact.type === "directory" ? `the directory's xattrs as the parent has them (${fact.xattrs ?? "none"})` : `a path not yet in the image (only a directory may be re-provided as a directory)`,
       found: `parent has ${factText(fact)}; this feature provides ${itemText(item)}`,
+      fix: `${starlarkCall("remove", { path: what })} in the same layer (removals run before the features that write), or leave this feature out`,
     };
   }
   const exists = kind === "user" ? parent.user(what) !== undefined || what === "root" : parent.group(what) !== undefined || what === "root";
@@ -178,5 +195,9 @@ function checkAgainstParent(key: string, first: Provider, parent: FactsView, lay
     message: `${kind} "${what}" already exists in the parent layer`,
     expected: `a new ${kind} name`,
     found: `${kind} "${what}" in the parent's facts`,
+    fix:
+      kind === "user"
+        ? `another username, or ${starlarkCall("usermod", { username: what, add_supplementary_groups: ["..."] })} to change the parent's user`
+        : `another groupname, or leave this feature out: the parent's group "${what}" is there already`,
   };
 }

@@ -14,6 +14,7 @@ import type { AnalyzeContext } from "../features/types.js";
 import type { FeatureBase, MountFact } from "../types.js";
 import { buildPhaseGraph, featureName, type AnalyzedFeature } from "./graph.js";
 import { topoSort } from "./toposort.js";
+import { siteOf } from "../features/site.js";
 
 export type PlannedFeature = AnalyzedFeature;
 export type { AnalyzedFeature } from "./graph.js";
@@ -26,12 +27,13 @@ export interface PhasePlan {
 }
 
 /**
- * The feature's JSON without its label. Features come out of their zod schema, so keys are in schema order.
- * The label is cut out of the plain JSON text (a replacer would turn off V8's fast JSON path): an unescaped
- * `"label":"..."` can only be the key itself, since quotes inside string values are escaped.
+ * The feature's JSON without its label and the place of its call. Features come out of their zod schema, so keys
+ * are in schema order. Both are cut out of the plain JSON text (a replacer would turn off V8's fast JSON path): an
+ * unescaped `"label":"..."` can only be the key itself, since quotes inside string values are escaped.
  */
 function identity(f: FeatureBase): string {
-  return JSON.stringify(f).replace(`"label":${JSON.stringify(f.label)}`, "");
+  const json = JSON.stringify(f).replace(`"label":${JSON.stringify(f.label)}`, "");
+  return f.loc === undefined ? json : json.replace(`"loc":${JSON.stringify(f.loc)}`, "");
 }
 
 /** Drops features identical to an earlier one (label aside). */
@@ -51,7 +53,7 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
   for (const feature of features) {
     const module = featureModule(feature.type);
     if (module === undefined) {
-      errors.push({ kind: "schema", label: feature.label, message: `unknown feature type "${feature.type}"` });
+      errors.push({ kind: "schema", at: siteOf(feature), label: feature.label, message: `unknown feature type "${feature.type}"` });
       continue;
     }
     try {
@@ -59,8 +61,8 @@ export async function analyzeFeatures(features: FeatureBase[], ctx: AnalyzeConte
       const analysis = result instanceof Promise ? await result : result;
       analyzed.push({ feature, module, analysis });
     } catch (e) {
-      if (e instanceof StrataError) errors.push(...e.details);
-      else errors.push({ kind: "io", label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
+      if (e instanceof StrataError) errors.push(...e.locatedAt(siteOf(feature)).details);
+      else errors.push({ kind: "io", at: siteOf(feature), label: ctx.label, feature: module.describe(feature), message: `analysis failed: ${(e as Error).message}` });
     }
   }
   return { analyzed, errors };
@@ -79,12 +81,17 @@ export async function planPhase(features: FeatureBase[], ctx: AnalyzeContext): P
   errors.push(...graphErrors);
   const { order, cycles } = topoSort(edges, analyzed.length);
   for (const cycle of cycles) {
-    const names = cycle.map((i) => featureName(analyzed[i]!, ctx.label));
+    const names = cycle.map((i) => {
+      const where = siteOf(analyzed[i]!.feature);
+      return `${featureName(analyzed[i]!, ctx.label)}${where !== undefined ? ` at ${where}` : ""}`;
+    });
     errors.push({
       kind: "cycle",
+      at: siteOf(analyzed[cycle[0]!]!.feature),
       label: ctx.label,
       message: `cycle in dependency graph (${cycle.length} feature${cycle.length > 1 ? "s" : ""}); each feature must be applied before the next:`,
       notes: [...names.map((n, k) => `${k === 0 ? "  " : "-> "}${n}`), `-> ${names[0]} (again)`],
+      fix: "change one of these features so that it no longer needs what the next one makes (a symlink that points back, a directory inside a link)",
     });
   }
   if (errors.length > 0) throw new StrataError(errors);

@@ -4,10 +4,10 @@ import type { ErrorDetail } from "../errors.js";
 import type { FactsView, FileType, Validator } from "../types.js";
 import type { ProvidedItem } from "../features/types.js";
 import { normalizeImagePath } from "../image/path.js";
-import type { AnalyzedFeature, BuiltGraph, EdgeList, Namer } from "./graph.js";
+import type { AnalyzedFeature, BuiltGraph, EdgeList, Namer, Placer } from "./graph.js";
 import { keyText, type Provider } from "./items.js";
 import type { GraphResolver } from "./resolver.js";
-import { factText, itemText, validatorText } from "./text.js";
+import { factText, itemText, missingFix, starlarkCall, validatorText } from "./text.js";
 
 /** What sits at a required key, whoever made it. */
 interface Found {
@@ -51,6 +51,7 @@ export function wireRequirements(
   parent: FactsView,
   layerLabel: string,
   name: Namer,
+  at: Placer = () => undefined,
 ): BuiltGraph {
   const errors: ErrorDetail[] = [];
   const edges: EdgeList = { from: [], to: [] };
@@ -74,7 +75,7 @@ export function wireRequirements(
       if (kind === "path") {
         const r = resolver.resolve(normalizeImagePath(raw), true);
         if (!r.ok) {
-          errors.push({ kind: "unsatisfied", label: layerLabel, feature: name(i), message: `requires "${raw}", which cannot be resolved: ${r.reason}` });
+          errors.push({ kind: "unsatisfied", at: at(i), label: layerLabel, feature: name(i), message: `requires "${raw}", which cannot be resolved: ${r.reason}` });
           continue;
         }
         key = r.path;
@@ -97,22 +98,28 @@ export function wireRequirements(
       if (found === undefined) {
         errors.push({
           kind: "missing",
+          at: at(i),
           label: layerLabel,
           feature: name(i),
           message: `requires ${shown()} but nothing provides it`,
           expected: `${kind === "path" ? "a path that" : `a ${kind} that`} ${validatorText(req.validator) === "exists" ? "exists" : `is ${validatorText(req.validator)}`}`,
           found: "not provided by this phase nor present in the parent layer",
+          fix: missingFix(kind, kind === "path" ? key : raw, req.validator),
         });
         continue;
       }
       if (!satisfies(req.validator, found)) {
         errors.push({
           kind: "unsatisfied",
+          at: at(i),
           label: layerLabel,
           feature: name(i),
           message: `requires ${shown()} to be ${validatorText(req.validator)}`,
           expected: validatorText(req.validator),
-          found: phase !== undefined ? `${found.text}, provided by ${name(phase.feature)}` : `${found.text} (in the parent layer)`,
+          found: phase !== undefined ? `${found.text}, provided by ${name(phase.feature)}${at(phase.feature) !== undefined ? ` at ${at(phase.feature)}` : ""}` : `${found.text} (in the parent layer)`,
+          ...(phase === undefined && kind === "path"
+            ? { fix: `${starlarkCall("remove", { path: keyText(key) })} in the same layer, then ${missingFix(kind, keyText(key), req.validator)}` }
+            : {}),
         });
         continue;
       }

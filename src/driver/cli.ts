@@ -3,12 +3,15 @@
 // working volumes. The import below is the one tie from the runner to the driver: bin/bundle.mjs keeps the driver
 // out of the runner's bundle (it is bundled on its own), so the driver's code is no input of Buck2's layer actions.
 import type { CommandModule } from "yargs";
-import { driverCommand, setActionRunner } from "../../packages/buck2-local/src/index.js";
+import { driverCommand, setActionRunner, setInvocation } from "../../packages/buck2-local/src/index.js";
 import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { reproCommand } from "./repro.js";
 import { RunnerWorkers } from "./runner-worker.js";
 
 // strata's runner actions go to one persistent `strata worker` per build, unless STRATA_LOCAL_WORKER=0
 if (process.env.STRATA_LOCAL_WORKER !== "0") setActionRunner((root, env, log) => new RunnerWorkers(root, env, log));
+
+// the commands the driver's errors suggest (`uquery` for a visibility error) are spelled as users run them
+setInvocation("npx strata local");
 
 export const localCommand: CommandModule = driverCommand("local", COMMAND_DESCRIPTIONS.local, [reproCommand as unknown as CommandModule]);

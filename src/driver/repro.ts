@@ -1,9 +1,9 @@
 // `strata local repro TARGET...`: builds the targets twice, each time from scratch (every action re-run, layers
 // in a working volume of their own), and reports per default output whether the two builds gave the same bytes,
 // and which paths differ when they did not. A layer output (a symlink to a subvolume) is compared as a tree:
-// type, mode, owner, mtime, and content or link target of every path.
+// type, mode, owner, mtime, and content or link target of every path. Both working volumes are removed afterwards.
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { ActionCache, buildTargets, DriverFailure, findProjectRoot } from "../../packages/buck2-local/src/index.js";
@@ -95,6 +95,25 @@ function compare(label: string, output: string, a: Snapshot, b: Snapshot, abs: s
   return { output, label, same: a.digest === b.digest, equivalentOnly, digest: [a.digest, b.digest], differences: equivalentOnly ? [] : differences };
 }
 
+/**
+ * Both builds' working volumes go: the outputs in buck-out point into the second one, so the action cache is
+ * forgotten too and the next build makes them again in the project's working volume. What cannot be removed (a
+ * build still running in it) is left to `strata gc`, which collects nested working volumes.
+ */
+async function removeReproVolumes(root: string, store: string, tag: string, log: (l: string) => void): Promise<void> {
+  const { cleanWorkingVolume } = await import("../storage/clean.js");
+  new ActionCache(root).clear();
+  for (const round of [1, 2]) {
+    const dir = join(store, "repro", `${tag}-${round}`);
+    await cleanWorkingVolume(dir, "strata local repro").catch((e: unknown) => log(`repro: left ${dir} to \`strata gc\`: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  try {
+    rmdirSync(join(store, "repro"));
+  } catch {
+    // another repro's volumes are there
+  }
+}
+
 /** builds `patterns` twice from scratch and compares every default output */
 export async function repro(root: string, patterns: string[], cwd: string, log: (l: string) => void): Promise<ReproResult[]> {
   const { openWorkingVolume } = await import("../storage/volume.js");
@@ -126,14 +145,10 @@ export async function repro(root: string, patterns: string[], cwd: string, log: 
       }
     }
   } finally {
-    // the first build's layers are referenced by nothing now (the outputs point to the second build's)
-    if (first.size > 0) {
-      const { collectGarbage } = await import("../storage/gc.js");
-      await collectGarbage(await openWorkingVolume({ dir: join(base.store, "repro", `${tag}-1`) }), 0).catch(() => undefined);
-    }
     if (previousVolume === undefined) delete process.env["STRATA_WORKING_VOLUME"];
     else process.env["STRATA_WORKING_VOLUME"] = previousVolume;
     rmSync(scratch, { recursive: true, force: true });
+    await removeReproVolumes(root, base.store, tag, log);
   }
   return results;
 }

@@ -2,6 +2,8 @@
 // (rules/features/apt_plan.bzl plan_apt adds `resolved` to each apt feature; the user never writes it).
 import { z } from "zod";
 import { StrataError } from "../errors.js";
+import { aptProblemError, type AptProblem } from "../debian/plan-problems.js";
+import type { Analysis, AnalyzeContext } from "./types.js";
 
 export const packagesSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, { message: "a Debian package name" })).min(1);
 
@@ -20,6 +22,25 @@ export const resolvedDebSchema = z.strictObject({
 /** what the parent layers' feature.requires name (kind path, user or group; `by` the declaring target): an apt removal must leave it */
 export const neededSchema = z.array(z.strictObject({ kind: z.enum(["path", "user", "group"]), name: z.string().min(1), by: z.string().min(1) })).optional();
 export type Needed = NonNullable<z.infer<typeof neededSchema>>;
+
+/** What the layer rule could not plan (apt_plan.bzl): no flavor in the layer chain, packages not in the lock. */
+export const aptProblemSchema = z.strictObject({
+  problem: z.enum(["no_flavor", "not_in_lock"]),
+  missing: z.array(z.string().min(1)).optional(),
+  repo: z.string().optional(),
+  manifest: z.string().optional(),
+  update: z.string().optional(),
+});
+
+export function isProblem(resolved: object | undefined): resolved is AptProblem {
+  return resolved !== undefined && "problem" in resolved;
+}
+
+/** An apt feature's analysis: nothing to declare, unless the layer rule left a problem in place of the plan. */
+export async function analyzeApt(f: { type: string; packages: string[]; resolved?: object }, name: string, ctx: AnalyzeContext): Promise<Analysis> {
+  if (isProblem(f.resolved)) throw await aptProblemError({ type: f.type, packages: f.packages, name }, f.resolved, ctx);
+  return { requires: [], provides: [] };
+}
 
 export function missingPlan(label: string, feature: string): StrataError {
   return new StrataError({ kind: "schema", label, feature, message: "no package plan", expected: "the `resolved` plan image.layer adds at analysis (build the layer with a flavor)", found: "a features file without it" });

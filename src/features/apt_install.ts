@@ -9,7 +9,7 @@ import { bootstrapImage, installIntoImage, packagePaths } from "../debian/dpkg.j
 import { applianceTree } from "../isolation/appliance.js";
 import { projectSourcePath } from "./common.js";
 import { describeFeature, labelSchema } from "./common.js";
-import { missingPlan, packagesSchema, resolvedDebSchema } from "./apt_common.js";
+import { analyzeApt, aptProblemSchema, isProblem, missingPlan, packagesSchema, resolvedDebSchema } from "./apt_common.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
@@ -17,13 +17,16 @@ const schema = z.strictObject({
   label: labelSchema,
   packages: packagesSchema,
   resolved: z
-    .strictObject({
-      bootstrap: z.boolean(),
-      flavor: z.string().min(1),
-      debs: z.array(resolvedDebSchema),
-      /** the flavor's build appliance layer (its output, project-relative), when the flavor has one and this bootstraps */
-      appliance: z.string().min(1).optional(),
-    })
+    .union([
+      z.strictObject({
+        bootstrap: z.boolean(),
+        flavor: z.string().min(1),
+        debs: z.array(resolvedDebSchema),
+        /** the flavor's build appliance layer (its output, project-relative), when the flavor has one and this bootstraps */
+        appliance: z.string().min(1).optional(),
+      }),
+      aptProblemSchema,
+    ])
     .optional(),
 });
 export type AptInstall = z.infer<typeof schema>;
@@ -34,12 +37,12 @@ export const aptInstall: FeatureModule<AptInstall> = {
   schema: schema as unknown as z.ZodType<AptInstall>,
   opaque: true,
   describe: (f) => describeFeature("apt_install", { packages: f.packages }),
-  analyze() {
-    return { requires: [], provides: [] };
+  analyze(f, ctx) {
+    return analyzeApt(f, this.describe(f), ctx);
   },
   async compile(f, ctx) {
     const feature = this.describe(f);
-    if (f.resolved === undefined) throw missingPlan(ctx.label, feature);
+    if (f.resolved === undefined || isProblem(f.resolved)) throw missingPlan(ctx.label, feature);
     const debs = f.resolved.debs.map((d) => ({ ...d, deb: projectSourcePath(ctx.projectRoot, d.deb) }));
     const appliance = f.resolved.appliance !== undefined ? applianceTree(projectSourcePath(ctx.projectRoot, f.resolved.appliance), ctx.label) : undefined;
     const ictx = { root: ctx.root, label: ctx.label, feature, epoch: ctx.epoch, appliance };

@@ -4,14 +4,14 @@
 import { z } from "zod";
 import { removeFromImage } from "../debian/dpkg.js";
 import { describeFeature, labelSchema } from "./common.js";
-import { neededSchema, packagesSchema } from "./apt_common.js";
+import { analyzeApt, aptProblemSchema, isProblem, neededSchema, packagesSchema } from "./apt_common.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({
   type: z.literal("apt_remove_if_exists"),
   label: labelSchema,
   packages: packagesSchema,
-  resolved: z.strictObject({ remove: z.array(z.string()), flavor: z.string().min(1), needed: neededSchema }).optional(),
+  resolved: z.union([z.strictObject({ remove: z.array(z.string()), flavor: z.string().min(1), needed: neededSchema }), aptProblemSchema]).optional(),
 });
 export type AptRemoveIfExists = z.infer<typeof schema>;
 
@@ -21,10 +21,10 @@ export const aptRemoveIfExists: FeatureModule<AptRemoveIfExists> = {
   schema: schema as unknown as z.ZodType<AptRemoveIfExists>,
   opaque: true,
   describe: (f) => describeFeature("apt_remove_if_exists", { packages: f.packages }),
-  analyze() {
-    return { requires: [], provides: [] };
+  analyze(f, ctx) {
+    return analyzeApt(f, this.describe(f), ctx);
   },
   async compile(f, ctx) {
-    await removeFromImage(f.packages, { root: ctx.root, label: ctx.label, feature: this.describe(f), epoch: ctx.epoch }, false, f.resolved?.needed ?? []);
+    await removeFromImage(f.packages, { root: ctx.root, label: ctx.label, feature: this.describe(f), epoch: ctx.epoch }, false, (isProblem(f.resolved) ? undefined : f.resolved?.needed) ?? []);
   },
 };

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { StrataError, type ErrorDetail } from "../errors.js";
 import type { FeatureBase } from "../types.js";
 import type { FeatureModule } from "./types.js";
+import { numberSites, siteOf } from "./site.js";
 import { install } from "./install.js";
 import { installText } from "./install_text.js";
 import { ensureDirsExist } from "./ensure_dirs_exist.js";
@@ -98,6 +99,19 @@ function expectedOf(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** `path:line` of the feature's call, as the rules write it (`loc`); anything else is left out of messages. */
+const LOC = /^[^\u0000-\u001f]+:[1-9][0-9]*$/;
+
+function locOf(raw: Record<string, unknown>): string | undefined {
+  return typeof raw.loc === "string" && LOC.test(raw.loc) ? raw.loc : undefined;
+}
+
+/** Where a feature of the raw file is, `path:line:col`, for its schema errors. */
+function rawSite(raw: Record<string, unknown>): string | undefined {
+  const loc = locOf(raw);
+  return loc !== undefined && typeof raw.type === "string" ? siteOf({ type: raw.type, label: "", loc }) : undefined;
+}
+
 function issueDetail(index: number, raw: Record<string, unknown>, module: FeatureModule, issue: z.core.$ZodIssue, layerLabel: string): ErrorDetail {
   const label = typeof raw.label === "string" ? raw.label : layerLabel;
   const feature = `feature #${index} (${module.type})`;
@@ -105,6 +119,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
     const allowed = Object.keys((module.schema as unknown as { shape: Record<string, unknown> }).shape ?? {}).sort();
     return {
       kind: "schema",
+      at: rawSite(raw),
       label,
       feature,
       message: `unknown attribute${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
@@ -115,6 +130,7 @@ function issueDetail(index: number, raw: Record<string, unknown>, module: Featur
   const attr = issue.path.map(String).join(".");
   return {
     kind: "schema",
+    at: rawSite(raw),
     label,
     feature,
     message: attr === "" ? "invalid feature" : `invalid attribute "${attr}"`,
@@ -131,10 +147,10 @@ function phaseProblem(index: number, obj: Record<string, unknown>, module: Featu
   const feature = `feature #${index} (${module.type})`;
   const where = typeof obj.label === "string" ? obj.label : label;
   if (obj.phase !== undefined && obj.phase !== module.phase) {
-    return { kind: "schema", label: where, feature, message: `the features file gives this feature the phase ${show(obj.phase)}`, expected: `"${module.phase}" (the phase of ${module.type} features)`, found: show(obj.phase) };
+    return { kind: "schema", at: rawSite(obj), label: where, feature, message: `the features file gives this feature the phase ${show(obj.phase)}`, expected: `"${module.phase}" (the phase of ${module.type} features)`, found: show(obj.phase) };
   }
   if (phase !== undefined && phase !== module.phase) {
-    return { kind: "schema", label: where, feature, message: `a ${module.type} feature was given to the "${phase}" phase`, expected: `only features of the "${phase}" phase (${module.type} features run in "${module.phase}")`, found: `a ${module.type} feature` };
+    return { kind: "schema", at: rawSite(obj), label: where, feature, message: `a ${module.type} feature was given to the "${phase}" phase`, expected: `only features of the "${phase}" phase (${module.type} features run in "${module.phase}")`, found: `a ${module.type} feature` };
   }
   return undefined;
 }
@@ -179,11 +195,19 @@ export function parseFeatures(json: unknown, label: string, phase?: string): Fea
       errors.push(misplaced);
       return;
     }
-    const { phase: _phase, ...attrs } = obj;
+    const { phase: _phase, loc: _loc, ...attrs } = obj;
+    if (_loc !== undefined && locOf(obj) === undefined) {
+      errors.push({ kind: "schema", label: typeof obj.label === "string" ? obj.label : label, feature: `feature #${index} (${module.type})`, message: `invalid attribute "loc"`, expected: 'the place of its call, "path:line"', found: show(_loc) });
+      return;
+    }
     const result = module.schema.safeParse(attrs);
-    if (result.success) out.push(result.data);
+    if (result.success) {
+      if (_loc !== undefined) (result.data as FeatureBase).loc = _loc as string;
+      out.push(result.data);
+    }
     else for (const issue of result.error.issues) errors.push(issueDetail(index, obj, module, issue, label));
   });
   if (errors.length > 0) throw new StrataError(errors);
+  numberSites(out);
   return out;
 }

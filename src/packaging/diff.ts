@@ -1,9 +1,9 @@
 // The diff of a layer against its parent, as a tar: the portable form of one layer. It holds every path the child
 // added or changed, as a whole entry (content, mode, owner, mtime, xattrs, symlink target, hard links among the
-// entries), and an OCI whiteout (`dir/.wh.name`, an empty file) for every path the child removed. The paths come
-// from `btrfs send --no-data -p PARENT CHILD`, so finding them costs what the child changed (rootless, or off btrfs,
-// from walking both trees: tree-compare.ts; both keep only what really differs). A layer without
-// a parent diffs against the empty tree: every path of the layer.
+// entries), and an OCI whiteout (`dir/.wh.name`, an empty file) for every path the child removed. The paths
+// are those whose content, metadata or xattrs differ from the parent's (candidates from `btrfs send --no-data -p`
+// when the lineage is checked, so finding them costs what the child changed). A layer without a parent diffs against
+// the empty tree: every path of the layer.
 //
 // Layout of the tar (deterministic, so its sha256 names it): first the whiteouts, sorted; then the entries, sorted
 // by their byte strings (a directory before what it holds); names relative to the layer root without `./`; the root
@@ -12,12 +12,10 @@ import { createHash } from "node:crypto";
 import { chmodSync, createReadStream, lstatSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
-import { compareBytes, hostBytes, LiteralTree } from "../image/byte-paths.js";
-import { parseSendStream } from "./send-stream.js";
+import { compareBytes, hostBytes } from "../image/byte-paths.js";
+import { collectChanges } from "../portable/changes.js";
+import { sendCandidates } from "../portable/send-candidates.js";
 import { tarEntries } from "./tar.js";
-import { runTool } from "./tools.js";
-import { compareTrees, keepChanged } from "./tree-compare.js";
-import { sendable } from "./sendable.js";
 
 export const WHITEOUT_PREFIX = ".wh.";
 
@@ -35,42 +33,28 @@ export interface LayerDiff {
   whiteouts: string[];
 }
 
-/** what `child` changed against `parent` (both read-only btrfs subvolumes), or all of `child` when parent is undefined */
+/**
+ * what `child` changed against `parent`, or all of `child` when parent is undefined: a function of the two trees'
+ * content alone (portable/changes.ts compares each candidate with the parent's path), so every way a tree was made
+ * gives the same diff. The candidates come from `btrfs send -p` when the child's snapshot lineage reaches the parent;
+ * otherwise (a tree with the parent's content but another lineage, found by key in a shared working volume; or no
+ * btrfs) every path of both trees is compared.
+ */
 export async function computeDiff(child: string, parent: string | undefined, label: string): Promise<LayerDiff> {
   const entries: string[] = [];
-  const whiteouts: string[] = [];
+  let removed: string[] = [];
   if (parent === undefined) {
     listSubtree(child, "", entries);
+    entries.sort(compareBytes);
   } else {
-    const changes = (await sendable(parent, child))
-      ? keepChanged(parseSendStream(await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] })), parent, child)
-      : compareTrees(parent, child);
-    const c = new LiteralTree(child);
-    const p = new LiteralTree(parent);
-    const added = new Set<string>();
-    for (const rel of changes.touched) {
-      if (rel === "") continue;
-      const st = c.stat(rel);
-      if (st !== null) {
-        added.add(rel);
-        if (st.isDirectory() && changes.renamedTo.has(rel)) {
-          const sub: string[] = [];
-          listSubtree(child, rel, sub);
-          for (const s of sub) added.add(s);
-        }
-      } else if (p.stat(rel) !== null) {
-        // removed: a whiteout, unless the nearest ancestor is itself replaced (it is then an entry of its own)
-        const slash = rel.lastIndexOf("/");
-        if (slash < 0 || c.stat(rel.slice(0, slash))?.isDirectory() === true) whiteouts.push(rel);
-      }
-    }
-    entries.push(...added);
+    const paths = await sendCandidates(parent, child);
+    const changes = collectChanges(child, parent, paths !== undefined ? { paths } : { markerNs: 0n });
+    entries.push(...changes.entries.map((e) => e.path));
+    removed = changes.removed;
   }
-  entries.sort(compareBytes);
   // a whiteout under another whiteout says nothing more
-  whiteouts.sort(compareBytes);
   const kept: string[] = [];
-  for (const w of whiteouts) if (!kept.some((k) => w.startsWith(k + "/"))) kept.push(w);
+  for (const w of [...removed].sort(compareBytes)) if (!kept.some((k) => w.startsWith(k + "/"))) kept.push(w);
   checkNoWhiteoutNames(entries, label);
   return { entries, whiteouts: kept.map(whiteoutName) };
 }

@@ -37,6 +37,12 @@ export async function writeLayerBlob(diffTar: string, blobOut: string, compressi
   return { mediaType: MEDIA.layer[compression], digest: `sha256:${digest}`, size: readFileSync(blobOut).length, diff_id: `sha256:${diffId}`, label };
 }
 
+/**
+ * The PATH an image's Env gets unless the package's env sets one: what buildah and Docker write. Docker and podman
+ * add one at run time, but other runtimes (runc or crun running an unpacked bundle) do not.
+ */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 export const imageConfigSchema = z.strictObject({
   ref: z.string().min(1),
   entrypoint: z.array(z.string()).nullable().default(null),
@@ -96,8 +102,10 @@ export function writeOciLayout(out: string, blobs: { file: string; desc: BlobDes
   const cfg: Record<string, unknown> = {};
   if (c.entrypoint !== null) cfg["Entrypoint"] = c.entrypoint;
   if (c.cmd !== null) cfg["Cmd"] = c.cmd;
-  const env = Object.keys(c.env).sort().map((k) => `${k}=${c.env[k]}`);
-  if (env.length > 0) cfg["Env"] = env;
+  const vars: Record<string, string> = { PATH: DEFAULT_PATH, ...c.env };
+  cfg["Env"] = Object.keys(vars)
+    .sort()
+    .map((k) => `${k}=${vars[k]}`);
   if (c.user !== null) cfg["User"] = c.user;
   if (c.working_dir !== null) cfg["WorkingDir"] = c.working_dir;
   if (Object.keys(c.labels).length > 0) cfg["Labels"] = c.labels;

@@ -14,10 +14,7 @@ import { checkNoWhiteoutNames, whiteoutName, writeDiffTar } from "../packaging/d
 import { requestCwd, requestEnv } from "../request-context.js";
 import { openWorkingVolume, type WorkingVolume } from "../storage/volume.js";
 import { collectChanges, rootMeta, type Candidates } from "./changes.js";
-import { parseSendStream } from "../packaging/send-stream.js";
-import { runTool } from "../packaging/tools.js";
-import { lstatOrNull } from "../image/resolve.js";
-import { isRootless } from "../storage/userns.js";
+import { sendCandidates } from "./send-candidates.js";
 import { chainOut, ensureChain, type ChainLink } from "./chain.js";
 import { chainKey, PHASE_RECORD_FORMAT, serialiseRecord, type PhaseRecord } from "./format.js";
 
@@ -40,22 +37,13 @@ export interface PortablePhaseOptions {
 
 /**
  * On btrfs, what `btrfs send` would send from the parent to the child (both sealed): it costs what the phase
- * changed. Elsewhere every path at or after the marker's ctime, found by walking the child.
+ * changed. Elsewhere, or when the child's lineage does not reach the parent (a chain entry republished between the
+ * parent's lookup and the snapshot), every path at or after the marker's ctime, found by walking the child.
  */
 async function candidatesOf(wv: WorkingVolume, parentTree: string | undefined, childTree: string, markerNs: bigint): Promise<Candidates> {
-  // btrfs send needs CAP_SYS_ADMIN of the initial user namespace: a rootless build walks
-  if (wv.backend.kind !== "btrfs" || parentTree === undefined || isRootless()) return { markerNs };
-  const stream = await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parentTree, childTree] });
-  const paths = parseSendStream(stream).touched;
-  // btrfs send names one path per changed inode: a hard-linked file of the parent changed in place would leave its
-  // other links out, so such a phase is found by the ctime walk instead (every link of an inode shares its ctime)
-  for (const p of paths) {
-    const st = lstatOrNull(join(childTree, p));
-    if (st === null || !st.isFile() || st.nlink < 2) continue;
-    const before = lstatOrNull(join(parentTree, p));
-    if (before !== null && before.ino === st.ino) return { markerNs };
-  }
-  return { paths };
+  if (wv.backend.kind !== "btrfs" || parentTree === undefined) return { markerNs };
+  const paths = await sendCandidates(parentTree, childTree);
+  return paths !== undefined ? { paths } : { markerNs };
 }
 
 /** the working volume when this runs in the project (Buck2 runs local actions in the project root), else scratch */

@@ -2,7 +2,7 @@
 // btrfs volume is unmounted first (its loop device goes with it); on a btrfs directory the layer trees are
 // subvolumes, read-only once published, which plain `rm -rf` cannot remove, so they are deleted as subvolumes.
 // Refused while a build, an image test or a shell still uses the volume.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
@@ -61,11 +61,23 @@ function users(store: string): string[] {
   return busy;
 }
 
-/** layer and throwaway trees: subvolumes on btrfs, removed as such */
+/**
+ * layer and throwaway trees: subvolumes on btrfs, removed as such; then, elsewhere in the store, those of nested
+ * working volumes (`repro/<tag>-<round>`) and any other subvolume (the first inode of a subvolume is 256)
+ */
 async function removeTrees(store: string): Promise<void> {
-  for (const base of [join(store, "layers"), join(store, THROWAWAY_DIR)]) {
+  const own = [join(store, "layers"), join(store, THROWAWAY_DIR)];
+  for (const base of own) {
     if (!existsSync(base)) continue;
     for (const name of readdirSync(base)) await removeTree(join(base, name, TREE_DIR));
+  }
+  for (const name of readdirSync(store)) {
+    const path = join(store, name);
+    if (own.includes(path)) continue;
+    const st = lstatSync(path);
+    if (!st.isDirectory()) continue;
+    if (st.ino === 256) await removeTree(path);
+    else await removeTrees(path);
   }
 }
 

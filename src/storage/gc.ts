@@ -1,6 +1,9 @@
 // Garbage collection of the working volume: removes layers that no registered output points to and that are
-// older than the grace period, and at once the leftovers of builds whose runner died before publishing. A dead layer whose facts record a live layer's record builds on keeps its facts.
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
+// older than the grace period, and at once the leftovers of builds whose runner died before publishing. A dead layer
+// whose facts record a live layer's record builds on keeps its facts. The same rules hold for every working volume
+// nested in this one's store (`strata local repro` builds in `repro/<tag>-<round>`), which goes entirely once it
+// holds nothing; any other subvolume in the store, which no output or chain can point to, goes after the grace period.
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { BUILDING_FILE, CHAINS_DIR, INFO_FILE, outputRegistryEntry, THROWAWAY_DIR, THROWAWAY_OWNER_FILE, TREE_DIR, gcLockPath, readLayerInfo } from "./layers.js";
@@ -25,6 +28,10 @@ export interface GcResult {
   kept: string[];
   /** throwaway snapshots (image tests, shells) whose process died without removing them */
   throwawaysRemoved: string[];
+  /** working volumes nested in the store (`repro/<tag>-<round>`), removed once empty; their layers are counted above */
+  nestedRemoved: string[];
+  /** subvolumes elsewhere in the store: in no layer, so needed by no output or chain */
+  straysRemoved: string[];
 }
 
 function liveLayers(wv: WorkingVolume, forget: string[], temps: string[]): Set<string> {
@@ -46,7 +53,8 @@ function liveLayers(wv: WorkingVolume, forget: string[], temps: string[]): Set<s
       forget.push(file);
       continue;
     }
-    if (basename(target) === TREE_DIR && dirname(dirname(target)) === wv.layersDir) live.add(basename(dirname(target)));
+    // an output whose layer is gone (removed by `strata clean` or by hand) holds nothing
+    if (basename(target) === TREE_DIR && dirname(dirname(target)) === wv.layersDir && existsSync(dirname(target))) live.add(basename(dirname(target)));
     else forget.push(file);
   }
   return live;
@@ -83,8 +91,14 @@ function ageSeconds(dir: string, now: number): number {
 }
 
 export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_GRACE_SECONDS, now = Date.now()): Promise<GcResult> {
-  return withLock(gcLockPath(wv), async () => {
-    const result: GcResult = { tempsRemoved: [], removed: [], factsKept: [], kept: [], throwawaysRemoved: [] };
+  const result: GcResult = { tempsRemoved: [], removed: [], factsKept: [], kept: [], throwawaysRemoved: [], nestedRemoved: [], straysRemoved: [] };
+  await collectVolume(wv, graceSeconds, now, result);
+  await collectBeside(wv, wv.store, graceSeconds, now, result);
+  return result;
+}
+
+async function collectVolume(wv: WorkingVolume, graceSeconds: number, now: number, result: GcResult): Promise<void> {
+  await withLock(gcLockPath(wv), async () => {
     const forget: string[] = [];
     const live = liveLayers(wv, forget, result.tempsRemoved);
     for (const f of [...forget, ...result.tempsRemoved]) await rm(f, { force: true });
@@ -105,9 +119,67 @@ export async function collectGarbage(wv: WorkingVolume, graceSeconds = DEFAULT_G
       }
     }
     await forgetRemovedChains(wv);
-    result.throwawaysRemoved = await removeAbandonedThrowaways(wv, graceSeconds, now);
-    return result;
+    result.throwawaysRemoved.push(...(await removeAbandonedThrowaways(wv, graceSeconds, now)));
   });
+}
+
+/** what a store holds besides its layers: the directories gc reads above, never walked for strays */
+const STORE_ENTRIES = new Set(["layers", "outputs", CHAINS_DIR, THROWAWAY_DIR]);
+
+/** a working volume's store (openWorkingVolume makes both directories) */
+function isStore(dir: string): boolean {
+  return existsSync(join(dir, "layers")) && existsSync(join(dir, "outputs"));
+}
+
+/**
+ * The store's other directories: a nested working volume is collected by the same rules (under its own lock) and
+ * removed once it holds nothing and nothing happened in it for the grace period; on btrfs, a subvolume that is no
+ * layer's tree (the first inode of a subvolume is 256) goes once its ctime is older than the grace period.
+ */
+async function collectBeside(wv: WorkingVolume, dir: string, graceSeconds: number, now: number, result: GcResult): Promise<void> {
+  for (const name of readdirSync(dir).sort()) {
+    // a lock directory (proper-lockfile's `<lock>.lock`) may be held right now
+    if ((dir === wv.store && STORE_ENTRIES.has(name)) || name.endsWith(".lock")) continue;
+    const path = join(dir, name);
+    const st = lstatSync(path);
+    if (!st.isDirectory()) continue;
+    if (isStore(path)) {
+      const nested: WorkingVolume = { ...wv, dir: path, store: path, layersDir: join(path, "layers"), outputsDir: join(path, "outputs") };
+      // the last layer made or removed there, before this gc removes any
+      const quietSeconds = (now - statSync(nested.layersDir).mtimeMs) / 1000;
+      await collectGarbage(nested, graceSeconds, now).then((r) => {
+        for (const k of Object.keys(result) as (keyof GcResult)[]) result[k].push(...r[k]);
+      });
+      if (quietSeconds < graceSeconds) continue;
+      // checked again under its lock, which a build takes to begin a layer; the lock's own files go after it
+      const emptied = await withLock(gcLockPath(nested), async () => {
+        if (!holdsNothing(nested)) return false;
+        for (const d of ["layers", "outputs", CHAINS_DIR, THROWAWAY_DIR]) await rm(join(path, d), { recursive: true, force: true });
+        return true;
+      });
+      if (emptied) {
+        await rm(path, { recursive: true, force: true });
+        result.nestedRemoved.push(path);
+      }
+      continue;
+    }
+    if (wv.backend.kind === "btrfs" && st.ino === 256) {
+      if ((now - st.ctimeMs) / 1000 >= graceSeconds) {
+        await removeTree(path);
+        result.straysRemoved.push(path);
+      }
+      continue;
+    }
+    await collectBeside(wv, path, graceSeconds, now, result);
+    // the directories that held what went (`repro/`), once nothing else happened in them for the grace period
+    if (readdirSync(path).length === 0 && (now - st.mtimeMs) / 1000 >= graceSeconds) rmdirSync(path);
+  }
+}
+
+/** no layer, no throwaway snapshot, no registered output: a nested working volume gc may remove */
+function holdsNothing(v: WorkingVolume): boolean {
+  const empty = (d: string): boolean => !existsSync(d) || readdirSync(d).filter((n) => !n.startsWith(".")).length === 0;
+  return empty(v.layersDir) && empty(v.outputsDir) && empty(join(v.store, THROWAWAY_DIR));
 }
 
 /** chain entries whose layer tree is gone, and their registry entries */

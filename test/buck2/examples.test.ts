@@ -85,6 +85,14 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
     expect(layerTrees.get("//fx/chain:empty")!.buck2).toEqual([expect.stringMatching(/^\/ d 0o755 0:0 /)]);
   });
 
+  it("each feature carries its call site, the same under both (a macro whose file starts with a def included)", () => {
+    const features = JSON.parse(readFileSync(out.local.of("//fx/chain:parent[features]"), "utf8")) as Array<{ dst?: string; loc?: string }>;
+    expect(features.find((f) => f.dst === "/etc/chain-motd")?.loc).toBe("fx/chain/macros.bzl:2");
+    expect(features.find((f) => f.dst === "/etc/greeting")?.loc).toBe("fx/chain/BUCK:21");
+    const same = (t: string): string => normalizeOutputPaths(readFileSync(t, "utf8"));
+    expect(same(out.buck2.of("//fx/chain:parent[features]"))).toBe(same(out.local.of("//fx/chain:parent[features]")));
+  });
+
   it.each(SUB_TARGETS)("%s has the same bytes", (target) => {
     const b = normalizeOutputPaths(readFileSync(out.buck2.of(target), "utf8"));
     expect(b.length).toBeGreaterThan(1);
@@ -142,6 +150,12 @@ describeBuck2("real Buck2 and the local driver build the same images", () => {
       expect(bs).toMatch(at);
       expect(ls).toMatch(at); // the driver names files as Buck2 does (not `root//fx/...`)
     }
+    if (c.fix !== undefined) {
+      expect(bs).toContain(`  fix:      ${c.fix}`);
+      expect(ls).toContain(`  fix:      ${c.fix}`);
+    }
+    // the failed action's command line only with --verbose: under the driver none, under Buck2 its own one line
+    expect(ls).not.toMatch(/^\s*command: \[/m);
   });
 
   /** `buck2 bxl //bxl/strata.bxl:<fn> -- <args>`: the JSON answer it points to, or the failure */

@@ -11,7 +11,16 @@ gen_file = rule(impl = _gen_impl, attrs = {})
 
 // A parent/child chain over every build phase the rules split into without packages: a target output installed,
 // a removal phase, a genrule layer, a clone from another layer, a group of features, users, an empty layer.
+// A macro file whose first line is a `def`: the local driver's own load() then takes a line of its own, and the
+// features' call sites (their `loc`, in the [features] outputs compared below) must still be Buck2's lines.
+const MACROS_BZL = `def chain_motd():
+    return feature.install_text(dst = "/etc/chain-motd", text = "chain\\n")
+
+load("//rules:defs.bzl", "feature")
+`;
+
 const CHAIN = `${RULES_LOAD}load(":gen.bzl", "gen_file")
+load(":macros.bzl", "chain_motd")
 
 gen_file(name = "gen")
 
@@ -33,6 +42,7 @@ image.layer(
         feature.install_text(dst = "/etc/old", text = "old\\n"),
         feature.ensure_file_symlink(link = "/etc/current", target = "/etc/greeting"),
         ":accounts",
+        chain_motd(),
     ],
 )
 
@@ -59,7 +69,7 @@ image.genrule_layer(
 image.layer(name = "empty")
 `;
 
-export const CHAIN_FILES: Record<string, string> = { "fx/chain/BUCK": CHAIN, "fx/chain/gen.bzl": GEN_BZL };
+export const CHAIN_FILES: Record<string, string> = { "fx/chain/BUCK": CHAIN, "fx/chain/gen.bzl": GEN_BZL, "fx/chain/macros.bzl": MACROS_BZL };
 export const CHAIN_LAYERS = ["//fx/chain:parent", "//fx/chain:child", "//fx/chain:generated", "//fx/chain:empty"];
 
 export interface ErrorCase {
@@ -73,10 +83,13 @@ export interface ErrorCase {
   kind: "same" | "buck2";
   mentions: string[];
   /**
-   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line). Errors of the runner (conflict,
-   * missing_dir) and of Buck2's graph (missing_parent, parent_not_a_layer) name the target, not a file and line.
+   * Buck2 names this `BUCK-path:line` (a traceback frame or the `-->` line); the runner's errors of a feature start
+   * with `BUCK-path:line:col: error:` at the feature's call (issue 19). Errors of Buck2's graph (missing_parent,
+   * parent_not_a_layer) name the target, not a file and line.
    */
   at?: string;
+  /** the runner's fix, in Starlark, under both */
+  fix?: string;
 }
 
 const pkg = (c: string): string => `fx/err/${c}/BUCK`;
@@ -130,12 +143,48 @@ export const ERROR_CASES: ErrorCase[] = [
     buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/a", text = "1"), feature.install_text(dst = "/a", text = "2")])',
     kind: "same",
     mentions: ["/a is written by 2 different features"],
+    at: `${pkg("conflict")}:2:83`, // the second of the two calls
+    fix: "keep one of these features in the layer",
   },
   {
     name: "missing_dir",
     buck: 'image.layer(name = "x", features = [feature.install_text(dst = "/missing/dir/file", text = "x")])',
     kind: "same",
     mentions: ['requires "/missing/dir" but nothing provides it'],
+    at: `${pkg("missing_dir")}:2:37`,
+    fix: 'feature.ensure_dirs_exist(dirs = "/missing/dir") in the same layer',
+  },
+  {
+    name: "parent_has_it",
+    buck: 'image.layer(name = "x", parent_layer = "//base:shell", features = [feature.install_text(dst = "/etc/passwd", text = "x")])',
+    kind: "same",
+    mentions: ['"/etc/passwd" already exists in the parent layer'],
+    at: `${pkg("parent_has_it")}:2:68`,
+    fix: 'feature.remove(path = "/etc/passwd") in the same layer',
+  },
+  {
+    name: "missing_group",
+    buck: 'image.layer(name = "x", parent_layer = "//base:shell", features = [\n    feature.install_text(dst = "/etc/app.conf", text = "x", group = "worker"),\n])',
+    kind: "same",
+    mentions: ['requires group "worker" but nothing provides it'],
+    at: `${pkg("missing_group")}:3:5`,
+    fix: 'feature.group_add(groupname = "worker") in the same layer',
+  },
+  {
+    name: "apt_no_flavor",
+    buck: 'image.layer(name = "x", features = [feature.apt_install(packages = ["jq"])])',
+    kind: "same",
+    mentions: ["feature.apt_install needs a flavor", "the project declares the flavors //debian:bookworm, //debian:bookworm-bootstrap"],
+    at: `${pkg("apt_no_flavor")}:2:37`,
+    fix: 'image.layer(..., flavor = "//debian:bookworm") on this layer or a parent layer',
+  },
+  {
+    name: "apt_typo",
+    buck: 'image.layer(name = "x", flavor = "//debian:bookworm", features = [feature.apt_install(packages = ["jq", "pyton3"])])',
+    kind: "same",
+    mentions: ['package "pyton3" is in no index of the archive: a typo? did you mean "python3"'],
+    at: `${pkg("apt_typo")}:2:67`,
+    fix: 'feature.apt_install(packages = ["jq", "python3"])',
   },
   {
     name: "missing_source",

@@ -68,8 +68,23 @@ describeBuck2("buck2 lsp serves the rules", () => {
     const layerBzl = readFileSync(join(project().root, "rules/private/layer.bzl"), "utf8");
     expect(def?.targetRange.start.line).toBe(positionOf(layerBzl, "def layer(").line);
 
-    const [feature] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, "feature.install(", 3));
+    // feature.install, like image.layer: to its name in defs.bzl's load(), then on to `def install(` (issue 19 item
+    // 10: it used to end at `feature = struct(new = ..., **FEATURE_FUNCTIONS)`)
+    const [feature] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, "feature.install(", 9));
     expect(feature?.targetUri).toBe(lsp.uri("rules/defs.bzl"));
+    expect(feature?.targetRange.start.line).toBe(positionOf(defs, '_install = "install"').line);
+    const [install] = await lsp.definition("rules/defs.bzl", feature!.targetRange.start);
+    expect(install?.targetUri).toBe(lsp.uri("rules/private/features/install.bzl"));
+    const installBzl = readFileSync(join(project().root, "rules/private/features/install.bzl"), "utf8");
+    expect(install?.targetRange.start.line).toBe(positionOf(installBzl, "def install(").line);
+    // and so for every feature.* call of the examples
+    for (const call of new Set([...EXAMPLES.matchAll(/feature\.(\w+)\(/g)].map((m) => m[1]!).filter((c) => c !== "new"))) {
+      const [hop] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, `feature.${call}(`, 9));
+      expect(hop?.targetRange.start.line, `feature.${call}`).toBe(positionOf(defs, `_${call} = "${call}"`).line);
+      const [def] = await lsp.definition("rules/defs.bzl", hop!.targetRange.start);
+      const bzl = readFileSync(join(project().root, `rules/private/features/${call}.bzl`), "utf8");
+      expect([def?.targetUri, def?.targetRange.start.line], `feature.${call}`).toEqual([lsp.uri(`rules/private/features/${call}.bzl`), positionOf(bzl, `def ${call}(`).line]);
+    }
     const [load] = await lsp.definition("examples/BUCK", positionOf(EXAMPLES, '"//rules:defs.bzl"', 3));
     expect(load?.targetUri).toBe(lsp.uri("rules/defs.bzl"));
     // a label goes to the target's declaration, a source path to the file

@@ -61,6 +61,13 @@ describe("strata deb-lock (host apt, real archive)", () => {
     expect(r.stderr).toMatch(/^error: .*cannot resolve package no-such-package-here/m);
   });
 
+  it("a name in no index of the archive is called a typo, with did you mean (issue 19 item 4)", async () => {
+    const r = await lockCmd(manifest("typo", ["jq", "pyton3"]), join(dir, "typo.lock.json"));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*cannot resolve package pyton3/m);
+    expect(r.stderr).toMatch(/^ {2}fix: {6}a typo in the manifest's packages\? pyton3 is in no index of the archive: did you mean "python3"/m);
+  });
+
   it("two roots that conflict are one error naming a package", async () => {
     const r = await lockCmd(manifest("conflict", ["systemd-sysv", "sysvinit-core"]), join(dir, "conflict.lock.json"));
     expect(r.exitCode).toBe(1);

@@ -115,6 +115,29 @@ describe("feature parity (Starlark twin vs runner module)", () => {
   });
 });
 
+interface PublicMember {
+  name: string;
+  kind: string;
+  signature?: { file: string; name: string };
+}
+
+describe("rules/defs.bzl's `feature` struct is the registry, written out", () => {
+  // Written out field by field (not `**FEATURE_FUNCTIONS`), so `buck2 lsp` goes from `feature.install` to its def
+  // (issue 19 item 10). A feature type added to the registry but not to the struct, or a field pointing at another
+  // function, fails here.
+  it("has feature.new and one field per registered feature type, each the registered function", () => {
+    const out = execFileSync("python3", [join(repoRoot, "scripts", "starlark_api.py"), "public"], { encoding: "utf8" });
+    const names = (JSON.parse(out) as { names: { name: string; members?: PublicMember[] }[] }).names;
+    const members = names.find((n) => n.name === "feature")!.members!;
+    const fields = new Map(members.map((m) => [m.name.replace(/^feature\./, ""), m.signature ? `${m.signature.file} ${m.signature.name}` : m.kind]));
+    const registered = new Map(starlarkFeatures().features.map((f) => [f.name, `${f.function.file} ${f.function.name}`]));
+    expect(fields.get("new")).toBe("rules/private/feature_new.bzl new");
+    fields.delete("new");
+    const sorted = (m: Map<string, string>): [string, string][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(sorted(fields), "rules/defs.bzl: `feature = struct(...)` must list each registered feature type as `<name> = _<name>` (loaded from rules/private/features/<name>.bzl)").toEqual(sorted(registered));
+  });
+});
+
 describe("the shape that keeps one truth per feature", () => {
   // Outside rules/private/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
   // layers, mount): no rule tests a feature's type against a name.

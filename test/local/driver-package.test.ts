@@ -44,7 +44,7 @@ describe("the driver package's boundaries", () => {
       const src = readFileSync(file, "utf8");
       for (const m of src.matchAll(/^\s*(?:from|import)\s+([A-Za-z_][\w.]*)/gm)) {
         const mod = m[1]!.split(".")[0]!;
-        if (mod !== "pydriver" && mod !== "starlark" && !["json", "os", "sys", "re", "traceback", "dataclasses", "difflib", "platform", "typing", "hashlib", "fnmatch", "configparser", "functools", "itertools", "collections", "glob", "argparse", "__future__", "ast", "io", "pathlib", "shlex", "string", "tokenize", "keyword", "copy", "enum", "textwrap"].includes(mod)) {
+        if (mod !== "pydriver" && mod !== "starlark" && !["json", "os", "sys", "re", "traceback", "dataclasses", "difflib", "platform", "typing", "hashlib", "fnmatch", "configparser", "functools", "itertools", "collections", "glob", "argparse", "__future__", "ast", "io", "pathlib", "shlex", "string", "tokenize", "keyword", "copy", "enum", "textwrap", "stat", "time"].includes(mod)) {
           offending.push(`${relative(repoRoot, file)}: ${m[0].trim()}`);
         }
       }

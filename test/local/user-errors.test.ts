@@ -50,6 +50,17 @@ describe("errors in BUCK files, as the user wrote them", () => {
     expect(e.filter((l) => l.includes("does not exist"))).toHaveLength(1);
   });
 
+  it("a missing source in a call over several lines, and in a feature.new, names `src` at its line (issue 19 item 10)", async () => {
+    const layer = await evalError('image.layer(\n    name = "x",\n    features = [\n        feature.install(\n            src = "nothere.txt",\n            dst = "/a",\n        ),\n    ],\n)\n');
+    expect(layer[0]).toBe(
+      "p/BUCK:6:13: error: root//p:x: attribute `src` of `feature.install`: source file `nothere.txt` does not exist as a member of package `root//p` (looked for `p/nothere.txt`)",
+    );
+    const group = await evalError('feature.new(\n    name = "x",\n    features = [feature.tarball(src = "gone.tar", into_dir = "/")],\n)\n');
+    expect(group[0]).toBe(
+      "p/BUCK:4:33: error: root//p:x: attribute `src` of `feature.tarball`: source file `gone.tar` does not exist as a member of package `root//p` (looked for `p/gone.tar`)",
+    );
+  });
+
   it("a duplicate target name", async () => {
     const e = await evalError('image.layer(name = "x")\nimage.layer(name = "x")\n');
     expect(e[0]).toBe("p/BUCK:3:1: error: root//p:x: Attempted to register target `root//p:x` twice (both with rule `strata_layer` and `strata_layer`)");
@@ -81,24 +92,24 @@ describe("errors in BUCK files, as the user wrote them", () => {
     expect(e.filter((l) => l.includes("error:"))).toHaveLength(1);
   });
 
-  it("`mode = 644` (decimal, 0o1204: sticky, owner cannot read) is refused at evaluation, naming position and path (item 6)", async () => {
+  it("`mode = 644` (decimal, 0o1204: sticky, owner cannot read) is refused where the literal is, before evaluation (issue 19 item 2)", async () => {
     const e = await evalError(
       'image.layer(name = "x", features = [\n    feature.ensure_dirs_exist(dirs = "/tmp", mode = 0o1777),\n    feature.install(src = "a.txt", dst = "/etc/a", mode = 644),\n])\n',
     );
     expect(e[0]).toBe(
-      'p/BUCK:2:1: error: root//p: image.layer(name = "x"): features[1] (feature.install /etc/a): `mode = 644` is 0o1204, which sets the sticky bit on a file; ' +
+      'p/BUCK:4:52: error: root//p: `mode = 644` is decimal, 0o1204, which sets the sticky bit; ' +
         'write 0o644 for the permissions in octal, or give the mode as a string ("1204") if the sticky bit is meant',
     );
   });
 
-  it("an int mode with setuid on a file needs the string form; 755 on a directory is caught, 0o1777 is not", async () => {
-    const suid = await evalError('feature.new(name = "x", features = [feature.install_text(dst = "/b", text = "", mode = 0o4755)])\n');
-    expect(suid[0]).toContain('feature.new(name = "x"): features[0] (feature.install_text /b): `mode = 2541` is 0o4755, which sets the setuid bit on a file; write 0o755');
+  it("an int mode with setuid written in octal is meant: 0o4755 and the string form pass evaluation; 755 on a directory is refused", async () => {
     const dir = await evalError('image.layer(name = "x", features = [feature.ensure_dirs_exist(dirs = "/c", mode = 755)])\n');
-    expect(dir[0]).toContain("`mode = 755` is 0o1363, which sets the sticky bit on a directory; write 0o755");
-    // the string form says the bits are meant: evaluation passes (the build then fails on the missing parent only)
-    const ok = await evalError('image.layer(name = "x", parent_layer = ":nope", features = [feature.install_text(dst = "/b", text = "", mode = "4755")])\n');
-    expect(ok.join("\n")).not.toContain("setuid");
-    expect(ok.join("\n")).toContain("nope");
+    expect(dir[0]).toContain("`mode = 755` is decimal, 0o1363, which sets the sticky bit; write 0o755");
+    // evaluation passes (the build then fails on the missing parent only)
+    for (const mode of ["0o4755", '"4755"']) {
+      const ok = await evalError(`image.layer(name = "x", parent_layer = ":nope", features = [feature.install_text(dst = "/b", text = "", mode = ${mode})])\n`);
+      expect(ok.join("\n")).not.toContain("setuid");
+      expect(ok.join("\n")).toContain("nope");
+    }
   });
 });

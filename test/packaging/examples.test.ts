@@ -32,8 +32,10 @@ describeBtrfs("package examples (local driver)", () => {
     const load = await execa("podman", ["load", "-q", "-i", archive], { reject: false });
     expect(load.stderr + load.stdout).toContain("localhost/strata/shell:latest");
     try {
-      const inspect = JSON.parse((await execa("podman", ["image", "inspect", "localhost/strata/shell:latest"])).stdout) as { Config: { Entrypoint: string[] }; Created: string }[];
+      const inspect = JSON.parse((await execa("podman", ["image", "inspect", "localhost/strata/shell:latest"])).stdout) as { Config: { Entrypoint: string[]; Env: string[] }; Created: string }[];
       expect(inspect[0]!.Config.Entrypoint).toEqual(["/bin/sh"]);
+      // the image's own PATH (the package sets no env): runtimes that add none find programs too
+      expect(inspect[0]!.Config.Env).toEqual(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
       expect(inspect[0]!.Created).toMatch(/^1970-01-01T00:00:00/);
     } finally {
       await execa("podman", ["rmi", "-f", "localhost/strata/shell:latest"], { reject: false });

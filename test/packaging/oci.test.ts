@@ -74,13 +74,14 @@ describeBtrfs("package.oci", () => {
     const inspect = JSON.parse(sh("skopeo", ["inspect", `oci:${image}:latest`]).toString()) as { Layers: string[]; Env: string[]; Created: string; Labels: Record<string, string> };
     const descs = [p, c].map((b) => JSON.parse(readFileSync(b.desc, "utf8")) as Desc);
     expect(inspect.Layers).toEqual(descs.map((d) => d.digest));
-    expect(inspect.Env).toEqual(["A=1", "B=2"]);
+    // the usual default PATH besides the package's own variables (a runtime that adds none still finds programs)
+    expect(inspect.Env).toEqual(["A=1", "B=2", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
     expect(inspect.Created).toBe("2023-11-14T22:13:20Z");
     const config = JSON.parse(sh("skopeo", ["inspect", "--config", `oci:${image}:latest`]).toString()) as Record<string, any>;
     expect(config["config"]).toEqual({
       Entrypoint: ["/usr/bin/ping"],
       Cmd: ["-c", "1"],
-      Env: ["A=1", "B=2"],
+      Env: ["A=1", "B=2", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
       User: "app",
       WorkingDir: "/srv",
       Labels: { "org.example.k": "v" },
@@ -91,6 +92,14 @@ describeBtrfs("package.oci", () => {
     const bundle = join(dir, "bundle");
     sh("umoci", ["unpack", "--image", `${image}:latest`, bundle]);
     expect(describeTree(join(bundle, "rootfs"), { times: false })).toEqual(describeTree(child.out, { times: false }));
+  });
+
+  it("Env: the default PATH when the package sets none, the package's own PATH instead of it when it sets one", async () => {
+    const dir = freshScratchDir("ocienv-");
+    const p = await blob(parent, undefined, "gzip", dir, "parent");
+    const env = (image: string) => (JSON.parse(sh("skopeo", ["inspect", "--config", `oci:${image}:latest`]).toString()) as { config: { Env: string[] } }).config.Env;
+    expect(env(await layout(mkdirFresh(dir, "none"), [p], { ref: "latest" }))).toEqual(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]);
+    expect(env(await layout(mkdirFresh(dir, "own"), [p], { ref: "latest", env: { PATH: "/opt/app/bin:/usr/bin", LANG: "C.UTF-8" } }))).toEqual(["LANG=C.UTF-8", "PATH=/opt/app/bin:/usr/bin"]);
   });
 
   it("zstd layers: skopeo copies the image (decompressing and checking every layer)", async () => {

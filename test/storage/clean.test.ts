@@ -53,6 +53,17 @@ describeBtrfs("strata clean", () => {
     expect(existsSync(wv)).toBe(false);
   });
 
+  it("removes the read-only layers of a working volume nested in it (a repro's) and any other subvolume there", async () => {
+    const dir = freshBtrfsDir("clean-");
+    const wv = join(dir, "wv");
+    await build(dir, wv);
+    await build(dir, join(wv, "repro", "t-1"));
+    await execa("btrfs", ["subvolume", "create", join(wv, "stray")]);
+    const r = await strata(["clean", "--working-volume", wv]);
+    expect(r.stderr).toBe("");
+    expect(existsSync(wv)).toBe(false);
+  });
+
   it("refuses while a build runs on the volume, and removes nothing", async () => {
     const dir = freshBtrfsDir("clean-");
     const wv = join(dir, "wv");

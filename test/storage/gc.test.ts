@@ -1,6 +1,7 @@
 // gc keeps what a published output points to, what is being built and what is young; removes the rest.
 import { describe, expect, it } from "vitest";
-import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectGarbage } from "../../src/storage/gc.js";
 import { BUILDING_FILE, INFO_FILE, beginLayer } from "../../src/storage/layers.js";
@@ -90,5 +91,66 @@ describeBtrfs("gc of throwaway snapshots", () => {
     expect(r.throwawaysRemoved).toEqual(["snap-dead"]);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(join(inUse, "root"))).toBe(true);
+  });
+});
+
+/** the btrfs subvolumes under `dir` (the first inode of a subvolume is 256), relative to it */
+function subvolumes(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const sub = rel === "" ? name : `${rel}/${name}`;
+    const st = lstatSync(join(dir, sub));
+    if (!st.isDirectory()) continue;
+    if (st.ino === 256) out.push(sub);
+    else out.push(...subvolumes(dir, sub));
+  }
+  return out;
+}
+
+describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => {
+  async function compileInto(wvDir: string, work: string, name: string): Promise<string> {
+    const out = join(work, name);
+    const r = await strata(["compile", "--label", `//g:${name}`, "--phase", "compile", "--features", writeFeatures(join(work, `${name}.json`), base(`//g:${name}`)), "--out", out, "--working-volume", wvDir]);
+    expect(r.stderr).toBe("");
+    return out;
+  }
+  it("collects a nested working volume's dead layers by the same rules and removes it once empty; a stray subvolume after the grace period", async () => {
+    const wvDir = freshBtrfsDir();
+    const work = freshScratchDir();
+    const wv = await openWorkingVolume({ dir: wvDir, backend: "btrfs" });
+    // what `strata local repro` left before it cleaned up: two volumes under repro/, one output still pointing in
+    const dead = await compileInto(join(wv.store, "repro", "t1-1"), work, "dead");
+    const live = await compileInto(join(wv.store, "repro", "t1-2"), work, "live");
+    rmSync(dead);
+    const running = await beginLayer(await openWorkingVolume({ dir: join(wv.store, "repro", "t1-2"), backend: "btrfs" }), "//g:running", "compile");
+    // a subvolume in no layer: no output or chain can point to it
+    mkdirSync(join(wv.store, "elsewhere"));
+    execFileSync("btrfs", ["subvolume", "create", join(wv.store, "elsewhere", "stray")], { stdio: "ignore" });
+    const names = (vol: string): string[] => readdirSync(join(wv.store, "repro", vol, "layers"));
+    const [deadLayer] = names("t1-1");
+
+    // within the grace period nothing goes
+    const young = await collectGarbage(wv, DAY);
+    expect([young.removed, young.nestedRemoved, young.straysRemoved]).toEqual([[], [], []]);
+    expect(subvolumes(wv.store).sort()).toEqual([...names("t1-1").map((n) => `repro/t1-1/layers/${n}/root`), ...names("t1-2").filter((n) => n !== running.name).map((n) => `repro/t1-2/layers/${n}/root`), "elsewhere/stray"].sort());
+
+    const r = await collectGarbage(wv, 0);
+    expect(r.removed).toEqual([deadLayer]);
+    expect(r.nestedRemoved).toEqual([join(wv.store, "repro", "t1-1")]);
+    expect(r.straysRemoved).toEqual([join(wv.store, "elsewhere", "stray")]);
+    expect(existsSync(join(wv.store, "repro", "t1-1"))).toBe(false);
+    expect(existsSync(join(wv.store, "elsewhere"))).toBe(false);
+    // the live layer and the build in progress stay, and so does their volume
+    expect(names("t1-2").sort()).toEqual([readdirSync(join(wv.store, "repro", "t1-2", "layers")).find((n) => n !== running.name)!, running.name].sort());
+    expect(existsSync(join(live, "etc"))).toBe(true);
+    expect(subvolumes(wv.store)).toEqual([`repro/t1-2/layers/${names("t1-2").find((n) => n !== running.name)}/root`]);
+
+    // once its output is gone and its build ended, the second volume goes too
+    rmSync(live);
+    rmSync(running.dir, { recursive: true });
+    const last = await collectGarbage(wv, 0);
+    expect(last.nestedRemoved).toEqual([join(wv.store, "repro", "t1-2")]);
+    expect(existsSync(join(wv.store, "repro"))).toBe(false);
+    expect(subvolumes(wv.store)).toEqual([]);
   });
 });

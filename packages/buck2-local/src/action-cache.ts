@@ -5,12 +5,17 @@
 // fingerprint of each output as the action left it. A hit needs both: the same key, and every output still the one
 // this action produced (same link text resolving to an existing target, such as a published layer; same inode, size,
 // mtime and ctime for a file or directory). Whichever process wrote last, a stale or foreign output is never taken for a hit.
+// A file output whose inode changed only in ways that leave its bytes alone (a hard link to it changes its ctime, as
+// the Debian phase's staging of .debs does) is still a hit when its content is the digest kept for it as it was
+// recorded: the action is not run again, and its record is brought up to date.
 // Work on one action is serialised across processes by a lock per action, so two builds never run it at once.
 import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { lstat, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import lockfile from "proper-lockfile";
+import { currentFileDigest, statIdentity, type DigestStore } from "./digest.js";
 
 interface CacheRecord {
   id: string;
@@ -26,8 +31,7 @@ export async function outputFingerprint(abs: string): Promise<string | undefined
       const target = await stat(abs, { bigint: true });
       return `link:${await readlink(abs)}:${target.dev}:${target.ino}`;
     }
-    const kind = st.isDirectory() ? "dir" : "file";
-    return `${kind}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.mode}`;
+    return statIdentity(st);
   } catch {
     return undefined;
   }
@@ -53,14 +57,24 @@ export class ActionCache {
     }
   }
 
-  /** Whether the action with this id and key can be skipped: recorded with `key`, and its outputs are untouched. */
-  async hit(id: string, key: string, outputs: string[]): Promise<boolean> {
+  /** Whether the action with this id and key can be skipped: recorded with `key`, and its outputs are untouched
+   * (or, for a file, hold the bytes `digests` kept for it as recorded). */
+  async hit(id: string, key: string, outputs: string[], digests?: DigestStore): Promise<boolean> {
     const r = this.read(id);
     if (r === undefined || r.key !== key) return false;
+    let refreshed = false;
     for (const o of outputs) {
-      const now = await outputFingerprint(join(this.root, o));
-      if (now === undefined || r.outputs[o] !== now) return false;
+      const abs = join(this.root, o);
+      const now = await outputFingerprint(abs);
+      if (now === undefined) return false;
+      const was = r.outputs[o];
+      if (was === now) continue;
+      const keptDigest = was !== undefined && digests !== undefined ? digests.get(abs, was) : undefined;
+      if (keptDigest === undefined || (await currentFileDigest(abs, digests!)) !== keptDigest) return false;
+      r.outputs[o] = now;
+      refreshed = true;
     }
+    if (refreshed) this.write(r);
     return true;
   }
 
@@ -82,11 +96,29 @@ export class ActionCache {
       if (now === undefined) return;
       fp[o] = now;
     }
+    this.write({ id, key, outputs: fp });
+  }
+
+  private write(r: CacheRecord): void {
     mkdirSync(this.dir, { recursive: true });
-    const target = this.file(id) + ".json";
+    const target = this.file(r.id) + ".json";
     const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ id, key, outputs: fp } satisfies CacheRecord));
+    writeFileSync(tmp, JSON.stringify(r satisfies CacheRecord));
     renameSync(tmp, target);
+  }
+
+  /** Takes the lock, waiting as long as another process holds it: its action (a Debian install, say) may run for
+   * many minutes. (A wait loop of our own: proper-lockfile's `retries` builds a table of every retry's delay up
+   * front, which for a wait of minutes costs more than the lock itself.) */
+  private async lock(lockPath: string): Promise<() => Promise<void>> {
+    for (;;) {
+      try {
+        return await lockfile.lock(lockPath, { stale: 30_000, update: 5_000, retries: 0, realpath: false, onCompromised: () => {} });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+        await sleep(200 + Math.random() * 300);
+      }
+    }
   }
 
   /** Runs `fn` holding this action's lock, so no other process checks, runs or records the action meanwhile. */
@@ -94,14 +126,7 @@ export class ActionCache {
     mkdirSync(this.dir, { recursive: true });
     const lockPath = this.file(id) + ".lock";
     closeSync(openSync(lockPath, "a"));
-    const release = await lockfile.lock(lockPath, {
-      stale: 30_000,
-      update: 5_000,
-      // an action (a Debian install, say) may run for many minutes in the other process
-      retries: { retries: 100_000, factor: 1, minTimeout: 200, maxTimeout: 500 },
-      realpath: false,
-      onCompromised: () => {},
-    });
+    const release = await this.lock(lockPath);
     try {
       return await fn();
     } finally {

@@ -1,8 +1,8 @@
-// `build|run|test`: the local Buck2 driver's command line, as yargs commands an embedding CLI mounts under a verb of its own.
+// `build|run|test|uquery|cquery`: the local Buck2 driver's command line, as yargs commands an embedding CLI mounts under a verb of its own.
 import { execa } from "execa";
 import type { Argv, CommandModule } from "yargs";
 import { buildRequested, buildTargets, showOutputLines } from "./build.js";
-import { evaluateTargets } from "./evaluation.js";
+import { evaluateTargets, queryTargets } from "./evaluation.js";
 import { DriverFailure } from "./failure.js";
 import { findProjectRoot } from "./root.js";
 import { testCommand } from "./test-verb.js";
@@ -82,13 +82,48 @@ const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-/** the driver's verbs (build, run, test, then `extra`) under one command, e.g. `strata local` */
+interface QueryArgs {
+  patterns: string[];
+  "output-attribute"?: string | string[];
+}
+
+/** `uquery` and `cquery` for target patterns (no query functions): the driver has no configurations, so both
+ * print the unconfigured targets, as `buck2 uquery` does. */
+function queryCommand(kind: "uquery" | "cquery"): CommandModule<object, QueryArgs> {
+  return {
+    command: `${kind} <patterns..>`,
+    describe:
+      kind === "uquery"
+        ? "print the targets that target patterns name (like `buck2 uquery`), with --output-attribute their attributes as JSON"
+        : "as uquery: the local driver has one configuration, so `buck2 cquery`'s answer for a pattern is uquery's",
+    builder: (y) =>
+      y
+        .positional("patterns", { type: "string", array: true, demandOption: true, describe: "target patterns (`//p:t`, `//p:`, `//p/...`)" })
+        .option("output-attribute", {
+          type: "string",
+          describe: "print the attributes whose names match this regex (repeatable), as JSON: label -> {attribute: value}",
+        }) as unknown as Argv<QueryArgs>,
+    handler: async (args) => {
+      try {
+        const root = findProjectRoot(process.cwd());
+        const attr = args["output-attribute"];
+        const attributes = attr === undefined ? [] : Array.isArray(attr) ? attr : [attr];
+        process.stdout.write(await queryTargets(root, kind, args.patterns, attributes, process.cwd()) + "\n");
+      } catch (e) {
+        fail(e);
+      }
+    },
+  };
+}
+
+/** the driver's verbs (build, run, test, uquery, cquery, then `extra`) under one command, e.g. `strata local` */
 export function driverCommand(command: string, describe: string, extra: CommandModule[] = []): CommandModule {
   return {
     command,
     describe,
     builder: (y) => {
       let out = y.command(buildCommand as unknown as CommandModule).command(runCommand as unknown as CommandModule).command(testCommand as unknown as CommandModule);
+      for (const kind of ["uquery", "cquery"] as const) out = out.command(queryCommand(kind) as unknown as CommandModule);
       for (const c of extra) out = out.command(c);
       return out.demandCommand(1);
     },

@@ -8,8 +8,8 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { ActionCache } from "./action-cache.js";
-import { inputDigest } from "./digest.js";
-import type { Action, Evaluation } from "./evaluation.js";
+import { BuildInputs } from "./digest.js";
+import { actionSchema, trace, type Action, type Evaluation } from "./evaluation.js";
 import { ActionFailures, DriverFailure } from "./failure.js";
 
 const STRIPPED_ENV = ["PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_LIBRARY_PATH", "LD_PRELOAD"];
@@ -91,11 +91,15 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function actionKey(root: string, a: Action): Promise<string> {
+const KEY_FIELDS = Object.keys(actionSchema.shape).filter((k): k is Exclude<keyof Action, "index" | "inputs"> => k !== "index" && k !== "inputs");
+
+async function actionKey(digests: BuildInputs, a: Action): Promise<string> {
   const inputs: [string, string][] = [];
-  for (const inp of a.inputs) inputs.push([inp.path, await inputDigest(root, inp.path, inp.producer !== null)]);
-  const { index: _index, inputs: _inputs, ...rest } = a;
-  return createHash("sha256").update(JSON.stringify({ ...rest, inputs })).digest("hex");
+  for (const inp of a.inputs) inputs.push([inp.path, await digests.digest(inp.path, inp.producer !== null)]);
+  // the action's fields in the schema's order, whether the action came from the schema or from the evaluation cache
+  const fields: Record<string, unknown> = {};
+  for (const k of KEY_FIELDS) fields[k] = k === "outputs" ? a.outputs.map((o) => ({ path: o.path, dir: o.dir })) : a[k];
+  return createHash("sha256").update(JSON.stringify({ ...fields, inputs })).digest("hex");
 }
 
 function scratchDir(a: Action): string {
@@ -103,7 +107,7 @@ function scratchDir(a: Action): string {
   return join("buck-out", "v2", "tmp", clean(a.owner), clean(a.category), clean(a.identifier ?? "_"));
 }
 
-async function execute(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
+async function execute(root: string, a: Action, workers: ActionRunner | undefined, verbose: boolean): Promise<void> {
   for (const o of a.outputs) {
     const abs = join(root, o.path);
     if (!a.no_outputs_cleanup) await rm(abs, { recursive: true, force: true });
@@ -125,7 +129,7 @@ async function execute(root: string, a: Action, workers: ActionRunner | undefine
     case "download":
       return download(a, outAbs);
     case "run":
-      return runCommand(root, a, workers);
+      return runCommand(root, a, workers, verbose);
   }
 }
 
@@ -169,7 +173,12 @@ function driverEnv(): Record<string, string> {
   return env;
 }
 
-async function runCommand(root: string, a: Action, workers: ActionRunner | undefined): Promise<void> {
+/** The failed action's command line, with --verbose only: an error of the action is what the user reads first. */
+function commandLine(a: Action, verbose: boolean): string {
+  return verbose ? `\n  command: ${JSON.stringify(a.argv)}` : "";
+}
+
+async function runCommand(root: string, a: Action, workers: ActionRunner | undefined, verbose: boolean): Promise<void> {
   const scratch = scratchDir(a);
   await rm(join(root, scratch), { recursive: true, force: true });
   await mkdir(join(root, scratch), { recursive: true });
@@ -179,7 +188,7 @@ async function runCommand(root: string, a: Action, workers: ActionRunner | undef
   if (onWorker !== undefined) {
     if (onWorker.exitCode !== 0) {
       const text = onWorker.stderr.trimEnd();
-      throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: exit code ${onWorker.exitCode}\n  command: ${JSON.stringify(a.argv)}`);
+      throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: exit code ${onWorker.exitCode}${commandLine(a, verbose)}`);
     }
     return;
   }
@@ -189,7 +198,7 @@ async function runCommand(root: string, a: Action, workers: ActionRunner | undef
   if (r.exitCode !== 0 || r.failed) {
     const text = [r.stderr, r.stdout].filter((s) => s && s.length > 0).join("\n");
     const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage;
-    throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: ${why}\n  command: ${JSON.stringify(a.argv)}`);
+    throw new DriverFailure(`${text ? text + "\n" : ""}Action failed: ${actionName(a)}: ${why}${commandLine(a, verbose)}`);
   }
 }
 
@@ -198,6 +207,7 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   const jobs = Math.max(1, opts.jobs ?? 2);
   const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
   const cache = new ActionCache(root);
+  const digests = new BuildInputs(root);
   const factory = opts.actionRunner === undefined ? defaultActionRunner : opts.actionRunner;
   const workers = factory !== null ? factory(root, driverEnv(), log) : undefined;
   const report: RunReport = { ran: [], skipped: [] };
@@ -211,17 +221,25 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
   const failures: unknown[] = [];
   const failed = new Set<number>();
 
-  const runOne = (a: Action): Promise<void> => cache.withLock(cacheId(a), async () => {
-    const key = await actionKey(root, a);
+  // A hit is checked without the lock first: a process running the action has removed its record before touching
+  // its outputs, so a hit seen here is as sound as one seen under the lock. A miss is checked again under the lock,
+  // where another process may have run the action meanwhile.
+  const runOne = async (a: Action): Promise<void> => {
+    const key = await actionKey(digests, a);
     const outputs = a.outputs.map((o) => o.path);
-    if (await cache.hit(cacheId(a), key, outputs)) {
-      report.skipped.push(actionName(a));
-      if (opts.verbose) log(`skipped ${actionName(a)}`);
-      return;
-    }
+    if (await cache.hit(cacheId(a), key, outputs, digests.store)) return skipped(a);
+    await cache.withLock(cacheId(a), () => runLocked(a, key, outputs));
+  };
+  const skipped = (a: Action): void => {
+    report.skipped.push(actionName(a));
+    if (opts.verbose) log(`skipped ${actionName(a)}`);
+  };
+  const runLocked = async (a: Action, key: string, outputs: string[]): Promise<void> => {
+    if (await cache.hit(cacheId(a), key, outputs, digests.store)) return skipped(a);
     if (opts.verbose) log(`running ${actionName(a)}`);
     cache.invalidate(cacheId(a));
-    await execute(root, a, workers);
+    for (const o of outputs) digests.forget(o);
+    await execute(root, a, workers, opts.verbose ?? false);
     const missing = [];
     for (const o of a.outputs) if (!(await exists(join(root, o.path)))) missing.push(o.path);
     if (missing.length > 0) {
@@ -229,13 +247,16 @@ export async function runActions(root: string, actions: Action[], opts: RunOptio
     }
     await cache.record(cacheId(a), key, outputs);
     report.ran.push(actionName(a));
-  });
+  };
 
+  const started = performance.now();
   try {
     await schedule();
   } finally {
     await workers?.stop();
+    digests.save();
   }
+  trace(`actions: ${report.ran.length} ran, ${report.skipped.length} skipped: ${Math.round(performance.now() - started)} ms`);
   if (workers !== undefined) {
     report.onWorker = workers.served;
     if (opts.verbose) log(`${workers.served} of ${report.ran.length} actions ran on the ${workers.name ?? "action runner"}`);

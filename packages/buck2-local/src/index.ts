@@ -4,7 +4,7 @@
 export { ActionCache } from "./action-cache.js";
 export { buildRequested, buildTargets, showOutputLines } from "./build.js";
 export { driverCommand } from "./cli.js";
-export { evaluateScript, evaluateTargets, type Action, type Evaluation, type RequestedTarget } from "./evaluation.js";
+export { evaluateScript, evaluateTargets, queryTargets, setInvocation, type Action, type Evaluation, type RequestedTarget } from "./evaluation.js";
 export { setActionRunner, type ActionRunResult, type ActionRunner, type ActionRunnerFactory, type RunOptions, type RunReport } from "./executor.js";
 export { ActionFailures, DriverFailure } from "./failure.js";
 export { driverFile, driverRoot } from "./locate.js";

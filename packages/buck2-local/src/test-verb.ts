@@ -1,7 +1,7 @@
 // `strata local test`: like `buck2 test` with its default runner. Builds what each test's
 // ExternalRunnerTestInfo needs, runs the commands from the project root with a cleared environment (PATH, USER,
-// LOGNAME, HOME, TMPDIR, XDG_RUNTIME_DIR, plus the test's env), prints each result and a summary, and exits 32
-// when a test failed.
+// LOGNAME, HOME, TMPDIR, XDG_RUNTIME_DIR, plus the test's env), prints each result with the test's stdout and
+// stderr (for a passing test too, as Buck2 does) and a summary, and exits 32 when a test failed.
 import { execa } from "execa";
 import type { Argv, CommandModule } from "yargs";
 import { buildRequested } from "./build.js";
@@ -27,7 +27,8 @@ export interface TestOutcome {
   label: string;
   passed: boolean;
   exitCode: number;
-  output: string;
+  stdout: string;
+  stderr: string;
 }
 
 function testInfoOf(t: RequestedTarget): TestInfo | undefined {
@@ -58,11 +59,19 @@ export async function runTests(root: string, patterns: string[], cwd: string, ve
   for (const t of tests) {
     const info = testInfoOf(t)!;
     const [cmd, ...args] = info.command;
-    const r = await execa(cmd!, args, { cwd: root, env: testEnv(info), extendEnv: false, reject: false, all: true, stdin: "ignore" });
+    const r = await execa(cmd!, args, { cwd: root, env: testEnv(info), extendEnv: false, reject: false, stdin: "ignore", stripFinalNewline: false });
     const exitCode = r.exitCode ?? 128;
-    outcomes.push({ label: t.label, passed: exitCode === 0, exitCode, output: String(r.all ?? "") });
+    outcomes.push({ label: t.label, passed: exitCode === 0, exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") });
   }
   return outcomes;
+}
+
+/** A test's result as Buck2's default runner prints it: the verdict, then its stdout and stderr, each section
+ * ending in an empty line (Buck2 also prints the time taken; left out, so the output is deterministic). */
+export function outcomeText(o: TestOutcome): string {
+  const head = o.passed ? `✓ Pass: ${o.label}` : `✗ Fail: ${o.label} (exit code ${o.exitCode})`;
+  const section = (name: string, text: string): string => `---- ${name} ----\n${text}${text.endsWith("\n") || text === "" ? "" : "\n"}\n`;
+  return `${head}\n${section("STDOUT", o.stdout)}${section("STDERR", o.stderr)}`;
 }
 
 export function summary(outcomes: TestOutcome[]): string {
@@ -85,10 +94,7 @@ export const testCommand: CommandModule<object, TestArgs> = {
         process.stderr.write("NO TESTS RAN\n");
         return;
       }
-      for (const o of outcomes) {
-        if (o.passed) process.stderr.write(`✓ Pass: ${o.label}\n`);
-        else process.stderr.write(`✗ Fail: ${o.label} (exit code ${o.exitCode})\n${o.output}${o.output.endsWith("\n") || o.output === "" ? "" : "\n"}`);
-      }
+      for (const o of outcomes) process.stderr.write(outcomeText(o));
       process.stderr.write(summary(outcomes) + "\n");
       if (outcomes.some((o) => !o.passed)) process.exit(TESTS_FAILED_EXIT);
     } catch (e) {

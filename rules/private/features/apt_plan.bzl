@@ -41,6 +41,19 @@ def _ancestor_requirements(parent) -> list:
         layer = layer.parent
     return needed
 
+def _unplanned(features: list, apt: list, problems: dict, have: dict):
+    """The features with a `resolved` problem in place of a plan (`problems`: index among `apt` -> problem)."""
+    out = []
+    i = 0
+    for f in features:
+        if f["type"] in APT_FEATURE_TYPES:
+            if i in problems:
+                f = dict(f)
+                f["resolved"] = problems[i]
+            i += 1
+        out.append(f)
+    return struct(features = out, inputs = [], packages = have, appliance = None)
+
 def plan_apt(label: str, features: list, flavor, parent, parent_debian):
     """Resolves the apt features of a layer at analysis.
 
@@ -53,23 +66,23 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
     apt = [f for f in features if f["type"] in APT_FEATURE_TYPES]
     if not apt:
         return struct(features = features, inputs = [], packages = have, appliance = None)
+
+    # Two problems are reported by the runner instead, at the feature's call (its `loc`), with what only it can read:
+    # the flavors the project declares, and the archive's index (a name in no index is a typo). The layer is planned
+    # without packages then, so its phase action waits for no download.
     if flavor == None:
-        fail("image.layer {}: feature.{} needs a flavor: set image.layer(flavor = \":<flavor>\") here or on a parent layer".format(label, apt[0]["type"]))
+        problem = {0: {"problem": "no_flavor"}}
+    else:
+        repo = flavor.repo
+        problem = {}
+        for i, f in enumerate(apt):
+            missing = [p for p in f["packages"] if p not in repo.packages] if f["type"] == "apt_install" else []
+            if missing:
+                problem[i] = {"problem": "not_in_lock", "missing": missing, "repo": repo.label, "manifest": repo.manifest, "update": repo.update_command}
+    if problem:
+        return _unplanned(features, apt, problem, have)
     repo = flavor.repo
     bootstrap = parent == None
-    missing = []
-    for f in apt:
-        if f["type"] == "apt_install":
-            missing.extend([p for p in f["packages"] if p not in repo.packages])
-    if missing:
-        fail("image.layer {}: package{} {} not in the lock of {}; add {} to the manifest and update the lock: {}".format(
-            label,
-            "s" if len(missing) > 1 else "",
-            ", ".join(missing),
-            repo.label,
-            "them" if len(missing) > 1 else "it",
-            repo.update_command,
-        ))
     essential = sorted([n for n, p in repo.packages.items() if p["essential"]]) if bootstrap else []
     removed = {}
     for f in apt:

@@ -2,7 +2,7 @@
 Twin of src/features/clone.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "check_optional_string", "check_target", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "check_optional_string", "check_target", "feature_type")
 
 def clone(*, src_layer: str, src_path: str | None = None, dst_path: str | None = None, path: str | None = None, user: str | None = None, group: str | None = None) -> dict:
     """Copies `src_path` of the layer `src_layer` to `dst_path` of this image, as antlir2's clone does.
@@ -33,6 +33,6 @@ def clone(*, src_layer: str, src_path: str | None = None, dst_path: str | None =
     check_optional_string("clone", "group", group)
     if (user == None) != (group == None):
         fail("feature.clone: give both `user` and `group`, or neither (as in antlir2)")
-    return {"type": "clone", "src_layer": src_layer, "src_path": src_path, "dst_path": dst_path, "path": path, "user": user, "group": group}
+    return {"type": "clone", "loc": call_site(), "src_layer": src_layer, "src_path": src_path, "dst_path": dst_path, "path": path, "user": user, "group": group}
 
 FEATURE = feature_type(name = "clone", phase = BUILD_PHASE.compile, function = clone, layers = ["src_layer"])

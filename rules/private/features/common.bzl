@@ -22,6 +22,27 @@ def feature_type(name: str, phase: str, function, sources: list[str] = [], layer
     """
     return struct(name = name, phase = phase, function = function, sources = sources, layers = layers, mount = mount, source_dicts = source_dicts, planned = planned)
 
+def _frame_place(line: str) -> str | None:
+    """`path:line` of a `call_stack()` frame line (`  * path:line, in fn`), else None."""
+    if not line.startswith("  * ") or ", in " not in line:
+        return None
+    return line[len("  * "):].rsplit(", in ", 1)[0]
+
+def call_site() -> str | None:
+    """`path:line` of the feature function's caller outside strata's rules: the line of the user's `feature.*` call
+    (in the BUCK file, or in the user's macro that calls it). Buck2's `call_stack()` gives lines, not columns;
+    the runner finds the column in the file when it reports an error (src/errors.ts). None when no user frame is
+    on the stack."""
+    places = [p for p in [_frame_place(l) for l in call_stack().split("\n")] if p != None]
+
+    # the last frame is this function: its file tells where strata's rules are, as the stack names them
+    own = places[-1].rsplit(":", 1)[0] if places else ""
+    rules = own[:-len("private/features/common.bzl")] if own.endswith("private/features/common.bzl") else own
+    for place in reversed(places):
+        if not place.startswith(rules):
+            return place
+    return None
+
 def _kind(value) -> str:
     t = type(value)
     if t == "string":
@@ -48,18 +69,31 @@ def check_relative_path(ftype: str, attr: str, value):
     if type(value) != "string" or value == "" or value.startswith("/"):
         _bad(ftype, attr, "a relative path (a non-empty string not starting with \"/\")", value)
 
-def check_mode(ftype: str, attr: str, value, allow_none: bool = False):
-    """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed."""
+def check_mode(ftype: str, attr: str, value, allow_none: bool = False, file: bool = False):
+    """A mode: an int (0o644) or a string ("0644", "u=rw,go=r"); None only if allowed.
+
+    Only what no meant mode can be is refused here: once evaluated, `mode = 644` is the int 0o1204, a valid mode.
+    The decimal literal is refused where the source is read: by the local driver and by `strata lint`. What stays
+    is the range and, for a `file`, an int with the sticky bit: Linux ignores it on files, so it is never meant, and
+    it is how most decimal literals (644, 755, 664, 775, 600, 640, 700, 750) show once evaluated."""
     if value == None and allow_none:
         return
     t = type(value)
     if t == "int":
         if value < 0 or value > 0o7777:
             _bad(ftype, attr, "a mode between 0 and 0o7777", value)
+        if file and value & 0o1000:
+            _sticky_file(ftype, attr, value)
         return
     if t == "string" and value != "":
         return
     _bad(ftype, attr, "an int or a string (like 0o644 or \"u=rw,go=r\")" + (" or None" if allow_none else ""), value)
+
+def _sticky_file(ftype: str, attr: str, value: int):
+    decimal = str(value)
+    written = len(decimal) in (3, 4) and not [d for d in decimal.elems() if d in "89"]
+    cause = ": `{} = {}` is a decimal number written for octal; write 0o{}".format(attr, decimal, decimal) if written else "; write 0o%o" % (value & 0o6777)
+    fail("feature.{}: attribute `{}` is 0o%o, which sets the sticky bit on a file (Linux ignores it there, so it is never meant){} (`strata lint` finds decimal modes in BUCK and .bzl files)".format(ftype, attr, cause) % value)
 
 def check_owner(ftype: str, attr: str, value):
     """A user or group: a name or a non-negative number."""
@@ -123,33 +157,3 @@ def uidmap_source(ftype: str, value):
     if ":" in value or "/" in value or "." in value:
         return value
     return "//uidmaps:" + value
-
-_DIR_FEATURES = ["ensure_dirs_exist", "ensure_subdirs_exist"]
-
-def _looks_decimal(value: int) -> bool:
-    digits = str(value)
-    return len(digits) == 3 and value >= 0o1000 and not [d for d in digits.elems() if d in "89"]
-
-def check_mode_bits(where: str, index: int, feature: dict):
-    """Refuses an int `mode` that sets setuid, setgid or sticky on a file (or, on a directory, one that is clearly
-    a decimal number written for octal, like 755): `mode = 644` is 0o1204, a sticky file its owner cannot read.
-    A string mode ("4755", "u+s") says the bits are meant. Called while the BUCK file is evaluated, with the
-    feature's position in the macro's `features` list."""
-    mode = feature.get("mode")
-    if type(mode) != "int" or not (mode & 0o7000):
-        return
-    is_dir = feature.get("type") in _DIR_FEATURES
-    if is_dir and not _looks_decimal(mode):
-        return
-    bits = [name for bit, name in [(0o4000, "setuid"), (0o2000, "setgid"), (0o1000, "sticky")] if mode & bit]
-    path = ""
-    for key in ["dst", "dirs", "into_dir", "path"]:
-        if type(feature.get(key)) == "string":
-            path = " " + feature[key]
-            break
-    octal = "%o" % mode
-    hint = "0o{}".format(mode) if _looks_decimal(mode) else "0o%o" % (mode & 0o777)
-    what = "/".join(bits) + (" bits" if len(bits) > 1 else " bit")
-    fail("{}: features[{}] (feature.{}{}): `mode = {}` is 0o{}, which sets the {} on a {}; write {} for the permissions in octal, or give the mode as a string (\"{}\") if the {} is meant".format(
-        where, index, feature.get("type"), path, mode, octal, what, "directory" if is_dir else "file", hint, octal, what,
-    ))

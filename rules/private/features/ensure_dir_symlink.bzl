@@ -2,7 +2,7 @@
 Twin of src/features/ensure_dir_symlink.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "check_string", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "check_string", "feature_type")
 
 def ensure_dir_symlink(link: str, target: str) -> dict:
     """Creates the symlink `link` -> `target`; `target` must be a directory of the image.
@@ -13,6 +13,6 @@ def ensure_dir_symlink(link: str, target: str) -> dict:
     """
     check_image_path("ensure_dir_symlink", "link", link)
     check_string("ensure_dir_symlink", "target", target)
-    return {"type": "ensure_dir_symlink", "link": link, "target": target}
+    return {"type": "ensure_dir_symlink", "loc": call_site(), "link": link, "target": target}
 
 FEATURE = feature_type(name = "ensure_dir_symlink", phase = BUILD_PHASE.compile, function = ensure_dir_symlink)

@@ -2,7 +2,7 @@
 Twin of src/features/ensure_subdirs_exist.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_relative_path", "check_xattrs", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "check_mode", "check_owner", "check_relative_path", "check_xattrs", "feature_type")
 
 def ensure_subdirs_exist(into_dir: str, subdirs_to_create: str, *, mode: int | str = 0o755, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
     """Creates `into_dir/subdirs_to_create` and its missing components below `into_dir`.
@@ -24,6 +24,7 @@ def ensure_subdirs_exist(into_dir: str, subdirs_to_create: str, *, mode: int | s
     check_xattrs("ensure_subdirs_exist", "xattrs", xattrs)
     return {
         "type": "ensure_subdirs_exist",
+        "loc": call_site(),
         "into_dir": into_dir,
         "subdirs_to_create": subdirs_to_create,
         "mode": mode,

@@ -2,7 +2,7 @@
 Twin of src/features/genrule.ts. Phase: genrule. Prefer intent-oriented features; see docs/isolation.md."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_bool", "check_string", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_bool", "check_string", "feature_type")
 
 def _macro_targets(text: str) -> list[str]:
     """Targets named by Buck2's `$(location X)` and `$(exe X)` macros in `text`."""
@@ -51,6 +51,7 @@ def genrule(*, cmd: list[str] | tuple | None = None, bash: str | None = None, us
             macro_srcs[target] = target
     return {
         "type": "genrule",
+        "loc": call_site(),
         "cmd": list(cmd) if cmd != None else None,
         "bash": bash,
         "user": user,

@@ -2,7 +2,7 @@
 Twin of src/features/group_add.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_optional_id", "check_string", "feature_type", "uidmap_source")
+load("//rules/private/features:common.bzl", "call_site", "check_optional_id", "check_string", "feature_type", "uidmap_source")
 
 def group_add(groupname: str, *, gid: int | None = None, uidmap: str | None = None) -> dict:
     """Adds the group `groupname`. Adding a group the parent already has, with the same gid, changes nothing.
@@ -17,6 +17,6 @@ def group_add(groupname: str, *, gid: int | None = None, uidmap: str | None = No
     """
     check_string("group_add", "groupname", groupname)
     check_optional_id("group_add", "gid", gid)
-    return {"type": "group_add", "groupname": groupname, "gid": gid, "uidmap": uidmap_source("group_add", uidmap)}
+    return {"type": "group_add", "loc": call_site(), "groupname": groupname, "gid": gid, "uidmap": uidmap_source("group_add", uidmap)}
 
 FEATURE = feature_type(name = "group_add", phase = BUILD_PHASE.compile, function = group_add, sources = ["uidmap"])

@@ -2,7 +2,7 @@
 Twin of src/features/hardlink.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "feature_type")
 
 def hardlink(link: str, target: str) -> dict:
     """Makes `link` a hard link to the regular file `target` (same inode: same contents, mode and owner).
@@ -13,6 +13,6 @@ def hardlink(link: str, target: str) -> dict:
     """
     check_image_path("hardlink", "link", link)
     check_image_path("hardlink", "target", target)
-    return {"type": "hardlink", "link": link, "target": target}
+    return {"type": "hardlink", "loc": call_site(), "link": link, "target": target}
 
 FEATURE = feature_type(name = "hardlink", phase = BUILD_PHASE.compile, function = hardlink)

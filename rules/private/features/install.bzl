@@ -2,7 +2,7 @@
 Twin of src/features/install.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "check_mode", "check_owner", "check_source", "check_xattrs", "feature_type")
 
 def install(src: str, dst: str, *, mode: int | str | None = None, user: int | str = "root", group: int | str = "root", xattrs: dict[str, str] = {}) -> dict:
     """Installs `src` as `dst` in the image, with antlir2's meaning of `dst`.
@@ -27,10 +27,10 @@ def install(src: str, dst: str, *, mode: int | str | None = None, user: int | st
     """
     check_source("install", "src", src)
     check_image_path("install", "dst", dst)
-    check_mode("install", "mode", mode, allow_none = True)
+    check_mode("install", "mode", mode, allow_none = True, file = not dst.endswith("/"))
     check_owner("install", "user", user)
     check_owner("install", "group", group)
     check_xattrs("install", "xattrs", xattrs)
-    return {"type": "install", "src": src, "dst": dst, "mode": mode, "user": user, "group": group, "xattrs": xattrs}
+    return {"type": "install", "loc": call_site(), "src": src, "dst": dst, "mode": mode, "user": user, "group": group, "xattrs": xattrs}
 
 FEATURE = feature_type(name = "install", phase = BUILD_PHASE.compile, function = install, sources = ["src"])

@@ -3,7 +3,7 @@ Twin of src/features/remove.ts. Phase: remove (its own phase, before compile, so
 parent's path and install something new there)."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_bool", "check_image_path", "feature_type")
 
 def remove(path: str, *, must_exist: bool = True) -> dict:
     """Removes `path` from the image, recursively for a directory.
@@ -14,6 +14,6 @@ def remove(path: str, *, must_exist: bool = True) -> dict:
     """
     check_image_path("remove", "path", path)
     check_bool("remove", "must_exist", must_exist)
-    return {"type": "remove", "path": path, "must_exist": must_exist}
+    return {"type": "remove", "loc": call_site(), "path": path, "must_exist": must_exist}
 
 FEATURE = feature_type(name = "remove", phase = BUILD_PHASE.remove, function = remove)

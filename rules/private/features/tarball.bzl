@@ -2,7 +2,7 @@
 Twin of src/features/tarball.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_bool", "check_image_path", "check_source", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_bool", "check_image_path", "check_source", "feature_type")
 
 def tarball(src: str, into_dir: str, *, force_root_ownership: bool = False, strip_components: int = 0) -> dict:
     """Unpacks the archive `src` into `into_dir`, created like a directory install as in antlir2.
@@ -22,6 +22,7 @@ def tarball(src: str, into_dir: str, *, force_root_ownership: bool = False, stri
         fail("feature.tarball: attribute `strip_components` must be a non-negative int; found {} {}".format(type(strip_components), repr(strip_components)))
     return {
         "type": "tarball",
+        "loc": call_site(),
         "src": src,
         "into_dir": into_dir,
         "force_root_ownership": force_root_ownership,

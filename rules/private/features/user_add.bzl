@@ -2,7 +2,7 @@
 Twin of src/features/user_add.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_image_path", "check_optional_id", "check_optional_string", "check_string", "check_bool", "check_string_list", "feature_type", "uidmap_source")
+load("//rules/private/features:common.bzl", "call_site", "check_image_path", "check_optional_id", "check_optional_string", "check_string", "check_bool", "check_string_list", "feature_type", "uidmap_source")
 
 def user_add(username: str, *, primary_group: str, home_dir: str, shell: str = "/sbin/nologin", uid: int | None = None, supplementary_groups: list[str] = [], comment: str | None = None, uidmap: str | None = None, add_primary_group_member: bool = True) -> dict:
     """Adds the user `username` to /etc/passwd, /etc/shadow and its groups' member lists, as antlir2 does.
@@ -32,6 +32,7 @@ def user_add(username: str, *, primary_group: str, home_dir: str, shell: str = "
     check_bool("user_add", "add_primary_group_member", add_primary_group_member)
     return {
         "type": "user_add",
+        "loc": call_site(),
         "username": username,
         "primary_group": primary_group,
         "home_dir": home_dir,

@@ -2,7 +2,7 @@
 Twin of src/features/usermod.ts. Phase: compile."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
-load("//rules/private/features:common.bzl", "check_string", "check_string_list", "feature_type")
+load("//rules/private/features:common.bzl", "call_site", "check_string", "check_string_list", "feature_type")
 
 def usermod(username: str, *, add_supplementary_groups: list[str]) -> dict:
     """Adds the existing user `username` to more groups.
@@ -13,6 +13,6 @@ def usermod(username: str, *, add_supplementary_groups: list[str]) -> dict:
     """
     check_string("usermod", "username", username)
     check_string_list("usermod", "add_supplementary_groups", add_supplementary_groups)
-    return {"type": "usermod", "username": username, "add_supplementary_groups": add_supplementary_groups}
+    return {"type": "usermod", "loc": call_site(), "username": username, "add_supplementary_groups": add_supplementary_groups}
 
 FEATURE = feature_type(name = "usermod", phase = BUILD_PHASE.compile, function = usermod)

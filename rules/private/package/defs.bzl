@@ -296,7 +296,7 @@ def _oci(name: str, layer: str, *, entrypoint: list[str] | None = None, cmd: lis
         layer: the image.layer target to package (like ":base").
         entrypoint: the program the container runs (Entrypoint).
         cmd: default arguments (Cmd).
-        env: environment variables (Env).
+        env: environment variables (Env); `PATH` is `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` unless set here.
         user: the user (and group) the container runs as (User).
         working_dir: the working directory (WorkingDir).
         labels: image labels (Labels).
@@ -317,7 +317,7 @@ def _oci_archive(name: str, layer: str, *, entrypoint: list[str] | None = None, 
         layer: the image.layer target to package (like ":base").
         entrypoint: the program the container runs (Entrypoint).
         cmd: default arguments (Cmd).
-        env: environment variables (Env).
+        env: environment variables (Env); `PATH` is `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` unless set here.
         user: the user (and group) the container runs as (User).
         working_dir: the working directory (WorkingDir).
         labels: image labels (Labels).

@@ -65,3 +65,8 @@ def _enc(v):
     if t == "enum":
         return v.value
     return {"__strata": "opaque", "type": t, "repr": _builtin_str(v)}
+
+def strata_call_stack(strip_frames = 0):
+    """Buck2's `call_stack()`, loaded as `call_stack` into every module: the lines of the user's files (the driver's
+    injected `load()` may take a line of its own), without the driver's frames."""
+    return __py_call_stack(call_stack(), strip_frames)

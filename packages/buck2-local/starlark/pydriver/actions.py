@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import fsdeps
 from .coerce import SourcePath
 from .config import DriverError, Label
 from .analysis import _label_data
@@ -32,7 +33,7 @@ class ActionsMixin:
     def _source_artifact(self, s: SourcePath) -> int:
         if s.path not in self.source_artifacts:
             aid = len(self.artifacts) + 1
-            self.artifacts[aid] = Artifact(aid, s.path, s.package_relative, None, os.path.isdir(os.path.join(self.project.root, s.path)), None, True)
+            self.artifacts[aid] = Artifact(aid, s.path, s.package_relative, None, fsdeps.isdir(os.path.join(self.project.root, s.path)), None, True)
             self.source_artifacts[s.path] = aid
         return self.source_artifacts[s.path]
 

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fsdeps
 from .config import DriverError, Label, Project, parse_label
 from .values import describe, tag
 
@@ -196,12 +197,12 @@ def _source_path(v: str, allow_directory: bool, c: CoerceContext) -> SourcePath:
                 f"attribute `{c.attr}`: source file `{v}` belongs to package `{c.cell}//{subpkg}` (it has its own build file), "
                 f"so it crosses a package boundary from `{c.cell}//{c.package}`",
             )
-    if not os.path.lexists(full):
+    if not fsdeps.lexists(full):
         # Buck2's wording; the driver replaces the rule's attribute by the keyword the user wrote when it finds it
         e = DriverError(c.subject, f"attribute `{c.attr}`: source file `{v}` does not exist as a member of package `{c.cell}//{c.package}` (looked for `{os.path.relpath(full, c.project.root)}`)")
         e.missing_source = v
         raise e
-    if os.path.isdir(full) and not allow_directory:
+    if fsdeps.isdir(full) and not allow_directory:
         raise DriverError(c.subject, f"attribute `{c.attr}`: source `{v}` is a directory; the attribute is `attrs.source()` without `allow_directory = True`")
     cell_rel = f"{c.package}/{norm}" if c.package else norm
     return SourcePath(os.path.relpath(full, c.project.root), cell_rel, norm)

@@ -1,11 +1,12 @@
 """Project layout as Buck2 sees it: .buckconfig files, cells, build file names, and target labels."""
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass, field
 
-
+from . import fsdeps
 from .rewrite import unrewrite
 
 
@@ -39,7 +40,7 @@ def parse_buckconfig(path: str) -> dict[str, dict[str, str]]:
     sections: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
     last_key: str | None = None
-    with open(path, encoding="utf-8") as f:
+    with io.StringIO(fsdeps.read_text(path)) as f:
         for raw in f:
             line = raw.rstrip("\n")
             stripped = line.strip()
@@ -101,7 +102,7 @@ class Project:
         d = self.package_dir(cell, package)
         for n in self.cells[cell].buildfile_names:
             p = os.path.join(d, n)
-            if os.path.isfile(p):
+            if fsdeps.isfile(p):
                 return p
         return None
 
@@ -131,9 +132,9 @@ def _ignore_list(cfg: dict[str, dict[str, str]]) -> list[str]:
 def read_cell_config(cell_dir: str, required: bool = False) -> dict[str, dict[str, str]]:
     """A cell's .buckconfig with its .buckconfig.local (machine-local, not committed) laid over it, as Buck2 does."""
     main = os.path.join(cell_dir, ".buckconfig")
-    cfg = parse_buckconfig(main) if required or os.path.isfile(main) else {}
+    cfg = parse_buckconfig(main) if required or fsdeps.isfile(main) else {}
     local = os.path.join(cell_dir, ".buckconfig.local")
-    if os.path.isfile(local):
+    if fsdeps.isfile(local):
         for section, values in parse_buckconfig(local).items():
             cfg.setdefault(section, {}).update(values)
     return cfg

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .config import DriverError, Label, Project
 from .interp import Frame, Interpreter
+from .trace import is_internal, parse as parse_trace
 
 from .actions import ActionsMixin, Artifact  # noqa: F401
 from .analysis import Analysis, AnalysisMixin  # noqa: F401
@@ -50,7 +51,20 @@ class Driver(LoadingMixin, AnalysisMixin, ActionsMixin, ExportMixin):
             "__py_action": self._action,
             "__py_finish_analysis": self._finish_analysis,
             "__py_cmd_outputs": self._cmd_outputs,
+            "__py_call_stack": self._call_stack,
         }
+
+    def _call_stack(self, text: str, strip_frames: int = 0) -> str:
+        """A `call_stack()` text as Buck2 gives it: the user's frames (none of the driver's), their lines as in the
+        user's files, the innermost `strip_frames` left out."""
+        frames = [f for f in parse_trace(text).frames if not is_internal(f.path)]
+        if strip_frames > 0:
+            frames = frames[: max(0, len(frames) - strip_frames)]
+        out = ["Traceback (most recent call last):\n"]
+        for f in frames:
+            line = self.interp.locator.fix(f.path, f.line, 1)[0]
+            out.append(f"  * {f.path}:{line}, in {f.fn}\n" + (f"      {f.code}\n" if f.code else ""))
+        return "".join(out)
 
     def _guard(self, fn, *args):
         try:

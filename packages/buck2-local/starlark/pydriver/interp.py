@@ -12,7 +12,9 @@ from typing import Callable
 
 import starlark as sl
 
+from . import fsdeps
 from .config import DriverError, Project
+from .literals import decimal_modes
 from .rewrite import HELPERS, rewrite
 from .trace import Locator, better_message
 
@@ -198,7 +200,9 @@ class Interpreter:
             pass  # the real evaluation reports the syntax error
         parts = []
         names = [n for n in BRIDGE_PUBLIC if n not in own]
-        parts.append(f'load("{BRIDGE_ID}", {", ".join(repr(n) for n in names)})')
+        # call_stack() as Buck2 numbers lines (the loads below may shift them by one): the bridge's strata_call_stack
+        renamed = ["call_stack = 'strata_call_stack'"] if "call_stack" not in own else []
+        parts.append(f'load("{BRIDGE_ID}", {", ".join([repr(n) for n in names] + renamed)})')
         use_prelude = self.prelude_names and cell != self.project.prelude_cell and not self._loading_prelude
         taken = set(names) | own
         if use_prelude:
@@ -227,10 +231,9 @@ class Interpreter:
             chain = " -> ".join(self.loading[self.loading.index(canonical):] + [canonical])
             raise DriverError(canonical, f"load cycle: {chain}")
         path = os.path.join(self.project.cells[cell].path, rel)
-        if not os.path.isfile(path):
+        if not fsdeps.isfile(path):
             raise DriverError(self.stack[-1].module_id if self.stack else canonical, f"cannot load `{canonical}`: file `{os.path.relpath(path, self.project.root)}` does not exist")
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(path)
         if rel.endswith(".json"):
             return self._load_json(path, src, canonical)
         m = self._module()
@@ -239,6 +242,7 @@ class Interpreter:
         self.stack.append(Frame("bzl", cell, pkg, path, canonical))
         try:
             display = os.path.relpath(path, self.project.root)
+            _refuse_decimal_modes(f"{cell}//{rel}", display, src)
             code = self._note_injected(display, self._injected_load("bzl", cell, src)) + rewrite(src)
             try:
                 self._eval(m, display, code, bzl_dialect())
@@ -294,7 +298,7 @@ class Interpreter:
 
     def load_prelude(self) -> None:
         p = self.project.prelude_cell
-        if p is None or not os.path.isfile(os.path.join(self.project.cells[p].path, "prelude.bzl")):
+        if p is None or not fsdeps.isfile(os.path.join(self.project.cells[p].path, "prelude.bzl")):
             return
         self.stack.append(Frame("bzl", p, "", "", f"@{p}//:prelude.bzl"))
         self._loading_prelude = True
@@ -302,8 +306,7 @@ class Interpreter:
             self.load_bzl(p, "prelude.bzl", f"@{p}//:prelude.bzl")
         finally:
             self._loading_prelude = False
-        with open(os.path.join(self.project.cells[p].path, "prelude.bzl"), encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(os.path.join(self.project.cells[p].path, "prelude.bzl"))
         names = set(_TOP_ASSIGN.findall(src)) | set(_TOP_DEF.findall(src))
         self.prelude_names = sorted(n for n in names if not n.startswith("_") and not n.startswith("STRATA_INTERNAL_"))
         if "native" in self.prelude_names:
@@ -318,10 +321,10 @@ class Interpreter:
         self.stack.pop()
 
     def eval_buildfile(self, cell: str, package: str, path: str) -> None:
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
+        src = fsdeps.read_text(path)
         m = self._module()
         display = os.path.relpath(path, self.project.root)
+        _refuse_decimal_modes(f"{cell}//{package}", display, src)
         self.stack.append(Frame("buck", cell, package, path, display))
         try:
             self._eval(m, display, self._note_injected(display, self._injected_load("buck", cell, src)) + src, buck_dialect())
@@ -338,6 +341,17 @@ class Interpreter:
         fm = m.freeze()
         self.synthetic[module_id] = fm
         return fm
+
+
+def _refuse_decimal_modes(subject: str, display: str, src: str) -> None:
+    """`mode = 644` in a file is an error at its line (see literals.py); each further one is a line of its own."""
+    if "mode" not in src:
+        return
+    found = decimal_modes(src)
+    if not found:
+        return
+    first, rest = found[0], found[1:]
+    raise DriverError(subject, first.message, [f"{display}:{d.line}:{d.col}: error: {subject}: {d.message}" for d in rest], f"{display}:{first.line}:{first.col}")
 
 
 def _starlark_literal(value) -> str:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fsdeps
 from .coerce import CoerceContext, coerce, collect_refs
 from .config import DriverError, Label, Project, parse_label
 from .trace import frames_of_stack
@@ -67,21 +68,24 @@ class LoadingMixin:
     def _glob(self, include, exclude):
         f = self._buck_frame("glob()")
         pkg_dir = self.project.package_dir(f.cell, f.package)
-        files = []
-        for dirpath, dirnames, filenames in os.walk(pkg_dir):
+        other_cells = {c.path for c in self.project.cells.values() if c.name != f.cell}
+
+        def enters(dirpath: str, d: str) -> bool:
+            """whether the package's files go on into `dirpath/d`: not another cell, package, ignored dir or buck-out"""
+            if os.path.join(dirpath, d) in other_cells:
+                return False
             rel_dir = os.path.relpath(dirpath, pkg_dir)
-            keep = []
-            other_cells = {c.path for c in self.project.cells.values() if c.name != f.cell}
-            for d in sorted(dirnames):
-                if os.path.join(dirpath, d) in other_cells:
-                    continue
-                sub_rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-                sub_pkg = f"{f.package}/{sub_rel}" if f.package else sub_rel
-                if self.project.buildfile(f.cell, sub_pkg) is None and not self.project.is_ignored(os.path.relpath(os.path.join(dirpath, d), self.project.root)) and d != "buck-out":
-                    keep.append(d)
-            dirnames[:] = keep
-            for n in filenames:
-                files.append(n if rel_dir == "." else f"{rel_dir}/{n}")
+            sub_rel = d if rel_dir == "." else f"{rel_dir}/{d}"
+            sub_pkg = f"{f.package}/{sub_rel}" if f.package else sub_rel
+            return self.project.buildfile(f.cell, sub_pkg) is None and not self.project.is_ignored(os.path.relpath(os.path.join(dirpath, d), self.project.root)) and d != "buck-out"
+
+        files = set()
+        for start in _glob_starts(pkg_dir, include, enters):
+            for dirpath, dirnames, filenames in fsdeps.walk(start):
+                rel_dir = os.path.relpath(dirpath, pkg_dir)
+                dirnames[:] = [d for d in sorted(dirnames) if enters(dirpath, d)]
+                for n in filenames:
+                    files.add(n if rel_dir == "." else f"{rel_dir}/{n}")
         inc = [_glob_re(p) for p in include]
         exc = [_glob_re(p) for p in exclude]
         return sorted(p for p in files if any(r.match(p) for r in inc) and not any(r.match(p) for r in exc))
@@ -180,9 +184,14 @@ class LoadingMixin:
                 return
         raise DriverError(
             str(user.label),
-            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `buck2 uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
+            f"`{dep.label.target}` is not visible to `{user.label.target}` (run `{_invocation()} uquery --output-attribute visibility {dep.label.target}` to see its visibility)",
             [f"  visibility of `{dep.label.target}`: {json.dumps(dep.visibility)}"],
         )
+
+
+def _invocation() -> str:
+    """How users call this driver (`npx strata local`, set by the embedding CLI), for the commands errors suggest."""
+    return os.environ.get("BUCK2_LOCAL_INVOCATION") or "buck2"
 
 
 def _path_line(site: str) -> tuple[str, int]:
@@ -200,6 +209,35 @@ def _norm_attr(v: Any) -> Any:
     if isinstance(v, list):
         return [_norm_attr(x) for x in v]
     return v
+
+
+def _glob_starts(pkg_dir: str, include: list, enters) -> list[str]:
+    """Where a glob's walk starts: a pattern's matches lie under its leading literal directories (`dist/bundle` of
+    `dist/bundle/*.js`), so only those are walked and listed, and a file added elsewhere changes nothing the
+    evaluation read. A pattern that starts with a wildcard walks the whole package."""
+    prefixes: set[tuple[str, ...]] = set()
+    for p in include:
+        lit: list[str] = []
+        for seg in p.split("/")[:-1]:
+            if seg in ("", ".", "..") or any(c in seg for c in "*?[]{}"):
+                break
+            lit.append(seg)
+        if not lit:
+            return [pkg_dir]
+        prefixes.add(tuple(lit))
+    starts = []
+    for pre in sorted(prefixes):
+        if any(len(o) < len(pre) and pre[: len(o)] == o for o in prefixes):
+            continue  # under another prefix, walked with it
+        dirpath = pkg_dir
+        for seg in pre:
+            # the walk enters real directories only (not symlinks to them), as os.walk does
+            if fsdeps.kind(os.path.join(dirpath, seg)) != "dir" or not enters(dirpath, seg):
+                break
+            dirpath = os.path.join(dirpath, seg)
+        else:
+            starts.append(dirpath)
+    return starts
 
 
 def _glob_re(pattern: str) -> re.Pattern:

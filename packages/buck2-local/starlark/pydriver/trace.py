@@ -166,9 +166,10 @@ class Locator:
 
     def keyword_with_value(self, path: str, line: int, value: str) -> tuple[str, str, int, int] | None:
         """In the statement at `path:line`, the innermost call with a keyword argument whose value is the string
-        `value` (or a list holding it): (function as written, keyword, line, col)."""
+        `value` (or a list holding it): (function as written, keyword, line, col). The statement's calls include
+        those nested in it on later lines (a multi-line `image.layer(...)` with `feature.install(src = ...)` inside)."""
         best = None
-        for call in self._calls_at(path, line):
+        for call in {id(c): c for outer in self._calls_at(path, line) for c in ast.walk(outer) if isinstance(c, ast.Call)}.values():
             for kw in call.keywords:
                 vals = kw.value.elts if isinstance(kw.value, (ast.List, ast.Tuple)) else [kw.value]
                 if kw.arg and any(isinstance(v, ast.Constant) and v.value == value for v in vals):

@@ -39,7 +39,14 @@ export interface TestUser {
 
 /** the user, created when missing (with a home), with a subordinate range of 65536 ids when `subids` */
 export function ensureUser(name: string, subids: boolean): TestUser {
-  if (idOf(name) === undefined) execFileSync("useradd", ["-m", "-s", "/bin/sh", name]);
+  if (idOf(name) === undefined) {
+    try {
+      execFileSync("useradd", ["-m", "-s", "/bin/sh", name], { stdio: ["ignore", "ignore", "pipe"] });
+    } catch (e) {
+      // another suite of this run created it meanwhile
+      if (idOf(name) === undefined) throw e;
+    }
+  }
   const has = (file: string): number | undefined => {
     const line = (readSubIdFile(file).text ?? "").split("\n").find((l) => l.startsWith(`${name}:`));
     return line === undefined ? undefined : Number(line.split(":")[1]);

@@ -26,6 +26,7 @@ fi
 need_apt=()
 command -v mkfs.btrfs >/dev/null || need_apt+=(btrfs-progs)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v newuidmap >/dev/null || need_apt+=(uidmap)   # rootless builds (docs/isolation.md)
 command -v losetup >/dev/null || need_apt+=(mount)
 command -v ar >/dev/null || need_apt+=(binutils)
 command -v zstd >/dev/null || need_apt+=(zstd)
@@ -40,6 +41,8 @@ command -v getfattr >/dev/null || need_apt+=(attr)
 command -v skopeo >/dev/null || need_apt+=(skopeo)
 command -v umoci >/dev/null || need_apt+=(umoci)
 command -v podman >/dev/null || need_apt+=(podman)
+# docs/service-image.md (and its test) falls back to runc where crun refuses the host (hybrid cgroups)
+command -v runc >/dev/null || need_apt+=(runc)
 # Debian images: apt verifies the archive with Debian's keyring (strata deb-lock); dpkg-deb extracts the essential
 # packages of a bootstrap
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_apt+=(debian-archive-keyring)

@@ -6,6 +6,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { COMMAND_DESCRIPTIONS, type CommandName } from "../src/cli/descriptions.js";
 import { reportFailure } from "../src/cli/report.js";
+import { enterRootlessIfNeeded } from "../src/rootless/entry.js";
 
 interface LazyCommand {
   name: CommandName;
@@ -24,13 +25,15 @@ const COMMANDS: LazyCommand[] = [
   { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
   { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
   { name: "package", load: async () => (await import("../src/packaging/cli.js")).packageCommand as CommandModule<object, never> },
+  { name: "unshare", load: async () => (await import("../src/cli/unshare.js")).unshareCommand as CommandModule<object, never> },
   { name: "worker", load: async () => (await import("../src/cli/worker.js")).workerCommand as CommandModule<object, never> },
   { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
   { name: "lint", load: async () => (await import("../src/cli/lint.js")).lintCommand as CommandModule<object, never> },
   { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },
 ];
 
-const args = hideBin(process.argv);
+// as an ordinary user the command runs again inside a user namespace (src/rootless/); this process then only waits
+const args = await enterRootlessIfNeeded(hideBin(process.argv)).catch((e: Error) => reportFailure(undefined, e));
 // the command is the first word that is not an option (strata has no global options that take a value)
 const chosen = COMMANDS.find((c) => c.name === args.find((a) => !a.startsWith("-")));
 

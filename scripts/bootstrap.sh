@@ -26,6 +26,7 @@ fi
 need_apt=()
 command -v mkfs.btrfs >/dev/null || need_apt+=(btrfs-progs)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v newuidmap >/dev/null || need_apt+=(uidmap)   # rootless builds (docs/isolation.md)
 command -v losetup >/dev/null || need_apt+=(mount)
 command -v ar >/dev/null || need_apt+=(binutils)
 command -v zstd >/dev/null || need_apt+=(zstd)

@@ -13,6 +13,7 @@ export const COMMAND_DESCRIPTIONS = {
   shell: "open a shell (or run `-- CMD...`) inside a throwaway snapshot of a layer; changes are discarded",
   "deb-extract": "write the data tarball of a .deb (uncompressed) to OUT",
   package: "package a layer as tar, cpio, squashfs, ext4, a btrfs send stream or an OCI image (bit-identical where the format allows)",
+  unshare: "run a command inside strata's user namespace (rootless builds): as the image's root, with the ids layers hold (e.g. to remove a working volume by hand)",
   worker: "serve Buck2's persistent-worker protocol on $WORKER_SOCKET: run the actions' commands in one long-lived process",
   lint: "check BUCK and .bzl files for what evaluation cannot see (`mode = 644`, a decimal literal written for octal); exit 1 with `path:line:col: error:` lines",
   "deb-lock": "resolve a Debian package manifest against the configured mirror (host apt, private state) into a lock",

@@ -11,8 +11,10 @@ import { closestNames } from "./names.js";
 import { archiveNames, defaultAptDir } from "./resolve.js";
 
 export interface AptProblem {
-  problem: "no_flavor" | "not_in_lock";
+  problem: "no_flavor" | "not_in_lock" | "not_installed" | "installed_and_removed" | "breaks";
   missing?: string[];
+  /** breaks: the package that stays and depends on the removed one */
+  needed_by?: string;
   /** the deb_repo target */
   repo?: string;
   /** its manifest, project-relative ("" when the deb_repo names none) */
@@ -117,8 +119,46 @@ async function notInLock(f: FeatureRef, problem: AptProblem, label: string, proj
   });
 }
 
+const quoted = (names: string[]): string => names.map((n) => JSON.stringify(n)).join(", ");
+
+/** Problems of what a layer removes, against what its parent installed and what it keeps. */
+function removalProblem(f: FeatureRef, problem: AptProblem, label: string): ErrorDetail[] {
+  const names = problem.missing ?? [];
+  const rest = f.packages.filter((p) => !names.includes(p));
+  const base = { kind: "unsatisfied" as const, label, feature: f.name };
+  if (problem.problem === "not_installed") {
+    return names.map((name) => ({
+      ...base,
+      message: `package "${name}" is not installed in the parent layer`,
+      expected: "packages the parent layers installed",
+      found: `no "${name}" among them`,
+      fix: `feature.apt_remove_if_exists(packages = [${quoted([name])}])${rest.length > 0 ? `, and feature.apt_remove(packages = [${quoted(rest)}])` : ""}, to allow that`,
+    }));
+  }
+  if (problem.problem === "installed_and_removed") {
+    return names.map((name) => ({
+      ...base,
+      message: `package "${name}" is both installed and removed by this layer`,
+      expected: "each package installed or removed, not both",
+      found: `"${name}" in this feature and in a feature.apt_remove of the same layer`,
+      fix: `leave "${name}" out of one of the two features`,
+    }));
+  }
+  const [dep, by] = [names[0] ?? "", problem.needed_by ?? ""];
+  return [
+    {
+      ...base,
+      message: `removing package "${dep}" breaks "${by}", which depends on it`,
+      expected: "no remaining package depending on a removed one",
+      found: `"${by}" stays and depends on "${dep}"`,
+      fix: `feature.${f.type}(packages = [${quoted([...f.packages, by])}]) to remove "${by}" too, or keep "${dep}"`,
+    },
+  ];
+}
+
 /** The error for an apt feature the layer rule could not plan. */
 export async function aptProblemError(f: FeatureRef, problem: AptProblem, ctx: { label: string; projectRoot: string }): Promise<StrataError> {
   if (problem.problem === "no_flavor") return new StrataError(noFlavor(f, ctx.label, ctx.projectRoot));
-  return new StrataError(await notInLock(f, problem, ctx.label, ctx.projectRoot));
+  if (problem.problem === "not_in_lock") return new StrataError(await notInLock(f, problem, ctx.label, ctx.projectRoot));
+  return new StrataError(removalProblem(f, problem, ctx.label));
 }

@@ -12,6 +12,7 @@ import { StrataError } from "../errors.js";
 import { parseParagraphs, parseRelations, type Paragraph } from "./control.js";
 import type { Lock, LockedPackage, Manifest } from "./lock.js";
 import { closestNames } from "./names.js";
+import { withLock } from "../storage/lock.js";
 
 export const DEFAULT_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
@@ -126,8 +127,18 @@ async function updateIndices(m: Manifest, o: ResolveOptions): Promise<Record<str
   return env;
 }
 
+/** One user of a private APT directory at a time (a build's error and `strata deb-lock` may share the default one). */
+function exclusive<T>(o: ResolveOptions, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(o.aptDir, { recursive: true });
+  return withLock(join(o.aptDir, "strata.lock"), fn);
+}
+
 /** Every package name in the archive's indices for the manifest (fetched, or refreshed, into the private directory). */
-export async function archiveNames(m: Manifest, o: ResolveOptions): Promise<Set<string>> {
+export function archiveNames(m: Manifest, o: ResolveOptions): Promise<Set<string>> {
+  return exclusive(o, () => namesOf(m, o));
+}
+
+async function namesOf(m: Manifest, o: ResolveOptions): Promise<Set<string>> {
   await updateIndices(m, o);
   const lists = join(o.aptDir, "var/lib/apt/lists");
   const names = new Set<string>();
@@ -147,7 +158,11 @@ function typoHint(names: string[], packages: Map<string, Paragraph[]>): string {
   return hints.join("; ");
 }
 
-export async function resolveManifest(m: Manifest, digest: string, o: ResolveOptions): Promise<Lock> {
+export function resolveManifest(m: Manifest, digest: string, o: ResolveOptions): Promise<Lock> {
+  return exclusive(o, () => resolveLocked(m, digest, o));
+}
+
+async function resolveLocked(m: Manifest, digest: string, o: ResolveOptions): Promise<Lock> {
   const env = await updateIndices(m, o);
   const { packages, releases } = readIndices(o.aptDir);
   const essential = m.essential ? [...packages.entries()].filter(([, ps]) => ps.some((p) => p.get("Essential") === "yes")).map(([n]) => n).sort() : [];

@@ -23,10 +23,15 @@ export const resolvedDebSchema = z.strictObject({
 export const neededSchema = z.array(z.strictObject({ kind: z.enum(["path", "user", "group"]), name: z.string().min(1), by: z.string().min(1) })).optional();
 export type Needed = NonNullable<z.infer<typeof neededSchema>>;
 
-/** What the layer rule could not plan (apt_plan.bzl): no flavor in the layer chain, packages not in the lock. */
+/**
+ * What the layer rule could not plan (apt_plan.bzl): no flavor in the layer chain, packages not in the lock, removing
+ * a package the parent does not have, installing and removing one package, removing what a remaining package needs.
+ */
 export const aptProblemSchema = z.strictObject({
-  problem: z.enum(["no_flavor", "not_in_lock"]),
+  problem: z.enum(["no_flavor", "not_in_lock", "not_installed", "installed_and_removed", "breaks"]),
   missing: z.array(z.string().min(1)).optional(),
+  /** breaks: the package that stays and depends on the one removed */
+  needed_by: z.string().optional(),
   repo: z.string().optional(),
   manifest: z.string().optional(),
   update: z.string().optional(),

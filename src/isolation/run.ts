@@ -13,6 +13,7 @@ import { resolveIdentity } from "./identity.js";
 import { prepareMountTargets, type MountTarget } from "./mountpoints.js";
 import type { IsolationOptions, IsolationResult } from "./options.js";
 import { identityUserNamespace } from "./userns.js";
+import { checkMapped } from "./mapped.js";
 
 export type { IsolationOptions, IsolationResult } from "./options.js";
 
@@ -35,15 +36,16 @@ export async function runIsolated(opts: IsolationOptions): Promise<IsolationResu
   if (process.getuid?.() !== 0) {
     throw new StrataError({
       label,
-      message: "strata needs root for btrfs and namespaces; run it as root (for example with sudo)",
+      message: "commands in an image run from uid 0 (root, or root of strata's user namespace for a rootless build); run strata through bin/strata.mjs, which enters that namespace for an ordinary user",
       expected: "uid 0",
       found: `uid ${process.getuid?.() ?? "?"}`,
-      notes: ["commands run in namespaces that map the image's own users onto the same host ids, which needs root"],
+      notes: ["commands run in namespaces that map the image's own users onto the ids strata owns"],
     });
   }
   const root = realpathSync(opts.root);
   const writable = opts.writable ?? false;
   const identity = resolveIdentity(root, opts.user ?? "nobody", label);
+  checkMapped(identity, label);
   const layerMounts = (opts.layerMounts ?? []).map((m) => ({ mountpoint: normalizeImagePath(m.mountpoint), source: realpathSync(m.source) }));
   const roBinds = (opts.roBinds ?? []).map((b) => ({ host: realpathSync(b.host), image: normalizeImagePath(b.image) }));
   const targets: MountTarget[] = [

@@ -1,5 +1,5 @@
-// A user namespace that maps every id to itself (0..2^32-2 → the same ids on the host), owned by the uid the
-// command will run as.
+// A user namespace that maps every id to itself (0..2^32-2 → the same ids on the host; in a rootless build every id
+// of strata's own namespace), owned by the uid the command will run as.
 //
 // Why: running bwrap as root without a user namespace cannot switch to another uid (its --uid needs a user
 // namespace), and bwrap's own user namespace maps only one id, so root-owned image files would show up as
@@ -9,8 +9,8 @@
 // capabilities it needs for its mounts only inside it; the command itself then runs with none.
 import { spawn } from "node:child_process";
 import { closeSync, openSync, writeFileSync } from "node:fs";
+import { identityMapOf } from "../storage/userns.js";
 
-const IDENTITY_MAP = "0 0 4294967295\n";
 
 export interface UserNamespace {
   /** open file descriptor of /proc/<holder>/ns/user; keeps the namespace alive until closed */
@@ -38,8 +38,8 @@ export async function identityUserNamespace(uid: number, gid: number): Promise<U
     });
     const pid = holder.pid!;
     // setgroups stays "allow": we write gid_map with CAP_SETGID in the parent namespace.
-    writeFileSync(`/proc/${pid}/uid_map`, IDENTITY_MAP);
-    writeFileSync(`/proc/${pid}/gid_map`, IDENTITY_MAP);
+    writeFileSync(`/proc/${pid}/uid_map`, identityMapOf("uid"));
+    writeFileSync(`/proc/${pid}/gid_map`, identityMapOf("gid"));
     const fd = openSync(`/proc/${pid}/ns/user`, "r");
     return { fd, close: () => closeSync(fd) };
   } finally {

@@ -133,7 +133,7 @@ async function packageWith(a: PackageArgs): Promise<void> {
       const { writeSendstream } = await import("./sendstream.js");
       const root = layer();
       const p = parent();
-      return writeOutput(a.out, (tmp) => writeSendstream(root, p, tmp, compression, a.compressionLevel));
+      return writeOutput(a.out, (tmp) => writeSendstream(root, p, tmp, compression, a.compressionLevel, label));
     }
     case "layer-diff": {
       const { computeDiff, writeDiffTar } = await import("./diff.js");

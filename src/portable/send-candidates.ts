@@ -5,6 +5,7 @@ import { LiteralTree } from "../image/byte-paths.js";
 import { parseSendStream } from "../packaging/send-stream.js";
 import { runTool } from "../packaging/tools.js";
 import { descendsFrom } from "../storage/lineage.js";
+import { isRootless } from "../storage/userns.js";
 
 function subtree(tree: LiteralTree, rel: string, into: string[]): void {
   for (const name of tree.names(rel)) {
@@ -19,7 +20,8 @@ function subtree(tree: LiteralTree, rel: string, into: string[]): void {
  * (or either is no subvolume) or when btrfs send cannot name them all; the caller then compares the trees by content.
  */
 export async function sendCandidates(parent: string, child: string): Promise<string[] | undefined> {
-  if (!(await descendsFrom(child, parent))) return undefined;
+  // btrfs send needs CAP_SYS_ADMIN of the initial user namespace, which a rootless build has not
+  if (isRootless() || !(await descendsFrom(child, parent))) return undefined;
   const changes = parseSendStream(await runTool({ tool: "btrfs", args: ["send", "--quiet", "--no-data", "-p", parent, child] }));
   const c = new LiteralTree(child);
   const p0 = new LiteralTree(parent);

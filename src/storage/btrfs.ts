@@ -3,6 +3,7 @@ import { run as exec } from "./exec.js";
 import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { SnapshotBackend } from "./backend.js";
+import { isRootless } from "./userns.js";
 
 async function btrfs(args: string[]): Promise<string> {
   const r = await exec("btrfs", args);
@@ -46,7 +47,13 @@ export const btrfsBackend: SnapshotBackend = {
   async remove(path) {
     if (!existsSync(path)) return;
     if (await isSubvolume(path)) {
-      await btrfs(["subvolume", "delete", path]);
+      const r = await exec("btrfs", ["subvolume", "delete", path]);
+      if (r.exitCode === 0) return;
+      // without CAP_SYS_ADMIN of the initial namespace (rootless) the delete ioctl needs user_subvol_rm_allowed;
+      // otherwise the tree is emptied and the subvolume removed with rmdir, which the kernel allows its owner
+      if (!isRootless()) throw new Error(`btrfs subvolume delete ${path} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+      await btrfs(["property", "set", "-ts", path, "ro", "false"]);
+      await rm(path, { recursive: true, force: true });
     } else {
       // a half-created subvolume never became one, or the tree is a plain directory
       await rm(path, { recursive: true, force: true });

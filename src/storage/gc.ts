@@ -2,7 +2,8 @@
 // older than the grace period, and at once the leftovers of builds whose runner died before publishing. A dead layer
 // whose facts record a live layer's record builds on keeps its facts. The same rules hold for every working volume
 // nested in this one's store (`strata local repro` builds in `repro/<tag>-<round>`), which goes entirely once it
-// holds nothing; any other subvolume in the store, which no output or chain can point to, goes after the grace period.
+// holds nothing; any other tree strata made in the store, which no output or chain can point to, goes after the
+// grace period.
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
@@ -133,8 +134,9 @@ function isStore(dir: string): boolean {
 
 /**
  * The store's other directories: a nested working volume is collected by the same rules (under its own lock) and
- * removed once it holds nothing and nothing happened in it for the grace period; on btrfs, a subvolume that is no
- * layer's tree (the first inode of a subvolume is 256) goes once its ctime is older than the grace period.
+ * removed once it holds nothing and nothing happened in it for the grace period; on btrfs, a tree strata made
+ * (a subvolume, whose first inode is 256, called `root`) that is in no layer of a store goes once its ctime is older
+ * than the grace period.
  */
 async function collectBeside(wv: WorkingVolume, dir: string, graceSeconds: number, now: number, result: GcResult): Promise<void> {
   for (const name of readdirSync(dir).sort()) {
@@ -164,7 +166,9 @@ async function collectBeside(wv: WorkingVolume, dir: string, graceSeconds: numbe
       continue;
     }
     if (wv.backend.kind === "btrfs" && st.ino === 256) {
-      if ((now - st.ctimeMs) / 1000 >= graceSeconds) {
+      // every tree strata makes is called `root` (layers/<name>/root, throwaway/<name>/root); another subvolume in
+      // a working volume named by hand is someone else's
+      if (name === TREE_DIR && (now - st.ctimeMs) / 1000 >= graceSeconds) {
         await removeTree(path);
         result.straysRemoved.push(path);
       }

@@ -1,7 +1,7 @@
 // The working volume: where layers live. Default `strata-out/` under the current directory. When that directory
 // is not on btrfs and we are root, a loopback btrfs image is created under it once and mounted at `<dir>/btrfs`
-// (under a lock, so concurrent runners neither format nor mount twice). Without root only the copy backend, asked
-// for by name, can work: anything else is refused at once.
+// (under a lock, so concurrent runners neither format nor mount twice). Rootless (uid 0 of a user namespace), layers
+// are btrfs subvolumes where the directory is on btrfs and plain directories elsewhere (rootless.ts).
 import { run as exec } from "./exec.js";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,6 +12,8 @@ import { copyBackend } from "./copy.js";
 import { isOnBtrfs, isRoot } from "./fstype.js";
 import { withLock } from "./lock.js";
 import { requestCwd, requestEnv } from "../request-context.js";
+import { isRootless } from "./userns.js";
+import { rootlessStore } from "./rootless.js";
 
 export const DEFAULT_WORKING_VOLUME = "strata-out";
 const LOOPBACK_IMAGE = "btrfs.img";
@@ -84,16 +86,19 @@ export async function openWorkingVolume(opts: VolumeOptions = {}): Promise<Worki
   if (choice === "copy") {
     store = dir;
     backend = copyBackend;
+  } else if (isRootless()) {
+    // a user namespace cannot mount a loopback image: btrfs where DIR already is one, plain directories elsewhere
+    ({ store, backend } = rootlessStore(dir));
   } else if (!isRoot()) {
-    // said at once: falling back to plain directories only failed later, at the first file owned by root (EPERM lchown)
+    // strata's entry (runner/main.ts) puts an ordinary user into a user namespace first, unless told not to
     throw new StrataError({
       label,
-      message: "strata needs root for btrfs and namespaces; run it as root (for example with sudo)",
-      expected: "uid 0",
-      found: `uid ${process.getuid?.() ?? "?"}`,
+      message: "not root, and rootless builds are off (STRATA_ROOTLESS or [strata] rootless = false, or strata was not started through bin/strata.mjs)",
+      expected: "uid 0, or uid 0 of strata's user namespace (a rootless build)",
+      found: `uid ${process.getuid?.() ?? "?"} in the initial user namespace`,
       notes: [
-        "layers are btrfs snapshots, files get the owners the features name (root by default), and commands run in namespaces that map the image's users: each needs root",
-        "--backend copy (or STRATA_BACKEND=copy) builds with plain directories instead, as long as every path is owned by you (user and group set to your ids)",
+        "drop the setting: an ordinary user then builds inside a user namespace (docs/isolation.md, rootless builds)",
+        "--backend copy (or STRATA_BACKEND=copy) builds with plain directories instead, as long as every path is owned by you",
       ],
     });
   } else if (isOnBtrfs(dir)) {

@@ -28,7 +28,13 @@ export function setup(project: TestProject): void {
   const scratch = mkdtempSync(join(tmpdir(), "strata-test-"));
   project.provide("scratchRoot", scratch);
   let reason: string | null = null;
-  if (process.getuid?.() !== 0) {
+  if (process.env.STRATA_TEST_ROOTLESS === "1") {
+    // the suites run inside strata's user namespace (`strata unshare -- npx vitest ...`, test/rootless): no loopback
+    // mount there; the working volumes go under STRATA_TEST_VOLUMES (a btrfs the user can write) or the scratch
+    // directory (copy backend)
+    mountPoint = process.env.STRATA_TEST_VOLUMES ?? join(scratch, "volumes");
+    mkdirSync(mountPoint, { recursive: true });
+  } else if (process.getuid?.() !== 0) {
     reason = "tests that need btrfs must run as root (they create a loopback volume)";
   } else {
     try {

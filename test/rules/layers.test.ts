@@ -187,7 +187,8 @@ image.layer(name = "x", features = (feature.ensure_dirs_exist(dirs = "/etc"), fe
   it("an image error reaches the user with the layer's label", async () => {
     const r = await project.local(["build", "//bad:no_parent_dir"]);
     expect(r.exitCode).not.toBe(0);
-    expect(String(r.stderr)).toMatch(/^error: .*bad:no_parent_dir/m);
+    // at the user's feature call (issue 19 item 3)
+    expect(String(r.stderr)).toMatch(/^bad\/BUCK:3:49: error: .*bad:no_parent_dir/m);
     expect(String(r.stderr)).toContain("/missing/dir");
   });
 

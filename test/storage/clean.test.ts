@@ -79,13 +79,13 @@ describeBtrfs("strata clean", () => {
     expect((await strata(["clean", "--working-volume", wv])).exitCode).toBe(0);
   });
 
-  it("without root: compile says at once that strata needs root, and clean will not unmount", async () => {
+  it("without root and with rootless builds off: compile says at once what is wrong, and clean will not unmount", async () => {
     const dir = mkdtempSync(join(tmpdir(), "strata-nonroot-"));
     chownSync(dir, 65534, 65534);
-    const asNobody = (args: string[]) => execa("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", strataBin, ...args], { reject: false, env: { ...process.env, STRATA_BACKEND: "auto" } });
+    const asNobody = (args: string[]) => execa("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", strataBin, ...args], { reject: false, env: { ...process.env, STRATA_BACKEND: "auto", STRATA_ROOTLESS: "false" } });
     const c = await asNobody(["compile", "--label", "//n:n", "--phase", "compile", "--features", writeFeatures(join(dir, "f.json"), base("//n:n")), "--out", join(dir, "out"), "--working-volume", join(dir, "wv")]);
     expect(c.exitCode).toBe(1);
-    expect(c.stderr).toMatch(/^error: \/\/n:n: strata needs root for btrfs and namespaces; run it as root/);
+    expect(c.stderr).toMatch(/^error: \/\/n:n: not root, and rootless builds are off/);
     expect(c.stderr).toContain("--backend copy");
     expect(c.stderr).not.toMatch(/EPERM|lchown/);
     // a mounted volume (made by root) cannot be cleaned by another user

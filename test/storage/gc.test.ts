@@ -114,7 +114,7 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     expect(r.stderr).toBe("");
     return out;
   }
-  it("collects a nested working volume's dead layers by the same rules and removes it once empty; a stray subvolume after the grace period", async () => {
+  it("collects a nested working volume's dead layers by the same rules and removes it once empty; a tree strata made in no layer after the grace period, no other subvolume", async () => {
     const wvDir = freshBtrfsDir();
     const work = freshScratchDir();
     const wv = await openWorkingVolume({ dir: wvDir, backend: "btrfs" });
@@ -123,27 +123,29 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     const live = await compileInto(join(wv.store, "repro", "t1-2"), work, "live");
     rmSync(dead);
     const running = await beginLayer(await openWorkingVolume({ dir: join(wv.store, "repro", "t1-2"), backend: "btrfs" }), "//g:running", "compile");
-    // a subvolume in no layer: no output or chain can point to it
-    mkdirSync(join(wv.store, "elsewhere"));
-    execFileSync("btrfs", ["subvolume", "create", join(wv.store, "elsewhere", "stray")], { stdio: "ignore" });
+    // a tree strata made in no layer (a layer directory moved by hand): no output or chain can point to it; and a
+    // subvolume strata never makes (every tree of strata is called root), which is left alone
+    mkdirSync(join(wv.store, "elsewhere", "old-layer"), { recursive: true });
+    execFileSync("btrfs", ["subvolume", "create", join(wv.store, "elsewhere", "old-layer", "root")], { stdio: "ignore" });
+    execFileSync("btrfs", ["subvolume", "create", join(wv.store, "someone-elses")], { stdio: "ignore" });
     const names = (vol: string): string[] => readdirSync(join(wv.store, "repro", vol, "layers"));
     const [deadLayer] = names("t1-1");
 
     // within the grace period nothing goes
     const young = await collectGarbage(wv, DAY);
     expect([young.removed, young.nestedRemoved, young.straysRemoved]).toEqual([[], [], []]);
-    expect(subvolumes(wv.store).sort()).toEqual([...names("t1-1").map((n) => `repro/t1-1/layers/${n}/root`), ...names("t1-2").filter((n) => n !== running.name).map((n) => `repro/t1-2/layers/${n}/root`), "elsewhere/stray"].sort());
+    expect(subvolumes(wv.store).sort()).toEqual([...names("t1-1").map((n) => `repro/t1-1/layers/${n}/root`), ...names("t1-2").filter((n) => n !== running.name).map((n) => `repro/t1-2/layers/${n}/root`), "elsewhere/old-layer/root", "someone-elses"].sort());
 
     const r = await collectGarbage(wv, 0);
     expect(r.removed).toEqual([deadLayer]);
     expect(r.nestedRemoved).toEqual([join(wv.store, "repro", "t1-1")]);
-    expect(r.straysRemoved).toEqual([join(wv.store, "elsewhere", "stray")]);
+    expect(r.straysRemoved).toEqual([join(wv.store, "elsewhere", "old-layer", "root")]);
     expect(existsSync(join(wv.store, "repro", "t1-1"))).toBe(false);
     expect(existsSync(join(wv.store, "elsewhere"))).toBe(false);
     // the live layer and the build in progress stay, and so does their volume
     expect(names("t1-2").sort()).toEqual([readdirSync(join(wv.store, "repro", "t1-2", "layers")).find((n) => n !== running.name)!, running.name].sort());
     expect(existsSync(join(live, "etc"))).toBe(true);
-    expect(subvolumes(wv.store)).toEqual([`repro/t1-2/layers/${names("t1-2").find((n) => n !== running.name)}/root`]);
+    expect(subvolumes(wv.store)).toEqual([`repro/t1-2/layers/${names("t1-2").find((n) => n !== running.name)}/root`, "someone-elses"]);
 
     // once its output is gone and its build ended, the second volume goes too
     rmSync(live);
@@ -151,6 +153,6 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     const last = await collectGarbage(wv, 0);
     expect(last.nestedRemoved).toEqual([join(wv.store, "repro", "t1-2")]);
     expect(existsSync(join(wv.store, "repro"))).toBe(false);
-    expect(subvolumes(wv.store)).toEqual([]);
+    expect(subvolumes(wv.store)).toEqual(["someone-elses"]);
   });
 });

@@ -66,14 +66,14 @@ describeBtrfs("working volume", () => {
 });
 
 describe("backend without root", () => {
-  it("without root, the copy backend asked for by name builds paths owned by the user", async () => {
+  it("without root and with rootless builds off, the copy backend asked for by name builds paths owned by the user", async () => {
     const dir = mkdtempSync(join(tmpdir(), "strata-nobody-"));
     chownSync(dir, 65534, 65534);
     const f = writeFeatures(join(dir, "f.json"), [
       { type: "ensure_dirs_exist", label: "//n:n", dirs: "/etc", user: 65534, group: 65534 },
       { type: "install_text", label: "//n:n", text: "x", dst: "/etc/x", user: 65534, group: 65534 },
     ]);
-    const r = await execa("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", strataBin, "compile", "--label", "//n:n", "--phase", "compile", "--features", f, "--out", join(dir, "out"), "--working-volume", join(dir, "wv")], { reject: false, env: { ...process.env, STRATA_BACKEND: "copy" } });
+    const r = await execa("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", strataBin, "compile", "--label", "//n:n", "--phase", "compile", "--features", f, "--out", join(dir, "out"), "--working-volume", join(dir, "wv")], { reject: false, env: { ...process.env, STRATA_BACKEND: "copy", STRATA_ROOTLESS: "false" } });
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
     const target = readlinkSync(join(dir, "out"));

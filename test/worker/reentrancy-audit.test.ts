@@ -16,6 +16,11 @@ const ALLOWED: Record<string, string> = {
   "src/cli/image-test.ts": "run by `buck2 test`, never served by the worker",
   "src/isolation/throwaway.ts": "signal handling of shell and image-test",
   "src/request-context.ts": "the process's own values, outside requests",
+  "src/rootless/entry.ts": "rootless: before any command runs, the process decides whether to enter a namespace",
+  "src/rootless/enter.ts": "rootless: the process that waits for its namespace's child",
+  "src/rootless/config.ts": "rootless: the project's setting, read at process start",
+  "src/rootless/preflight.ts": "rootless: what entering needs, checked at process start",
+  "src/cli/unshare.ts": "`strata unshare`, never served by the worker",
 };
 const DRIVER = "src/driver/"; // the local driver is its own process, never a worker request
 

@@ -15,6 +15,8 @@ import re
 import sys
 import traceback
 
+import starlark
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pydriver import fsdeps  # noqa: E402
@@ -186,6 +188,7 @@ def main() -> int:
         sys.stderr.write("error: internal error in the strata local driver\n" + traceback.format_exc())
         return 2
     if args.deps:
+        fsdeps.note_interpreter(starlark)
         sys.stdout.write(json.dumps(fsdeps.deps()) + "\n")
     # one string, written once: json.dump streams through the pure-Python encoder in many small writes
     sys.stdout.write(json.dumps(out) + "\n")

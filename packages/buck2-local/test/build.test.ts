@@ -97,5 +97,10 @@ describe("strata local build", () => {
     const lines = r.stderr.split("\n");
     expect(lines[0]).toBe("error: something broke");
     expect(lines[1]).toBe("Action failed: root//bad:f (strata_compile compile): exit code 3");
+    // the command line only with --verbose: the action's own error is what the user reads (issue 19)
+    expect(r.stderr).not.toContain("command:");
+    const verbose = await local(dir, ["build", "//bad:f", "--verbose"]);
+    expect(verbose.exitCode).toBe(1);
+    expect(verbose.stderr).toMatch(/^Action failed: root\/\/bad:f \(strata_compile compile\): exit code 3\n {2}command: \[".*"\]$/m);
   });
 });

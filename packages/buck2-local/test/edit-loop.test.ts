@@ -1,10 +1,10 @@
 // The edit loop (issue 19 item 7): an evaluation reused while nothing it read changed, and a change to any input
 // (BUCK file, .bzl file, .buckconfig, a file a glob sees, a source) seen by the next build; a cache hit is never
 // reported as an action that ran.
-import { linkSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EvaluationCache } from "../src/evaluation-cache.js";
+import { EvaluationCache, type EvaluationDeps } from "../src/evaluation-cache.js";
 import { evaluateTargets } from "../src/evaluation.js";
 import { fixture, local } from "./helpers.js";
 
@@ -64,6 +64,12 @@ describe("the evaluation cache", () => {
     writeFileSync(join(dir, "app/a.txt"), "alpha, edited\n");
     utimesSync(join(dir, "app/TARGETS"), new Date(), new Date());
     expect(kept()).toBe(true);
+
+    // the Python and starlark-pyo3's native module are facts too: an upgrade of either evaluates again
+    const entry = readdirSync(join(dir, "buck-out/v2/.strata-evaluations")).find((f) => !f.endsWith(".tmp"))!;
+    const read = JSON.parse(readFileSync(join(dir, "buck-out/v2/.strata-evaluations", entry), "utf8").split("\n", 1)[0]!) as EvaluationDeps;
+    expect(Object.keys(read.files).some((f) => /\/starlark\/[^/]+\.so$/.test(f))).toBe(true);
+    expect(Object.keys(read.files).some((f) => /\/python[\d.]*$/.test(f))).toBe(true);
   });
 
   it("a glob walks only under its patterns' literal directories, not into packages, and sees a file added there", async () => {
@@ -113,6 +119,14 @@ describe("the evaluation cache", () => {
     expect(await build()).toContain("1 ran, 1 skipped");
     expect(readFileSync(both, "utf8")).toBe("alpha 2\nbeta\nalpha 2\nbeta\n");
     expect(await build()).toContain("0 ran, 2 skipped");
+
+    // the same size and the old mtime put back: the kept digest is not trusted (the ctime moved)
+    const before = statSync(join(dir, "app/a.txt"));
+    writeFileSync(join(dir, "app/a.txt"), "alpha 3\n");
+    utimesSync(join(dir, "app/a.txt"), before.atime, before.mtime);
+    expect(statSync(join(dir, "app/a.txt")).size).toBe(before.size);
+    expect(await build()).toContain("1 ran, 1 skipped");
+    expect(readFileSync(both, "utf8")).toBe("alpha 3\nbeta\nalpha 3\nbeta\n");
   });
 });
 

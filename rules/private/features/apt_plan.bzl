@@ -84,17 +84,22 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
     repo = flavor.repo
     bootstrap = parent == None
     essential = sorted([n for n, p in repo.packages.items() if p["essential"]]) if bootstrap else []
-    removed = {}
-    for f in apt:
+    removed = {}  # package -> the index (in `apt`) of the feature that removes it
+    for i, f in enumerate(apt):
         if f["type"] == "apt_remove":
-            for p in f["packages"]:
-                if p not in have:
-                    fail("image.layer {}: feature.apt_remove: package {} is not installed in the parent layer (use feature.apt_remove_if_exists to allow that)".format(label, p))
-                removed[p] = True
-        elif f["type"] == "apt_remove_if_exists":
+            absent = [p for p in f["packages"] if p not in have]
+            if absent:
+                problem[i] = {"problem": "not_installed", "missing": absent}
+        if f["type"] in ("apt_remove", "apt_remove_if_exists"):
             for p in f["packages"]:
                 if p in have:
-                    removed[p] = True
+                    removed[p] = i
+    for i, f in enumerate(apt):
+        both = [p for p in f["packages"] if p in removed] if f["type"] == "apt_install" else []
+        if both:
+            problem[i] = {"problem": "installed_and_removed", "missing": both}
+    if problem:
+        return _unplanned(features, apt, problem, have)
     after = dict(have)
     for p in removed:
         after.pop(p)
@@ -110,9 +115,6 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
         if f["type"] == "apt_install":
             roots = (essential if first else []) + f["packages"]
             new = _closure(repo, roots, after)
-            for p in f["packages"]:
-                if p in removed:
-                    fail("image.layer {}: package {} is both installed and removed by this layer".format(label, p))
             debs = []
             for name in new:
                 p = repo.packages[name]
@@ -149,6 +151,8 @@ def plan_apt(label: str, features: list, flavor, parent, parent_debian):
         if p == None:
             continue
         for dep in p["pre_depends"] + p["depends"]:
-            if dep in removed:
-                fail("image.layer {}: removing package {} breaks {}, which depends on it; remove {} too or keep {}".format(label, dep, name, name, dep))
+            if dep in removed and removed[dep] not in problem:
+                problem[removed[dep]] = {"problem": "breaks", "missing": [dep], "needed_by": name}
+    if problem:
+        return _unplanned(features, apt, problem, have)
     return struct(features = out, inputs = inputs, packages = after, appliance = appliance)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import time
 
 RACY_NS = 200_000_000
@@ -29,8 +30,7 @@ def _identity(st: os.stat_result) -> str:
     return f"{kind}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_mode}"
 
 
-def read_text(path: str) -> str:
-    """The file's text as `open(path, encoding="utf-8").read()` gives it (universal newlines)."""
+def _read(path: str) -> bytes:
     path = os.path.abspath(path)
     before = os.stat(path)
     with open(path, "rb") as f:
@@ -40,7 +40,21 @@ def read_text(path: str) -> str:
     if _identity(after) != ident or time.time_ns() - before.st_ctime_ns <= RACY_NS:
         ident = ""
     _files[path] = [hashlib.sha256(data).hexdigest(), ident]
-    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return data
+
+
+def read_text(path: str) -> str:
+    """The file's text as `open(path, encoding="utf-8").read()` gives it (universal newlines)."""
+    return _read(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def note_interpreter(module) -> None:
+    """The Python and the files of `module`'s package (starlark-pyo3), so that an upgrade of either is a change."""
+    _read(os.path.realpath(sys.executable))
+    pkg = os.path.dirname(os.path.abspath(module.__file__))
+    for name in sorted(os.listdir(pkg)):
+        if os.path.isfile(os.path.join(pkg, name)):
+            _read(os.path.join(pkg, name))
 
 
 def kind(path: str) -> str:

@@ -1,6 +1,6 @@
 // Test-side access to the loopback btrfs volume made by global-setup.ts.
 import { inject, describe } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export function btrfsRoot(): string {
@@ -28,3 +28,17 @@ export const describeBtrfs = (name: string, fn: () => void): void => {
   if (available) describe(name, fn);
   else describe.skip(`${name} (skipped: ${inject("btrfsUnavailableReason")})`, fn);
 };
+
+/** the btrfs subvolumes under `dir` (the first inode of a subvolume is 256), relative to it; found by walking, not
+ * by `btrfs subvolume list` of the shared test volume, which other tests change meanwhile */
+export function subvolumesUnder(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const sub = rel === "" ? name : `${rel}/${name}`;
+    const st = lstatSync(join(dir, sub));
+    if (!st.isDirectory()) continue;
+    if (st.ino === 256) out.push(sub);
+    else out.push(...subvolumesUnder(dir, sub));
+  }
+  return out;
+}

@@ -1,24 +1,11 @@
 // `strata local repro` builds in two working volumes of its own (`repro/<tag>-1`, `-2` in the project's store) and
 // removes both when it is done (issue 19 item 6): no subvolume is left that no output points to, and the next
 // build makes its layers in the project's working volume again.
-import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 import { copyProject, makeCopy, repoRoot } from "../buck2/harness.js";
-import { describeBtrfs } from "../helpers/volume.js";
-
-/** the btrfs subvolumes under `dir` (the first inode of a subvolume is 256), relative to it */
-function subvolumes(dir: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const sub = rel === "" ? name : `${rel}/${name}`;
-    const st = lstatSync(join(dir, sub));
-    if (!st.isDirectory()) continue;
-    if (st.ino === 256) out.push(sub);
-    else out.push(...subvolumes(dir, sub));
-  }
-  return out;
-}
+import { describeBtrfs, subvolumesUnder } from "../helpers/volume.js";
 
 describeBtrfs("strata local repro cleans its working volumes", () => {
   it("leaves no subvolume behind, and the next build works in the project's working volume", async () => {
@@ -29,13 +16,13 @@ describeBtrfs("strata local repro cleans its working volumes", () => {
     expect(r.exitCode).toBe(0);
     // the project is on the test volume, so strata-out is the store itself
     expect(existsSync(join(root, "strata-out", "repro"))).toBe(false);
-    expect(subvolumes(root)).toEqual([]);
+    expect(subvolumesUnder(root)).toEqual([]);
 
     const b = await local.run(["build", "//base:shell", "--show-output"]);
     expect(b.stderr).not.toMatch(/dangling|error/);
     expect(b.exitCode).toBe(0);
     const out = join(root, String(b.stdout).trim().split(/\s+/)[1]!);
     expect(relative(root, realpathSync(out))).toMatch(/^strata-out\/layers\/[^/]+\/root$/);
-    expect(subvolumes(root)).toEqual([relative(root, realpathSync(out))]);
+    expect(subvolumesUnder(root)).toEqual([relative(root, realpathSync(out))]);
   }, 600_000);
 });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { collectGarbage } from "../../src/storage/gc.js";
 import { BUILDING_FILE, INFO_FILE, beginLayer } from "../../src/storage/layers.js";
 import { openWorkingVolume } from "../../src/storage/volume.js";
-import { describeBtrfs, freshBtrfsDir, freshScratchDir } from "../helpers/volume.js";
+import { describeBtrfs, freshBtrfsDir, freshScratchDir, subvolumesUnder } from "../helpers/volume.js";
 import { base, strata, writeFeatures } from "../runner/helpers.js";
 
 const DAY = 24 * 3600;
@@ -94,19 +94,6 @@ describeBtrfs("gc of throwaway snapshots", () => {
   });
 });
 
-/** the btrfs subvolumes under `dir` (the first inode of a subvolume is 256), relative to it */
-function subvolumes(dir: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const sub = rel === "" ? name : `${rel}/${name}`;
-    const st = lstatSync(join(dir, sub));
-    if (!st.isDirectory()) continue;
-    if (st.ino === 256) out.push(sub);
-    else out.push(...subvolumes(dir, sub));
-  }
-  return out;
-}
-
 describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => {
   async function compileInto(wvDir: string, work: string, name: string): Promise<string> {
     const out = join(work, name);
@@ -134,7 +121,7 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     // within the grace period nothing goes
     const young = await collectGarbage(wv, DAY);
     expect([young.removed, young.nestedRemoved, young.straysRemoved]).toEqual([[], [], []]);
-    expect(subvolumes(wv.store).sort()).toEqual([...names("t1-1").map((n) => `repro/t1-1/layers/${n}/root`), ...names("t1-2").filter((n) => n !== running.name).map((n) => `repro/t1-2/layers/${n}/root`), "elsewhere/old-layer/root", "someone-elses"].sort());
+    expect(subvolumesUnder(wv.store).sort()).toEqual([...names("t1-1").map((n) => `repro/t1-1/layers/${n}/root`), ...names("t1-2").filter((n) => n !== running.name).map((n) => `repro/t1-2/layers/${n}/root`), "elsewhere/old-layer/root", "someone-elses"].sort());
 
     const r = await collectGarbage(wv, 0);
     expect(r.removed).toEqual([deadLayer]);
@@ -145,7 +132,7 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     // the live layer and the build in progress stay, and so does their volume
     expect(names("t1-2").sort()).toEqual([readdirSync(join(wv.store, "repro", "t1-2", "layers")).find((n) => n !== running.name)!, running.name].sort());
     expect(existsSync(join(live, "etc"))).toBe(true);
-    expect(subvolumes(wv.store)).toEqual([`repro/t1-2/layers/${names("t1-2").find((n) => n !== running.name)}/root`, "someone-elses"]);
+    expect(subvolumesUnder(wv.store)).toEqual([`repro/t1-2/layers/${names("t1-2").find((n) => n !== running.name)}/root`, "someone-elses"]);
 
     // once its output is gone and its build ended, the second volume goes too
     rmSync(live);
@@ -153,6 +140,6 @@ describeBtrfs("gc of what sits elsewhere in the store (issue 19 item 6)", () => 
     const last = await collectGarbage(wv, 0);
     expect(last.nestedRemoved).toEqual([join(wv.store, "repro", "t1-2")]);
     expect(existsSync(join(wv.store, "repro"))).toBe(false);
-    expect(subvolumes(wv.store)).toEqual(["someone-elses"]);
+    expect(subvolumesUnder(wv.store)).toEqual(["someone-elses"]);
   });
 });

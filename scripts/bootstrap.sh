@@ -23,6 +23,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
+# an ordinary user's PATH lacks the sbin directories, where mkfs.btrfs, losetup, debugfs and setcap live: look there too,
+# so that a user after the admin's install is not sent to sudo for tools that are there
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 need_apt=()
 command -v mkfs.btrfs >/dev/null || need_apt+=(btrfs-progs)
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)

@@ -8,7 +8,16 @@ import { ENTERED_ENV, runInRootlessNamespace } from "./enter.js";
 
 const NO_NAMESPACE = new Set(["--help", "-h", "--version", "help"]);
 
+/** An ordinary user's PATH usually lacks the sbin directories, where Debian puts mkfs.btrfs, mke2fs, debugfs and
+ * losetup; a user's strata looks there too, as root's would. */
+function withSbin(path: string | undefined): string {
+  const dirs = (path ?? "").split(":").filter((d) => d !== "");
+  for (const d of ["/usr/local/sbin", "/usr/sbin", "/sbin"]) if (!dirs.includes(d)) dirs.push(d);
+  return dirs.join(":");
+}
+
 export async function enterRootlessIfNeeded(args: string[]): Promise<string[]> {
+  process.env.PATH = withSbin(process.env.PATH);
   const flag = args.find((a) => a.startsWith("--rootless="));
   const rest = args.filter((a) => a !== flag);
   const command = rest.find((a) => !a.startsWith("-"));

@@ -91,6 +91,7 @@ describe("executeRequest (in process)", () => {
       dirs.map((cwd, i) =>
         executeRequest(
           { argv: ["compile", "--label", `//t:l${i}`, "--phase", "compile", "--features", "features.json", "--out", "out"], env: { STRATA_BACKEND: "copy", SOURCE_DATE_EPOCH: String(1000 + i) }, cwd },
+          workerCommands(),
         ),
       ),
     );

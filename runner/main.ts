@@ -1,36 +1,12 @@
-// The `strata` command line. Each command lives in its own module; this file only wires them together.
+// The `strata` command line. Each command lives in its own module, listed in src/commands.ts; this file only wires them together.
 // Start-up time matters (a child layer build is one short process), so only the module of the command being run
 // is loaded: every other command is registered as a stub that only carries its name and description, which is
 // all yargs needs for the top-level `--help` and for rejecting unknown commands.
-import yargs, { type CommandModule } from "yargs";
+import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { COMMAND_DESCRIPTIONS, type CommandName } from "../src/cli/descriptions.js";
+import { COMMANDS } from "../src/commands.js";
 import { reportFailure } from "../src/cli/report.js";
 import { enterRootlessIfNeeded } from "../src/rootless/entry.js";
-
-interface LazyCommand {
-  name: CommandName;
-  load: () => Promise<CommandModule<object, never>>;
-}
-
-const COMMANDS: LazyCommand[] = [
-  { name: "compile", load: async () => (await import("../src/cli/compile.js")).compileCommand as CommandModule<object, never> },
-  { name: "phase", load: async () => (await import("../src/cli/phase.js")).phaseCommand as CommandModule<object, never> },
-  { name: "materialise", load: async () => (await import("../src/cli/materialise.js")).materialiseCommand as CommandModule<object, never> },
-  { name: "depgraph", load: async () => (await import("../src/cli/depgraph.js")).depgraphCommand as CommandModule<object, never> },
-  { name: "facts", load: async () => (await import("../src/cli/facts.js")).factsCommand as CommandModule<object, never> },
-  { name: "gc", load: async () => (await import("../src/cli/gc.js")).gcCommand as CommandModule<object, never> },
-  { name: "clean", load: async () => (await import("../src/cli/clean.js")).cleanCommand as CommandModule<object, never> },
-  { name: "local", load: async () => (await import("../src/driver/cli.js")).localCommand as CommandModule<object, never> },
-  { name: "image-test", load: async () => (await import("../src/cli/image-test.js")).imageTestCommand as CommandModule<object, never> },
-  { name: "shell", load: async () => (await import("../src/cli/shell.js")).shellCommand as CommandModule<object, never> },
-  { name: "package", load: async () => (await import("../src/packaging/cli.js")).packageCommand as CommandModule<object, never> },
-  { name: "unshare", load: async () => (await import("../src/cli/unshare.js")).unshareCommand as CommandModule<object, never> },
-  { name: "worker", load: async () => (await import("../src/cli/worker.js")).workerCommand as CommandModule<object, never> },
-  { name: "deb-extract", load: async () => (await import("../src/debian/cli.js")).debExtractCommand as CommandModule<object, never> },
-  { name: "lint", load: async () => (await import("../src/cli/lint.js")).lintCommand as CommandModule<object, never> },
-  { name: "deb-lock", load: async () => (await import("../src/debian/lock-cli.js")).debLockCommand as CommandModule<object, never> },
-];
 
 // as an ordinary user the command runs again inside a user namespace (src/rootless/); this process then only waits
 const args = await enterRootlessIfNeeded(hideBin(process.argv)).catch((e: Error) => reportFailure(undefined, e));
@@ -40,7 +16,7 @@ const chosen = COMMANDS.find((c) => c.name === args.find((a) => !a.startsWith("-
 let cli = yargs(args).scriptName("strata");
 for (const c of COMMANDS) {
   // a stub is never run: yargs only dispatches to the chosen command, which is loaded in full
-  cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, COMMAND_DESCRIPTIONS[c.name]);
+  cli = c === chosen ? cli.command(await c.load()) : cli.command(c.name, c.description);
 }
 // yargs renders the chosen command's help text after starting its handler, only to keep it in case the handler
 // later shows help. No strata handler does (reportFailure never prints help), and the rendering cost ~40 ms of

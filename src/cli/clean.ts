@@ -1,6 +1,5 @@
 // `strata clean`: unmounts and removes the working volume (every layer in it), so the checkout can be deleted.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 interface CleanArgs {
   "working-volume"?: string;
@@ -8,7 +7,6 @@ interface CleanArgs {
 
 export const cleanCommand: CommandModule<object, CleanArgs> = {
   command: "clean",
-  describe: COMMAND_DESCRIPTIONS.clean,
   builder: (y: Argv) => y.option("working-volume", { type: "string", describe: "the working volume (default $STRATA_WORKING_VOLUME or ./strata-out)" }) as unknown as Argv<CleanArgs>,
   handler: async (argv: ArgumentsCamelCase<CleanArgs>) => {
     const { resolveVolumeDir } = await import("../storage/volume.js");

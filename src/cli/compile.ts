@@ -1,7 +1,6 @@
 // `strata compile`: builds one phase of a layer and publishes it at OUT.
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd } from "../request-context.js";
 
 import { BUILD_PHASES as PHASES } from "../features/phases.js";
@@ -19,7 +18,6 @@ interface CompileArgs {
 
 export const compileCommand: CommandModule<object, CompileArgs> = {
   command: "compile",
-  describe: COMMAND_DESCRIPTIONS.compile,
   builder: (y: Argv) =>
     y
       .option("label", { type: "string", demandOption: true, describe: "Buck2 label of the layer (for messages)" })

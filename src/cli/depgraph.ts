@@ -2,7 +2,6 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd, requestStdout } from "../request-context.js";
 
 interface DepgraphArgs {
@@ -14,7 +13,6 @@ interface DepgraphArgs {
 
 export const depgraphCommand: CommandModule<object, DepgraphArgs> = {
   command: "depgraph",
-  describe: COMMAND_DESCRIPTIONS.depgraph,
   builder: (y: Argv) =>
     y
       .option("features", { type: "string", demandOption: true, describe: "features file (JSON array)" })

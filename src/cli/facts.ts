@@ -4,7 +4,6 @@
 import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd } from "../request-context.js";
 
 interface FactsArgs {
@@ -15,7 +14,6 @@ interface FactsArgs {
 
 export const factsCommand: CommandModule<object, FactsArgs> = {
   command: "facts",
-  describe: COMMAND_DESCRIPTIONS.facts,
   builder: (y: Argv) =>
     y
       .option("layer", { type: "string", demandOption: true, describe: "the layer's output symlink (OUT of `compile`)" })

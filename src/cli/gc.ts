@@ -1,7 +1,6 @@
 // `strata gc`: removes layers no published output points to, once they are older than the grace period, wherever in
 // the working volume they sit (nested working volumes too), and any other subvolume there.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { StrataError } from "../errors.js";
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from "../storage/gc.js";
 
@@ -13,7 +12,6 @@ interface GcArgs {
 
 export const gcCommand: CommandModule<object, GcArgs> = {
   command: "gc",
-  describe: COMMAND_DESCRIPTIONS.gc,
   builder: (y: Argv) =>
     y
       .option("working-volume", { type: "string", describe: "the working volume (default $STRATA_WORKING_VOLUME or ./strata-out)" })

@@ -3,7 +3,6 @@
 import { accessSync, constants as fsConstants } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { runIsolated } from "../isolation/index.js";
 import { withThrowawaySnapshot } from "../isolation/throwaway.js";
 import { parseEnvPairs } from "../isolation/env-pairs.js";
@@ -42,7 +41,6 @@ export async function runImageTest(opts: { layer: string; test: string; user: st
 
 export const imageTestCommand: CommandModule<object, ImageTestArgs> = {
   command: "image-test",
-  describe: COMMAND_DESCRIPTIONS["image-test"],
   builder: (y: Argv) =>
     y
       .parserConfiguration({ "populate--": true })

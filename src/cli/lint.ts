@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { StrataError } from "../errors.js";
 import { requestCwd, requestStdout } from "../request-context.js";
 import { decimalModes } from "./mode-literals.js";
@@ -61,7 +60,6 @@ export function lintFiles(files: string[], base: string): string[] {
 
 export const lintCommand: CommandModule<object, LintArgs> = {
   command: "lint [paths..]",
-  describe: COMMAND_DESCRIPTIONS.lint,
   builder: (y: Argv) =>
     y.positional("paths", {
       type: "string",

@@ -1,7 +1,6 @@
 // `strata materialise`: the local layer of a phase, from its parent's layer and the phase's diff (src/portable/materialise.ts).
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd } from "../request-context.js";
 
 interface MaterialiseArgs {
@@ -17,7 +16,6 @@ interface MaterialiseArgs {
 
 export const materialiseCommand: CommandModule<object, MaterialiseArgs> = {
   command: "materialise",
-  describe: COMMAND_DESCRIPTIONS.materialise,
   builder: (y: Argv) =>
     y
       .option("label", { type: "string", demandOption: true, describe: "Buck2 label of the layer (for messages)" })

@@ -1,7 +1,6 @@
 // `strata phase`: one phase of a layer as a portable action (src/portable/phase.ts): inputs in, diff, record and key out.
 import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { requestCwd } from "../request-context.js";
 import { BUILD_PHASES as PHASES } from "../features/phases.js";
 import { StrataError } from "../errors.js";
@@ -22,7 +21,6 @@ interface PhaseArgs {
 
 export const phaseCommand: CommandModule<object, PhaseArgs> = {
   command: "phase",
-  describe: COMMAND_DESCRIPTIONS.phase,
   builder: (y: Argv) =>
     y
       .option("label", { type: "string", demandOption: true, describe: "Buck2 label of the layer (for messages)" })

@@ -1,6 +1,5 @@
 // `strata shell`: an interactive shell in a throwaway snapshot of a layer (the `[container]` sub-target).
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { runIsolated } from "../isolation/index.js";
 import { withThrowawaySnapshot } from "../isolation/throwaway.js";
 
@@ -14,7 +13,6 @@ interface ShellArgs {
 
 export const shellCommand: CommandModule<object, ShellArgs> = {
   command: "shell [cmd..]",
-  describe: COMMAND_DESCRIPTIONS.shell,
   builder: (y: Argv) =>
     y
       .parserConfiguration({ "populate--": true })

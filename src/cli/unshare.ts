@@ -7,7 +7,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { signalExitCode } from "../isolation/run.js";
 
 /**
@@ -34,7 +33,6 @@ const BUCK2_WORKER_DIR = "/tmp/buck2_worker";
 
 export const unshareCommand: CommandModule<object, object> = {
   command: "unshare",
-  describe: COMMAND_DESCRIPTIONS.unshare,
   builder: (y: Argv) => y.parserConfiguration({ "populate--": true }).usage("strata unshare -- CMD [ARG...]"),
   handler: async (argv: ArgumentsCamelCase<object>) => {
     const cmd = ((argv as { "--"?: unknown[] })["--"] ?? []).map(String);

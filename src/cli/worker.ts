@@ -2,15 +2,15 @@
 // the actions' commands (compile, depgraph, facts) in this one process instead of starting Node for each.
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
-import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
+import type { CommandLoader } from "../worker/execute.js";
 
 interface WorkerArgs {
   socket?: string;
 }
 
-export const workerCommand: CommandModule<object, WorkerArgs> = {
+/** `strata worker`, serving `served` (the command table's worker commands, src/commands.ts) */
+export const workerCommand = (served: Record<string, CommandLoader>): CommandModule<object, WorkerArgs> => ({
   command: "worker",
-  describe: COMMAND_DESCRIPTIONS.worker,
   builder: (y: Argv) =>
     y.option("socket", { type: "string", describe: "the unix socket to serve on (default $WORKER_SOCKET, which Buck2 sets)" }) as unknown as Argv<WorkerArgs>,
   handler: async (argv: ArgumentsCamelCase<WorkerArgs>) => {
@@ -29,11 +29,10 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     // (the worker reports stray errors on stderr, and a write error would be one)
     process.stderr.on("error", () => {});
     const log = (line: string) => process.stderr.write(line + "\n");
-    const server = await serveWorker(socket, { env: { ...process.env }, cwd: process.cwd(), log });
+    const server = await serveWorker(socket, { env: { ...process.env }, cwd: process.cwd(), commands: served, log });
     log(`strata worker: serving on ${socket} (pid ${process.pid})`);
     // load the commands' code while Buck2 connects: the first request need not wait for it
-    const { WORKER_COMMANDS } = await import("../worker/execute.js");
-    for (const load of Object.values(WORKER_COMMANDS)) void load().catch(() => {});
+    for (const load of Object.values(served)) void load().catch(() => {});
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
@@ -44,4 +43,4 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     await server.close();
     log(`strata worker: stopped after ${server.served} requests`);
   },
-};
+});

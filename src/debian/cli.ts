@@ -2,7 +2,6 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { StrataError } from "../errors.js";
 import { debDataTar } from "./extract.js";
 
@@ -15,7 +14,6 @@ interface DebExtractArgs {
 
 export const debExtractCommand: CommandModule<object, DebExtractArgs> = {
   command: "deb-extract",
-  describe: COMMAND_DESCRIPTIONS["deb-extract"],
   builder: (y: Argv) =>
     y
       .option("deb", { type: "string", demandOption: true, describe: "the .deb file" })

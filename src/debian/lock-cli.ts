@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { requestCwd } from "../request-context.js";
 import { StrataError } from "../errors.js";
 import { diffLocks, formatLock, readManifest, type Lock } from "./lock.js";
@@ -20,7 +19,6 @@ interface DebLockArgs {
 
 export const debLockCommand: CommandModule<object, DebLockArgs> = {
   command: "deb-lock",
-  describe: COMMAND_DESCRIPTIONS["deb-lock"],
   builder: (y: Argv) =>
     y
       .option("manifest", { type: "string", demandOption: true, describe: "the manifest (debian/<name>.json)" })

@@ -4,14 +4,14 @@
 // out of the runner's bundle (it is bundled on its own), so the driver's code is no input of Buck2's layer actions.
 import type { CommandModule } from "yargs";
 import { driverCommand, setActionRunner, setInvocation } from "../../packages/buck2-local/src/index.js";
-import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { reproCommand } from "./repro.js";
 import { RunnerWorkers } from "./runner-worker.js";
 
-// strata's runner actions go to one persistent `strata worker` per build, unless STRATA_LOCAL_WORKER=0
-if (process.env.STRATA_LOCAL_WORKER !== "0") setActionRunner((root, env, log) => new RunnerWorkers(root, env, log));
-
-// the commands the driver's errors suggest (`uquery` for a visibility error) are spelled as users run them
-setInvocation("npx strata local");
-
-export const localCommand: CommandModule = driverCommand("local", COMMAND_DESCRIPTIONS.local, [reproCommand as unknown as CommandModule]);
+/** `strata local`, its runner actions going to a worker serving `served` (the command table's, src/commands.ts) */
+export function localCommand(description: string, served: Readonly<Record<string, unknown>>): CommandModule {
+  // strata's runner actions go to one persistent `strata worker` per build, unless STRATA_LOCAL_WORKER=0
+  if (process.env.STRATA_LOCAL_WORKER !== "0") setActionRunner((root, env, log) => new RunnerWorkers(root, env, log, new Set(Object.keys(served))));
+  // the commands the driver's errors suggest (`uquery` for a visibility error) are spelled as users run them
+  setInvocation("npx strata local");
+  return driverCommand("local", description, [reproCommand as unknown as CommandModule]);
+}

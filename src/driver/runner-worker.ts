@@ -2,16 +2,15 @@
 // runs the strata runner's actions (compile, depgraph, facts) as Buck2 does with a WorkerRunInfo on a platform with
 // persistent workers. Any other command, or a worker that cannot start, runs as the plain command.
 import { basename } from "node:path";
-import { WORKER_COMMANDS } from "../worker/execute.js";
 import { startWorker, type StartedWorker } from "../worker/client.js";
 import type { ActionRunResult, ActionRunner } from "../../packages/buck2-local/src/index.js";
 
 export type WorkerResult = ActionRunResult;
 
 /** `node .../bin/strata.mjs <command> ...` for a command the worker serves: the runner's part of the argv, else undefined */
-export function runnerCommand(argv: string[]): { runner: string[]; args: string[] } | undefined {
+export function runnerCommand(argv: string[], served: ReadonlySet<string>): { runner: string[]; args: string[] } | undefined {
   if (argv.length < 3 || basename(argv[1]!) !== "strata.mjs") return undefined;
-  if (!(argv[2]! in WORKER_COMMANDS)) return undefined;
+  if (!served.has(argv[2]!)) return undefined;
   return { runner: argv.slice(0, 2), args: argv.slice(2) };
 }
 
@@ -24,7 +23,9 @@ export class RunnerWorkers implements ActionRunner {
   constructor(
     private readonly root: string,
     private readonly env: Record<string, string>,
-    private readonly log: (line: string) => void = () => {},
+    private readonly log: (line: string) => void,
+    /** the commands the worker serves */
+    private readonly workerCommands: ReadonlySet<string>,
   ) {}
 
   private worker(runner: string[]): Promise<StartedWorker | undefined> {
@@ -42,7 +43,7 @@ export class RunnerWorkers implements ActionRunner {
 
   /** runs a runner action on the worker; undefined when it is not one, or there is no worker to run it */
   async run(argv: string[], env: Record<string, string>): Promise<WorkerResult | undefined> {
-    const cmd = runnerCommand(argv);
+    const cmd = runnerCommand(argv, this.workerCommands);
     if (cmd === undefined) return undefined;
     const w = await this.worker(cmd.runner);
     if (w === undefined) return undefined;

@@ -3,7 +3,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { COMMAND_DESCRIPTIONS } from "../cli/descriptions.js";
 import { packagingEpoch } from "./epoch.js";
 import { StrataError } from "../errors.js";
 import { DEFAULT_LEVEL, type Compression } from "./compress.js";
@@ -175,7 +174,6 @@ async function packageWith(a: PackageArgs): Promise<void> {
 
 export const packageCommand: CommandModule<object, PackageArgs> = {
   command: "package <format>",
-  describe: COMMAND_DESCRIPTIONS.package,
   builder: (y: Argv) =>
     y
       .positional("format", { type: "string", demandOption: true, describe: `one of ${FORMATS.join(", ")}` })

@@ -6,17 +6,8 @@ import yargs, { type CommandModule } from "yargs";
 import { StrataError } from "../errors.js";
 import { withRequest, type RequestContext } from "../request-context.js";
 
-/** a command the worker serves, loaded on first use */
+/** a command the worker serves, loaded on first use (the table of commands is src/commands.ts) */
 export type CommandLoader = () => Promise<CommandModule<object, never>>;
-
-/** the commands Buck2 actions run (rules/private/layer.bzl); interactive ones (shell, image-test) stay one-shot processes */
-export const WORKER_COMMANDS: Record<string, CommandLoader> = {
-  compile: async () => (await import("../cli/compile.js")).compileCommand as CommandModule<object, never>,
-  phase: async () => (await import("../cli/phase.js")).phaseCommand as CommandModule<object, never>,
-  materialise: async () => (await import("../cli/materialise.js")).materialiseCommand as CommandModule<object, never>,
-  depgraph: async () => (await import("../cli/depgraph.js")).depgraphCommand as CommandModule<object, never>,
-  facts: async () => (await import("../cli/facts.js")).factsCommand as CommandModule<object, never>,
-};
 
 export interface Request {
   argv: string[];
@@ -89,7 +80,7 @@ export function failableOf(ctx: RequestContext | undefined): Failable | undefine
   return ctx === undefined ? undefined : failables.get(ctx);
 }
 
-export async function executeRequest(req: Request, commands: Record<string, CommandLoader> = WORKER_COMMANDS): Promise<Response> {
+export async function executeRequest(req: Request, commands: Record<string, CommandLoader>): Promise<Response> {
   let stdout = "";
   let stderr = "";
   const abort = new AbortController();

@@ -4,7 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { rmSync } from "node:fs";
 import { currentRequest } from "../request-context.js";
-import { executeRequest, failableOf, WORKER_COMMANDS, type CommandLoader, type Response } from "./execute.js";
+import { executeRequest, failableOf, type CommandLoader, type Response } from "./execute.js";
 import {
   socketAddress,
   workerPackage,
@@ -22,7 +22,7 @@ export interface ServeOptions {
   cwd: string;
   /** one line per finished request (for the worker's log) */
   log?: (line: string) => void;
-  commands?: Record<string, CommandLoader>;
+  commands: Record<string, CommandLoader>;
 }
 
 export interface WorkerServer {
@@ -74,7 +74,7 @@ export async function serveWorker(socketPath: string, opts: ServeOptions): Promi
     const started = performance.now();
     const r = await executeRequest(
       { argv, env, cwd: opts.cwd, signal, timeoutMs: cmd.timeout_s ? cmd.timeout_s * 1000 : undefined },
-      opts.commands ?? WORKER_COMMANDS,
+      opts.commands,
     );
     served++;
     const how = r.timedOutAfterMs !== undefined ? "timed out" : r.cancelled ? "cancelled" : `exit ${r.exitCode}`;

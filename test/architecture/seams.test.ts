@@ -42,3 +42,16 @@ it("every error the dependency graph reports carries a kind", () => {
     expect(kinds, `src/depgraph/${f}: ${messages} error literals, ${kinds} with a kind`).toBe(messages);
   }
 });
+
+// the one table of commands (src/commands.ts) sits above every command's module: the CLI and the worker read it,
+// nothing it loads imports it back, and the worker's and driver's code gets the worker's commands passed in
+it("src/worker and src/driver import neither the commands nor the command table", () => {
+  const bad = [...importsOf("src/worker"), ...importsOf("src/driver")].filter(([, m]) => /\.\.\/(cli\/|commands\.js)/.test(m));
+  expect(bad).toEqual([]);
+});
+
+it("no command module imports the command table", () => {
+  const modules = ["src/cli", "src/driver", "src/packaging", "src/debian", "src/portable"].flatMap(importsOf);
+  expect(modules.length).toBeGreaterThan(0);
+  expect(modules.filter(([, m]) => /commands\.js$/.test(m))).toEqual([]);
+});

@@ -9,7 +9,8 @@ import type { CommandModule } from "yargs";
 import { StrataError } from "../../src/errors.js";
 import { requestCwd, requestEnv, requestStderr, requestStdout, throwIfCancelled } from "../../src/request-context.js";
 import { connectWorker, startWorker, type StartedWorker, type WorkerClient } from "../../src/worker/client.js";
-import { executeRequest, WORKER_COMMANDS, type CommandLoader } from "../../src/worker/execute.js";
+import { workerCommands } from "../../src/commands.js";
+import { executeRequest, type CommandLoader } from "../../src/worker/execute.js";
 import { socketAddress, workerPackage, type ExecuteResponse } from "../../src/worker/protocol.js";
 import { serveWorker, type WorkerServer } from "../../src/worker/server.js";
 import { repoRoot } from "../runner/helpers.js";
@@ -21,7 +22,7 @@ let cancelledSeen = 0;
 const cmd = (name: string, handler: (argv: Record<string, unknown>) => Promise<void>): CommandLoader =>
   async () => ({ command: `${name} [word]`, describe: name, handler }) as unknown as CommandModule<object, never>;
 const TEST_COMMANDS: Record<string, CommandLoader> = {
-  ...WORKER_COMMANDS,
+  ...workerCommands(),
   probe: cmd("probe", async (argv) => {
     // several awaits between reads: another request running meanwhile must not leak into this one
     for (let i = 0; i < 5; i++) await tick();
@@ -90,6 +91,7 @@ describe("executeRequest (in process)", () => {
       dirs.map((cwd, i) =>
         executeRequest(
           { argv: ["compile", "--label", `//t:l${i}`, "--phase", "compile", "--features", "features.json", "--out", "out"], env: { STRATA_BACKEND: "copy", SOURCE_DATE_EPOCH: String(1000 + i) }, cwd },
+          workerCommands(),
         ),
       ),
     );
@@ -117,12 +119,12 @@ describe("executeRequest (in process)", () => {
   });
 
   it("rejects bad command lines and commands the worker does not serve", async () => {
-    const missing = await executeRequest({ argv: ["compile", "--label", "//x:y"], env: {}, cwd: "/" });
+    const missing = await executeRequest({ argv: ["compile", "--label", "//x:y"], env: {}, cwd: "/" }, workerCommands());
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/^error: Missing required arguments/);
-    const shell = await executeRequest({ argv: ["shell", "--layer", "x"], env: {}, cwd: "/" });
+    const shell = await executeRequest({ argv: ["shell", "--layer", "x"], env: {}, cwd: "/" }, workerCommands());
     expect(shell.exitCode).toBe(1);
-    expect(shell.stderr).toMatch(/^error: the worker does not serve `strata shell`/);
+    expect(shell.stderr).toMatch(/^error: the worker does not serve `strata shell`; it serves compile, phase, materialise, depgraph, facts\n/);
   });
 
   it("stops a request when the caller cancels it", async () => {

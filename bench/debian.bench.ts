@@ -6,18 +6,22 @@
 // - debian_child_vs_dpkg: a child's apt_install of the seven example packages (and their new dependencies) vs plain
 //   `dpkg --install` of the same files in a chroot of a writable snapshot of the parent (the snapshot is not timed).
 //   Target ratio <= 1.3.
+// - debian_child_rootless_vs_root: the same child compiled rootless (as an ordinary user, STRATA_BENCH_USER, default
+//   strata-rl, created with a subordinate range when missing, on a directory of the scratch btrfs it owns: unprivileged
+//   snapshots, dpkg inside the user namespace) vs root's runs above. Target ratio <= 1.2.
 // strata runs dpkg with --force-unsafe-io (no fsync per file; a failed layer is thrown away whole). The ratios use
 // the tools' defaults, as the issue names them; params.same_options_* give the baselines with the same option
 // (mmdebstrap --dpkgopt=force-unsafe-io, dpkg --force-unsafe-io), measured in the same runs, for comparison.
 // Needs root, mmdebstrap and dpkg-scanpackages (dpkg-dev), and [strata] debian_mirror (the .debs are fetched once,
 // by sha256, into the driver's download cache).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import { debianMirror, poolUrl } from "../src/debian/mirror.js";
 import type { Lock } from "../src/debian/lock.js";
-import { median, printResult, quick, repoRoot, runs, scratchBtrfs, settle, sh, timeCommand, timeStrata, writeJson } from "./lib.js";
+import { median, printResult, quick, repoRoot, runs, scratchBtrfs, settle, sh, strataBin, timeCommand, timeStrata, writeJson } from "./lib.js";
+import { asUser, ensureUser, ROOTLESS_USER } from "./rootless-user.js";
 
 const RUNS = runs(3);
 
@@ -148,7 +152,25 @@ export default async function debianBenchmarks(): Promise<void> {
       );
     const baseChain = join(proj, "base-phase");
     await phase("//bench:base", baseFeatures, baseChain, []);
+    // the rootless side: the user's own appliance and parent (untimed), on a directory of the volume it owns
+    const user = ensureUser(process.env.STRATA_BENCH_USER ?? ROOTLESS_USER, true);
+    chmodSync(join(vol.mount, ".."), 0o755);
+    chmodSync(vol.mount, 0o755);
+    const rl = join(vol.mount, "rootless");
+    mkdirSync(rl);
+    const rlAppliance = writeJson(join(rl, "appliance.json"), [feature("//bench:appliance", APPLIANCE_PACKAGES, true, applianceDebs)]);
+    const rlBase = writeJson(join(rl, "base.json"), [feature("//bench:base", ["dpkg"], true, essential, join(rl, "appliance"))]);
+    sh("chown", ["-R", `${user.uid}:${user.gid}`, rl]);
+    const compileAsUser = (label: string, features: string, out: string, extra: string[] = []) => {
+      const [cmd, argv] = asUser(user, [process.execPath, strataBin, "compile", "--label", label, "--phase", "package_manager", "--features", features, "--out", out, "--working-volume", join(rl, "strata-out"), ...extra]);
+      return timeCommand(cmd, argv, { cwd: rl });
+    };
+    await compileAsUser("//bench:appliance", rlAppliance, join(rl, "appliance"));
+    await compileAsUser("//bench:base", rlBase, join(rl, "base"));
+    const rootlessRuns: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      settle();
+      rootlessRuns.push((await compileAsUser("//bench:child", childFeatures, join(rl, `child${i}`), ["--parent", join(rl, "base")])).seconds);
       settle();
       childRuns.push((await compile("//bench:child", childFeatures, join(proj, `child${i}`), ["--parent", parent])).seconds);
       settle();
@@ -184,6 +206,22 @@ export default async function debianBenchmarks(): Promise<void> {
       seconds: median(childRuns),
       baseline_seconds: median(plain),
       ratio: median(childRuns) / median(plain),
+      peak_rss_mb: 0,
+      runs: RUNS,
+    });
+    printResult({
+      name: "debian_child_rootless_vs_root",
+      params: {
+        packages: child.length,
+        ratio_meaning: "subject/baseline (rootless/root); target <= 1.2",
+        subject: "strata compile as an ordinary user (rootless: runuser, the user namespace entry, unprivileged btrfs snapshot of its own bootstrapped parent, dpkg inside the namespace), the same child as debian_child_vs_dpkg",
+        baseline: "debian_child_vs_dpkg's strata runs as root, alternated with these in the same loop",
+        runs_seconds: rootlessRuns.map((x) => Math.round(x * 100) / 100),
+        baseline_runs_seconds: childRuns.map((x) => Math.round(x * 100) / 100),
+      },
+      seconds: median(rootlessRuns),
+      baseline_seconds: median(childRuns),
+      ratio: median(rootlessRuns) / median(childRuns),
       peak_rss_mb: 0,
       runs: RUNS,
     });

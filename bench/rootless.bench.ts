@@ -11,42 +11,22 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeStart, readSubIdFile } from "../src/rootless/subids.js";
+import { asUser, ensureUser, ROOTLESS_USER, type TestUser } from "./rootless-user.js";
 import { type Timed, makeTree, median, printResult, scratchBtrfs, settle, strataBin, timeCommand, timeStrata, writeJson } from "./lib.js";
 
 const QUICK = process.env.STRATA_BENCH_QUICK === "1";
 const RUNS = QUICK ? 1 : 7;
 const CP_RUNS = QUICK ? 1 : 3;
 
-interface BenchUser {
-  name: string;
-  uid: number;
-  gid: number;
-}
-
-function benchUser(): BenchUser {
-  const name = process.env.STRATA_BENCH_USER ?? "strata-rl";
-  try {
-    execFileSync("id", ["-u", name], { stdio: "ignore" });
-  } catch {
-    execFileSync("useradd", ["-m", "-s", "/bin/sh", name]);
-  }
-  if (!(readSubIdFile("/etc/subuid").text ?? "").split("\n").some((l) => l.startsWith(`${name}:`))) {
-    const start = freeStart([readSubIdFile("/etc/subuid"), readSubIdFile("/etc/subgid")]);
-    execFileSync("usermod", ["--add-subuids", `${start}-${start + 65535}`, "--add-subgids", `${start}-${start + 65535}`, name]);
-  }
-  const id = (flag: string): number => Number(execFileSync("id", [flag, name], { encoding: "utf8" }).trim());
-  return { name, uid: id("-u"), gid: id("-g") };
-}
-
 /** `strata ...args` as the user (rootless), timed */
-function timeAsUser(user: BenchUser, args: string[], cwd: string): Promise<Timed> {
-  return timeCommand("runuser", ["-u", user.name, "--", "env", "-i", `PATH=${process.env.PATH ?? "/usr/bin:/bin"}`, `HOME=${cwd}`, process.execPath, strataBin, ...args], { cwd });
+function timeAsUser(user: TestUser, args: string[], cwd: string): Promise<Timed> {
+  const [cmd, argv] = asUser(user, [process.execPath, strataBin, ...args]);
+  return timeCommand(cmd, argv, { cwd });
 }
 
 export default async function rootlessBenchmarks(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the rootless benchmark needs root: it creates a loopback btrfs volume and a test user");
-  const user = benchUser();
+  const user = ensureUser(process.env.STRATA_BENCH_USER ?? ROOTLESS_USER, true);
   const vol = scratchBtrfs(QUICK ? 4 : 24);
   const plain = mkdtempSync(join(tmpdir(), "strata-bench-rootless-"));
   try {

@@ -2,7 +2,6 @@
 // (the configured mirror only), lists, cache and an empty dpkg status, so the host's apt state is neither read nor
 // changed. apt verifies the signed InRelease files with Debian's archive keyring and checks the indices' hashes;
 // its solver picks one consistent set for all roots at once (`apt-get install --simulate` from an empty system).
-import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,6 +70,8 @@ function prepareAptDir(m: Manifest, o: ResolveOptions): Record<string, string> {
 }
 
 async function apt(env: Record<string, string>, args: string[]) {
+  // loaded here, not at the top: every `strata compile` loads this module (apt_install's) and execa costs ~50 ms of start
+  const { execa } = await import("execa");
   return execa("apt-get", args, { env, extendEnv: false, reject: false, all: true });
 }
 

@@ -6,10 +6,11 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe } from "vitest";
-import { freeStart, readSubIdFile } from "../../src/rootless/subids.js";
+import { asUser, type TestUser } from "../../bench/rootless-user.js";
 import { repoRoot } from "../runner/helpers.js";
 
-export const ROOTLESS_USER = "strata-rl";
+export { ensureUser, ROOTLESS_USER, type TestUser } from "../../bench/rootless-user.js";
+
 export const NOSUB_USER = "strata-rl-nosub";
 
 const isRoot = process.getuid?.() === 0 && readFileSync("/proc/self/uid_map", "utf8").trim().split(/\s+/).join(" ") === "0 0 4294967295";
@@ -19,59 +20,6 @@ export const describeRootless = (name: string, fn: () => void): void => {
   if (isRoot || process.env.CI === "true") describe(name, fn);
   else describe.skip(`${name} (skipped: creating a test user needs root)`, fn);
 };
-
-function idOf(user: string): number | undefined {
-  try {
-    return Number(execFileSync("id", ["-u", user], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-  } catch {
-    return undefined;
-  }
-}
-
-export interface TestUser {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-  /** the start of its subordinate uid range (image uid n > 0 is host uid subuid + n - 1), or undefined */
-  subuid?: number;
-}
-
-/** the user, created when missing (with a home), with a subordinate range of 65536 ids when `subids` */
-export function ensureUser(name: string, subids: boolean): TestUser {
-  if (idOf(name) === undefined) {
-    try {
-      execFileSync("useradd", ["-m", "-s", "/bin/sh", name], { stdio: ["ignore", "ignore", "pipe"] });
-    } catch (e) {
-      // another suite of this run created it meanwhile
-      if (idOf(name) === undefined) throw e;
-    }
-  }
-  const has = (file: string): number | undefined => {
-    const line = (readSubIdFile(file).text ?? "").split("\n").find((l) => l.startsWith(`${name}:`));
-    return line === undefined ? undefined : Number(line.split(":")[1]);
-  };
-  if (!subids) {
-    // useradd may have given the new user a range (SUB_UID_COUNT in /etc/login.defs): this one has none
-    for (const [file, flag] of [["/etc/subuid", "--del-subuids"], ["/etc/subgid", "--del-subgids"]] as const) {
-      for (const l of (readSubIdFile(file).text ?? "").split("\n").filter((l) => l.startsWith(`${name}:`))) {
-        const [, start, count] = l.split(":").map(Number);
-        execFileSync("usermod", [flag, `${start}-${start! + count! - 1}`, name]);
-      }
-    }
-  }
-  let subuid = has("/etc/subuid");
-  if (subids && (subuid === undefined || has("/etc/subgid") === undefined)) {
-    const start = freeStart([readSubIdFile("/etc/subuid"), readSubIdFile("/etc/subgid")]);
-    const range = `${start}-${start + 65535}`;
-    execFileSync("usermod", ["--add-subuids", range, "--add-subgids", range, name]);
-    subuid = has("/etc/subuid");
-  }
-  const uid = idOf(name)!;
-  const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8" }).trim());
-  const home = execFileSync("getent", ["passwd", name], { encoding: "utf8" }).trim().split(":")[5]!;
-  return { name, uid, gid, home, subuid: subids ? subuid : undefined };
-}
 
 /** where root's starlark-pyo3 lives, for a user whose python cannot import it (a pip install under /root) */
 function starlarkDir(): string {
@@ -116,14 +64,10 @@ export function checkout(base: string, owner?: TestUser): { dir: string; env: Re
   return { dir, env };
 }
 
-/** a clean environment: what a login shell of the user has, plus `extra` */
-function userEnv(user: TestUser, extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: user.home, USER: user.name, LOGNAME: user.name, LANG: "C.UTF-8", ...extra };
-}
-
 function runAsSync(user: TestUser, cwd: string, argv: string[], extra: Record<string, string>): number {
   try {
-    execFileSync("runuser", ["-u", user.name, "--", "env", "-i", ...Object.entries(userEnv(user, extra)).map(([k, v]) => `${k}=${v}`), ...argv], { cwd, stdio: "ignore" });
+    const [cmd, args] = asUser(user, argv, extra);
+    execFileSync(cmd, args, { cwd, stdio: "ignore" });
     return 0;
   } catch (e) {
     return (e as { status?: number }).status ?? 1;
@@ -132,7 +76,8 @@ function runAsSync(user: TestUser, cwd: string, argv: string[], extra: Record<st
 
 /** runs argv as `user` in `cwd` with a clean environment; never rejects */
 export function runAs(user: TestUser, cwd: string, argv: string[], extra: Record<string, string> = {}, input?: string): Promise<Result> {
-  return execa("runuser", ["-u", user.name, "--", "env", "-i", ...Object.entries(userEnv(user, extra)).map(([k, v]) => `${k}=${v}`), ...argv], { cwd, reject: false, input });
+  const [cmd, args] = asUser(user, argv, extra);
+  return execa(cmd, args, { cwd, reject: false, input });
 }
 
 /** `node bin/strata.mjs ...` as `user` in checkout `dir` */

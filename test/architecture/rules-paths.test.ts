@@ -1,23 +1,9 @@
 // Paths into rules/ named by the sources and docs are real: a rule file moved without its mentions fails here.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { repoRoot } from "../rules/project.js";
-
-const TEXT = /\.(ts|mjs|bzl|md|py|sh)$|(^|\/)(BUCK|TARGETS)$/;
-const SKIP_DIRS = new Set(["node_modules", "dist", "strata-out", ".git", "buck-out"]);
-
-/** Files under `dir` (relative to the repository), recursively. */
-export function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
-    if (SKIP_DIRS.has(entry.name)) continue;
-    const rel = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...filesUnder(rel));
-    else if (TEXT.test(rel)) out.push(rel);
-  }
-  return out;
-}
+import { filesUnder } from "./files.js";
 
 /** `rules/a/b.bzl` and `rules/a/` as written in text, placeholders (`<type>`) left out. */
 function rulesPaths(text: string): string[] {

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../rules/project.js";
 
-const TEXT = /\.(ts|mjs|bzl|md|py|sh)$|(^|\/)(BUCK|TARGETS)$/;
+const TEXT = /\.(ts|mjs|bzl|bxl|md|py|sh)$|(^|\/)(BUCK|TARGETS)$/;
 const SKIP_DIRS = new Set(["node_modules", "dist", "strata-out", ".git", "buck-out"]);
 
 /** Files under `dir` (relative to the repository), recursively. */

@@ -1,5 +1,5 @@
 """Public API of strata, the one file users load: `image`, `feature`, `image_test` (and antlir2's name for it,
-`image_sh_test`), `package`, `deb_repo`, `flavor` and the providers `LayerInfo` and `FeatureInfo`. Everything under
+`image_sh_test`), `package`, `deb_repo`, `flavor`, `deb_file` and the providers `LayerInfo` and `FeatureInfo`. Everything under
 rules/private/ is internal and may change.
 
     load("@strata//rules:defs.bzl", "feature", "image", "image_test")   # strata as a cell of your project
@@ -34,6 +34,7 @@ load("//rules/private:genrule_layer.bzl", _genrule_layer = "genrule_layer")
 load("//rules/private:image_test.bzl", _image_sh_test = "image_sh_test", _image_test = "image_test")
 load("//rules/private/package:defs.bzl", _package = "package")
 load("//rules/private:debian.bzl", _deb_repo = "deb_repo", _flavor = "flavor")
+load("//rules/private:fetch.bzl", _deb_file = "deb_file")
 
 """Image rules (hover text for IDEs: `buck2 lsp` shows this for `image.layer` and `image.genrule_layer`).
 
@@ -111,6 +112,7 @@ package = _package
 
 deb_repo = _deb_repo
 flavor = _flavor
+deb_file = _deb_file
 
 LayerInfo = _LayerInfo
 FeatureInfo = _FeatureInfo

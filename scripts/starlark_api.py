@@ -136,7 +136,7 @@ def features(api: Api) -> dict:
 
 # rules/defs.bzl's public rules and macros: a function, or a struct of functions (image, feature)
 PUBLIC_SRC = """
-load("//rules:defs.bzl", "FeatureInfo", "LayerInfo", "deb_repo", "feature", "flavor", "image", "image_sh_test", "image_test", "package")
+load("//rules:defs.bzl", "FeatureInfo", "LayerInfo", "deb_file", "deb_repo", "feature", "flavor", "image", "image_sh_test", "image_test", "package")
 def _function(name, value):
     if type(value) == "function":
         return {"name": name, "kind": "function", "debug": repr(value)}
@@ -147,7 +147,7 @@ def _entry(name, value):
     return _function(name, value)
 PUBLIC = [
     ("image", image), ("feature", feature), ("image_test", image_test), ("image_sh_test", image_sh_test), ("package", package),
-    ("deb_repo", deb_repo), ("flavor", flavor),
+    ("deb_repo", deb_repo), ("flavor", flavor), ("deb_file", deb_file),
 ]
 PROVIDERS = [("LayerInfo", LayerInfo), ("FeatureInfo", FeatureInfo)]
 OUT = json.encode([_entry(n, v) for n, v in PUBLIC] + [{"name": n, "kind": "provider"} for n, _ in PROVIDERS])

@@ -1,7 +1,7 @@
 """Build phases of a layer, in the order they run.
 
 A layer builds one phase after another; each non-empty phase is one compile action whose parent is the
-previous phase's output. Every feature type names its phase in its module under `rules/features/`.
+previous phase's output. Every feature type names its phase in its module under `rules/private/features/`.
 """
 
 # The order matters: a phase sees everything the phases before it produced.

@@ -264,7 +264,7 @@ _layer_attrs.update({
     "flavor": attrs.option(
         attrs.dep(providers = [FlavorInfo]),
         default = None,
-        doc = "The flavor (rules/debian.bzl) the layer chain builds with; None inherits the parent's.",
+        doc = "The flavor (rules/private/debian.bzl) the layer chain builds with; None inherits the parent's.",
     ),
     "_strata_toolchain": attrs.toolchain_dep(
         # cell-relative: resolves in the strata cell, whether it is the root cell or not

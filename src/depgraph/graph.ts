@@ -1,46 +1,23 @@
 // Builds the phase's dependency graph from the features' analyses and the parent's facts, and collects every
 // problem at once: conflicting providers (in the phase and against the parent), requirements never provided,
 // validator failures (against phase items and parent facts alike), after resolving paths through symlinks.
-// buildPhaseGraph is the pipeline; each step is a function below (requirements in requirements.ts).
+// buildPhaseGraph is the pipeline; each step is a function below (requirements in requirements.ts, the
+// shapes they pass each other in model.ts).
 import type { ErrorDetail } from "../errors.js";
 import type { FactsView } from "../types.js";
-import type { Analysis, FeatureModule } from "../features/types.js";
-import type { FeatureBase } from "../types.js";
 import { normalizeImagePath } from "../image/path.js";
 import { harmlessDuplicate, keyOf, keyText, sameItem, type Provider } from "./items.js";
+import type { AnalyzedFeature, BuiltGraph, Namer, Placer } from "./model.js";
 import { wireRequirements } from "./requirements.js";
 import { GraphResolver, type PhaseSymlink } from "./resolver.js";
 import { factText, itemText, starlarkCall } from "./text.js";
 import { siteOf } from "../features/site.js";
-
-export interface AnalyzedFeature {
-  feature: FeatureBase;
-  module: FeatureModule;
-  analysis: Analysis;
-}
-
-/** Ordering edges (provider → requirer) as parallel arrays of feature indices, without duplicates. */
-export interface EdgeList {
-  from: number[];
-  to: number[];
-}
-
-export interface BuiltGraph {
-  edges: EdgeList;
-  errors: ErrorDetail[];
-}
 
 /** How messages name a feature: its description, plus its label when it comes from another target. */
 export function featureName(f: AnalyzedFeature, layerLabel: string): string {
   const d = f.module.describe(f.feature);
   return f.feature.label === layerLabel ? d : `${d} [${f.feature.label}]`;
 }
-
-/** Names features in messages, by their index in the phase. */
-export type Namer = (i: number) => string;
-
-/** Where a feature was declared (`path/BUCK:line:col`), by its index in the phase; undefined when unknown. */
-export type Placer = (i: number) => string | undefined;
 
 const nowhere: Placer = () => undefined;
 

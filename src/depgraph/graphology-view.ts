@@ -1,7 +1,7 @@
 // A phase's ordering edges as a graphology DirectedGraph, for tools and inspection. Its own module so that
 // building a layer (which keeps edges in plain arrays) does not load graphology at start-up.
 import graphology from "graphology";
-import type { EdgeList } from "./graph.js";
+import type { EdgeList } from "./model.js";
 
 const { DirectedGraph } = graphology;
 

@@ -12,12 +12,13 @@ import { StrataError, type ErrorDetail } from "../errors.js";
 import { featureModule } from "../features/registry.js";
 import type { AnalyzeContext } from "../features/types.js";
 import type { FeatureBase, MountFact } from "../types.js";
-import { buildPhaseGraph, featureName, type AnalyzedFeature } from "./graph.js";
+import { buildPhaseGraph, featureName } from "./graph.js";
+import type { AnalyzedFeature } from "./model.js";
 import { topoSort } from "./toposort.js";
 import { siteOf } from "../features/site.js";
 
 export type PlannedFeature = AnalyzedFeature;
-export type { AnalyzedFeature } from "./graph.js";
+export type { AnalyzedFeature } from "./model.js";
 export { emptyFacts } from "./empty-facts.js";
 
 export interface PhasePlan {

@@ -4,7 +4,7 @@ import type { ErrorDetail } from "../errors.js";
 import type { FactsView, FileType, Validator } from "../types.js";
 import type { ProvidedItem } from "../features/types.js";
 import { normalizeImagePath } from "../image/path.js";
-import type { AnalyzedFeature, BuiltGraph, EdgeList, Namer, Placer } from "./graph.js";
+import type { AnalyzedFeature, BuiltGraph, EdgeList, Namer, Placer } from "./model.js";
 import { keyText, type Provider } from "./items.js";
 import type { GraphResolver } from "./resolver.js";
 import { factText, itemText, missingFix, starlarkCall, validatorText } from "./text.js";

@@ -1,7 +1,7 @@
 // Topological order on a graphology graph whose nodes are feature indices: Kahn's algorithm with a min-heap,
 // so ties always go to the feature that came first in the input. Cycles are reported per strongly connected
 // component, each as one concrete cycle rotated to start at its smallest index.
-import type { EdgeList } from "./graph.js";
+import type { EdgeList } from "./model.js";
 
 class MinHeap {
   private readonly a: number[] = [];

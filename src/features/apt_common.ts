@@ -1,5 +1,5 @@
 // Shared by the apt_* feature modules: the package-name schema and the plan the layer rule resolved at analysis
-// (rules/features/apt_plan.bzl plan_apt adds `resolved` to each apt feature; the user never writes it).
+// (rules/private/features/apt_plan.bzl plan_apt adds `resolved` to each apt feature; the user never writes it).
 import { z } from "zod";
 import { StrataError } from "../errors.js";
 import { aptProblemError, type AptProblem } from "../debian/plan-problems.js";

@@ -1,4 +1,4 @@
-// The contract every feature module fulfils. Adding a feature type = one module here + its Starlark twin in rules/features/.
+// The contract every feature module fulfils. Adding a feature type = one module here + its Starlark twin in rules/private/features/.
 import type { z } from "zod";
 import type { FactsView, FeatureBase, Item, Requirement } from "../types.js";
 import type { BuildPhase } from "./phases.js";
@@ -49,7 +49,7 @@ export interface Analysis {
 
 export interface FeatureModule<T extends FeatureBase = FeatureBase> {
   type: string;
-  /** the build phase its features run in; the rules' twin (rules/features/<type>.bzl) names the same phase */
+  /** the build phase its features run in; the rules' twin (rules/private/features/<type>.bzl) names the same phase */
   phase: BuildPhase;
   /** zod schema of the features-file object, `type` and `label` included; strict (unknown keys are errors) */
   schema: z.ZodType<T>;

@@ -1,6 +1,7 @@
-// A btrfs send stream of the layer's subvolume (full, or incremental against a parent layer that the receiver has).
-// Not bit-identical across builds: it carries subvolume UUIDs and transaction ids. What it gives back is: receiving
-// it yields the same tree (contents, modes, owners, times, xattrs); test/packaging checks exactly that.
+// The package.sendstream format: a btrfs send stream of the layer's subvolume (full, or incremental against a parent
+// layer that the receiver has). Not bit-identical across builds: it carries subvolume UUIDs and transaction ids.
+// What it gives back is: receiving it yields the same tree (contents, modes, owners, times, xattrs); test/packaging
+// checks exactly that. (Reading the changes a send stream reports is send-changes.ts.)
 import { compressorCall, type Compression } from "./compress.js";
 import { runPipeline, type ToolCall } from "./tools.js";
 import { StrataError } from "../errors.js";

@@ -2,7 +2,7 @@
 // finds them by comparing the two trees: it costs what the child changed. Only for a checked lineage
 // (storage/lineage.ts): against an unrelated tree of the same content it would list every inode.
 import { LiteralTree } from "../image/byte-paths.js";
-import { parseSendStream } from "../packaging/send-stream.js";
+import { parseSendStream } from "../packaging/send-changes.js";
 import { runTool } from "../packaging/tools.js";
 import { descendsFrom } from "../storage/lineage.js";
 import { isRootless } from "../storage/userns.js";

@@ -141,11 +141,32 @@ describe("rules/defs.bzl's `feature` struct is the registry, written out", () =>
 describe("the shape that keeps one truth per feature", () => {
   // Outside rules/private/features/, the rules treat every feature type alike, through its descriptor (phase, sources,
   // layers, mount): no rule tests a feature's type against a name.
+  // A test on a feature's type by name: `f["type"] == "install"`, `f.get("type") in (...)`, `ftype.name == "genrule"`.
+  const typeTest = /("type"\]?\)?|\bf?type\.name)\s*(==|!=|in)\s*[("\[]/;
+
+  it("the type-test pattern catches the spellings it is meant to", () => {
+    for (const line of ['if f["type"] == "install":', 'if f.get("type") in ("apt_install", "apt_remove"):', 'if ftype.name == "genrule":', 'elif feature["type"] != "remove":']) expect(line).toMatch(typeTest);
+    for (const line of ['if type(value) == "string":', 'ftype = FEATURE_TYPES_BY_NAME.get(item.get("type"))']) expect(line).not.toMatch(typeTest);
+  });
+
   it("no rule outside rules/private/features/ special-cases a feature type by name", () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (rel !== "rules/private/features") walk(rel);
+        } else if (entry.name.endsWith(".bzl")) files.push(rel);
+      }
+    };
+    walk("rules");
+    // the rules that build phases and packages are read, not just rules/defs.bzl
+    expect(files.length).toBeGreaterThan(5);
+    expect(files).toEqual(expect.arrayContaining(["rules/defs.bzl", "rules/private/layer.bzl", "rules/private/feature_collection.bzl", "rules/private/package/defs.bzl"]));
     const offenders: string[] = [];
-    for (const file of readdirSync(join(repoRoot, "rules")).filter((f) => f.endsWith(".bzl"))) {
-      readFileSync(join(repoRoot, "rules", file), "utf8").split("\n").forEach((line, i) => {
-        if (/"type"\]?\)?\s*(==|!=|in)\s*[("\[]/.test(line)) offenders.push(`rules/${file}:${i + 1}: ${line.trim()}`);
+    for (const file of files) {
+      readFileSync(join(repoRoot, file), "utf8").split("\n").forEach((line, i) => {
+        if (typeTest.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
       });
     }
     expect(offenders).toEqual([]);

@@ -1,5 +1,5 @@
 """feature.apt_remove: antlir2's feature of the same name, for Debian packages.
-Twin of src/features/apt_remove.ts. Phase: package_manager (rules/features/apt_plan.bzl resolves the packages at analysis)."""
+Twin of src/features/apt_remove.ts. Phase: package_manager (rules/private/features/apt_plan.bzl resolves the packages at analysis)."""
 
 load("//rules/private:build_phase.bzl", "BUILD_PHASE")
 load("//rules/private/features:common.bzl", "call_site", "check_string_list", "feature_type")

@@ -2,7 +2,7 @@
 
 A feature function runs while a BUCK file is evaluated and returns a plain dict: `type` plus exactly the
 attributes of the call. Sources and layers stay label strings here; the rule that collects the features
-resolves them to artifacts (see rules/feature_collection.bzl).
+resolves them to artifacts (see rules/private/feature_collection.bzl).
 """
 
 def feature_type(name: str, phase: str, function, sources: list[str] = [], layers: list[str] = [], mount = None, source_dicts: list[str] = [], planned: list[str] = []):

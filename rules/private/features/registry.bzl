@@ -53,7 +53,7 @@ def _index(types: list) -> dict:
         by_name[t.name] = t
     return by_name
 
-# feature type name -> its descriptor (rules/features/common.bzl feature_type)
+# feature type name -> its descriptor (rules/private/features/common.bzl feature_type)
 FEATURE_TYPES_BY_NAME = _index(FEATURE_TYPES)
 
 # feature type name -> the `feature.<name>` function

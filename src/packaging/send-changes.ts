@@ -1,7 +1,8 @@
-// Reads a btrfs send stream (v1, as `btrfs send --no-data` writes it) and returns the paths it touches: the exact
-// list of what changed between the parent and child subvolumes, found by btrfs comparing its trees, so the cost is
-// what the child changed, not what the parent holds. Paths are byte strings decoded as latin1 (one char per byte),
-// so names that are not UTF-8 survive; `Buffer.from(p, "latin1")` gives the bytes back.
+// The changes a btrfs send stream reports (writing the package.sendstream format is sendstream.ts): reads a stream
+// (v1, as `btrfs send --no-data` writes it) and returns the paths it touches, the exact list of what changed
+// between the parent and child subvolumes, found by btrfs comparing its trees, so the cost is what the child
+// changed, not what the parent holds. Paths are byte strings decoded as latin1 (one char per byte), so names that
+// are not UTF-8 survive; `Buffer.from(p, "latin1")` gives the bytes back.
 
 const MAGIC = "btrfs-stream\0";
 

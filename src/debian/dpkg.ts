@@ -20,7 +20,7 @@ import { runIsolated } from "../isolation/index.js";
 import { requestEnv } from "../request-context.js";
 import { parseParagraphs } from "./control.js";
 import { aptTracer } from "./trace.js";
-import type { Needed } from "../features/apt_common.js";
+import type { Needed } from "./needed.js";
 import { readUsersAndGroups } from "../facts/passwd.js";
 import { lstatOrNull, resolveInImage } from "../image/resolve.js";
 import { ImagePathError } from "../image/path.js";

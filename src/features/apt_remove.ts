@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { removeFromImage } from "../debian/dpkg.js";
 import { describeFeature, labelSchema } from "./common.js";
-import { analyzeApt, aptProblemSchema, isProblem, neededSchema, packagesSchema } from "./apt_common.js";
+import { analyzeApt, aptProblemSchema, isProblem, packagesSchema } from "./apt_common.js";
+import { neededSchema } from "../debian/needed.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({

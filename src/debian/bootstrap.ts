@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { unpackDebs, type ScriptRunner } from "../archive/index.js";
+import type { ScriptRunner } from "../archive/index.js";
 import { runInAppliance } from "../isolation/appliance.js";
 import { requestEnv } from "../request-context.js";
 import { checkResult } from "./audit.js";
@@ -13,6 +13,7 @@ import { DPKG, dpkgInImage, removeVolatile, stageDebs, writePolicyRcD, type Inst
 import { verifyDebs, type DebToInstall } from "./fetch.js";
 import { preDependsBatches } from "./install.js";
 import { aptTracer } from "./trace.js";
+import { unpackDebs } from "./unpack.js";
 
 /** The debs `names` need, within `debs`, through Depends and Pre-Depends. */
 function closureWithin(debs: DebToInstall[], names: string[]): DebToInstall[] {

@@ -9,7 +9,7 @@ import { lstatOrNull, resolveInImage } from "../image/resolve.js";
 import { ImagePathError } from "../image/path.js";
 import { parseParagraphs } from "./control.js";
 import { dpkgInImage, type InstallContext } from "./dpkg-in-image.js";
-import type { DebToInstall } from "./fetch.js";
+import type { DebToInstall } from "./fetched.js";
 import type { Needed } from "./needed.js";
 
 /** Installed packages: name → {version, status abbreviation}. */

@@ -10,8 +10,8 @@ import { runInAppliance } from "../isolation/appliance.js";
 import { requestEnv } from "../request-context.js";
 import { checkResult } from "./audit.js";
 import { DPKG, dpkgInImage, removeVolatile, stageDebs, writePolicyRcD, type InstallContext } from "./dpkg-in-image.js";
-import { verifyDebs, type DebToInstall } from "./fetch.js";
-import { preDependsBatches } from "./install.js";
+import { verifyDebs, type DebToInstall } from "./fetched.js";
+import { preDependsBatches } from "./dpkg-install.js";
 import { aptTracer } from "./trace.js";
 import { unpackDebs } from "./unpack.js";
 

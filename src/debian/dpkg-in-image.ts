@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { runIsolated } from "../isolation/index.js";
-import type { DebToInstall } from "./fetch.js";
+import type { DebToInstall } from "./fetched.js";
 
 export interface InstallContext {
   root: string;

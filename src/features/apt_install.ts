@@ -7,7 +7,7 @@ import { lstatSync } from "node:fs";
 import { z } from "zod";
 import { packagePaths } from "../debian/audit.js";
 import { bootstrapImage } from "../debian/bootstrap.js";
-import { installIntoImage } from "../debian/install.js";
+import { installIntoImage } from "../debian/dpkg-install.js";
 import { applianceTree } from "../isolation/appliance.js";
 import { projectSourcePath } from "./common.js";
 import { describeFeature, labelSchema } from "./common.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { checkNeeded, checkResult, installedPackages, packagePaths } from "./audit.js";
 import { DPKG, dpkgInImage, removeVolatile, stageDebs, writePolicyRcD, type InstallContext } from "./dpkg-in-image.js";
-import { verifyDebs, type DebToInstall } from "./fetch.js";
+import { verifyDebs, type DebToInstall } from "./fetched.js";
 import type { Needed } from "./needed.js";
 import { aptTracer } from "./trace.js";
 

@@ -3,5 +3,5 @@
 export { readAr, type ArMember } from "./ar.js";
 export { detectCompression, openDecompressed, decompress, type Compression } from "./decompress.js";
 export { walkTar, listTar, memberRel, memberKind, escapes, climbingName, archiveErrors, type ArchiveMember, type TarHeader } from "./tar.js";
-export { unpackDebs, checkPackages, type DebFile, type ScriptRunner, type ScriptResult, type UnpackOptions } from "./debs.js";
+export { debsToPlainTars, plainTarOf, extractTars, failedArchive, type ScriptRunner, type ScriptResult } from "./batch.js";
 export { tarFileHeaders, type TarHeaderEntry } from "./tar-headers.js";

@@ -19,10 +19,6 @@ export const resolvedDebSchema = z.strictObject({
   deb: z.string().min(1),
 });
 
-/** what the parent layers' feature.requires name (kind path, user or group; `by` the declaring target): an apt removal must leave it */
-export const neededSchema = z.array(z.strictObject({ kind: z.enum(["path", "user", "group"]), name: z.string().min(1), by: z.string().min(1) })).optional();
-export type Needed = NonNullable<z.infer<typeof neededSchema>>;
-
 /**
  * What the layer rule could not plan (apt_plan.bzl): no flavor in the layer chain, packages not in the lock, removing
  * a package the parent does not have, installing and removing one package, removing what a remaining package needs.

@@ -5,7 +5,9 @@
 // they like, so the phase's facts come from the tree. Runs in the package_manager phase.
 import { lstatSync } from "node:fs";
 import { z } from "zod";
-import { bootstrapImage, installIntoImage, packagePaths } from "../debian/dpkg.js";
+import { packagePaths } from "../debian/audit.js";
+import { bootstrapImage } from "../debian/bootstrap.js";
+import { installIntoImage } from "../debian/dpkg-install.js";
 import { applianceTree } from "../isolation/appliance.js";
 import { projectSourcePath } from "./common.js";
 import { describeFeature, labelSchema } from "./common.js";

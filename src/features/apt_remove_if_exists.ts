@@ -2,9 +2,10 @@
 // The layer rule checked at analysis that nothing left behind depends on them. Opaque (dpkg --purge and the
 // maintainer scripts decide what goes). Runs in the package_manager phase.
 import { z } from "zod";
-import { removeFromImage } from "../debian/dpkg.js";
+import { removeFromImage } from "../debian/dpkg-install.js";
 import { describeFeature, labelSchema } from "./common.js";
-import { analyzeApt, aptProblemSchema, isProblem, neededSchema, packagesSchema } from "./apt_common.js";
+import { analyzeApt, aptProblemSchema, isProblem, packagesSchema } from "./apt_common.js";
+import { neededSchema } from "../debian/needed.js";
 import type { FeatureModule } from "./types.js";
 
 const schema = z.strictObject({

@@ -55,3 +55,9 @@ it("no command module imports the command table", () => {
   expect(modules.length).toBeGreaterThan(0);
   expect(modules.filter(([, m]) => /commands\.js$/.test(m))).toEqual([]);
 });
+
+// the apt features read the plan and call into src/debian; what both need (`Needed`) lives in src/debian
+it("src/debian imports nothing of src/features", () => {
+  const bad = importsOf("src/debian").filter(([, m]) => /\.\.\/features\//.test(m));
+  expect(bad).toEqual([]);
+});

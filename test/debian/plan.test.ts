@@ -1,7 +1,8 @@
 // Pure parts of the Debian support: relation parsing (Packages/control fields) and Pre-Depends batches.
 import { describe, expect, it } from "vitest";
 import { parseParagraphs, parseRelations } from "../../src/debian/control.js";
-import { preDependsBatches, type DebToInstall } from "../../src/debian/dpkg.js";
+import type { DebToInstall } from "../../src/debian/fetched.js";
+import { preDependsBatches } from "../../src/debian/dpkg-install.js";
 
 const deb = (name: string, pre_depends: string[] = []): DebToInstall => ({ name, version: "1", architecture: "amd64", sha256: "0".repeat(64), essential: false, pre_depends, depends: [], deb: `/x/${name}.deb` });
 

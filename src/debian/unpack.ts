@@ -1,19 +1,17 @@
 // The file trees of many .debs extracted into one root, as a Debian bootstrap starts (mmdebstrap's "extract" step),
 // checked across packages before anything is written:
-//   1. decompress: every package's data.tar to a plain tar in a scratch directory, `jobs` packages at a time, by
-//      `dpkg-deb --fsys-tarfile` in ONE process tree (xargs -P), not one process started from here per package;
+//   1. decompress: every package's data.tar to a plain tar in a scratch directory, `jobs` packages at a time
+//      (src/archive/batch.ts);
 //   2. check (here, reading only the tar headers): no member leaves the root (`..`, links out, also through another
 //      package's symlinks or the merged-/usr links), no member kind strata does not extract, and no path that two
 //      packages both ship (dpkg would refuse the second), nor a package replacing a merged-/usr link;
-//   3. extract: the plain tars in package order, by `tar -x --keep-directory-symlink` (a member ./bin must not
-//      replace the link), again in one process.
+//   3. extract: the plain tars in package order, again in one process.
 // Steps 1 and 3 run through `run`: the flavor's build appliance (its dpkg-deb, tar and decompressors), or the host
 // when the flavor has none. The scratch directory and the root must be visible to `run` at their host paths.
 import { rmSync, mkdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import { StrataError, type ErrorDetail } from "../errors.js";
-import { climbingName, escapes, memberRel, type ArchiveMember } from "./tar.js";
-import { tarFileHeaders } from "./tar-headers.js";
+import { climbingName, debsToPlainTars, escapes, extractTars, failedArchive, memberRel, plainTarOf, tarFileHeaders, type ArchiveMember, type ScriptRunner } from "../archive/index.js";
 
 export interface DebFile {
   name: string;
@@ -21,15 +19,6 @@ export interface DebFile {
   /** host path of the .deb */
   deb: string;
 }
-
-export interface ScriptResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** runs `argv` (a shell script and its arguments) with `input` on stdin; `ro`/`rw`: host paths it reads / writes */
-export type ScriptRunner = (argv: string[], input: string, paths: { ro: string[]; rw: string[] }) => Promise<ScriptResult>;
 
 export interface UnpackOptions {
   root: string;
@@ -45,18 +34,6 @@ export interface UnpackOptions {
   /** called after each step, for STRATA_TRACE */
   trace?: (step: string) => void;
 }
-
-const DECOMPRESS = `set -u
-cd "$1"
-tr '\\n' '\\0' | xargs -0 -r -P "$2" -n 1 sh -c 'dpkg-deb --fsys-tarfile "$1" > "\${1##*/}.tar" || { echo "strata-unpack-failed: $1" >&2; exit 255; }' sh
-`;
-
-const EXTRACT = `set -eu
-root=$1; shift
-for t in "$@"; do
-  tar -x --keep-directory-symlink --numeric-owner -p -C "$root" -f "$t" || { echo "strata-unpack-failed: $t" >&2; exit 1; }
-done
-`;
 
 const KINDS: Record<string, ArchiveMember["kind"]> = { "0": "file", "7": "file", "1": "link", "2": "symlink", "5": "directory" };
 
@@ -109,9 +86,8 @@ export function checkPackages(packages: { name: string; members: { name: string;
 }
 
 function failedPackage(stderr: string, debs: DebFile[]): DebFile | undefined {
-  const m = /strata-unpack-failed: (\S+)/.exec(stderr);
-  if (m === null) return undefined;
-  const file = basename(m[1]!).replace(/\.tar$/, "");
+  const file = failedArchive(stderr);
+  if (file === undefined) return undefined;
   return debs.find((d) => basename(d.deb) === file);
 }
 
@@ -121,13 +97,13 @@ export async function unpackDebs(debs: DebFile[], o: UnpackOptions): Promise<voi
   const fail = (message: string, found: string, notes: string[] = []): StrataError => new StrataError({ label: o.label, feature: o.feature, message, expected: "valid .deb packages that do not clash", found, notes });
   mkdirSync(o.scratch, { recursive: true });
   try {
-    const dec = await o.run(["sh", "-c", DECOMPRESS, "strata-unpack", o.scratch, String(Math.max(1, o.jobs))], debs.map((d) => d.deb).join("\n") + "\n", { ro: [...new Set(debs.map((d) => dirname(d.deb)))], rw: [o.scratch] });
+    const dec = await debsToPlainTars(debs.map((d) => d.deb), o.scratch, o.jobs, o.run);
     if (dec.exitCode !== 0) {
       const d = failedPackage(dec.stderr, debs);
       throw fail(`cannot read the data of package ${d !== undefined ? `${d.name} ${d.version}` : "(unknown)"}`, dec.stderr.trim().split("\n").slice(-5).join(" | "));
     }
     trace(`decompress ${debs.length} packages (${o.jobs} at a time)`);
-    const tars = debs.map((d) => join(o.scratch, `${basename(d.deb)}.tar`));
+    const tars = debs.map((d) => plainTarOf(d.deb, o.scratch));
     const packages = debs.map((d, i) => {
       try {
         return { name: d.name, members: tarFileHeaders(tars[i]!) };
@@ -141,7 +117,7 @@ export async function unpackDebs(debs: DebFile[], o: UnpackOptions): Promise<voi
       throw new StrataError(details);
     }
     trace(`check ${packages.reduce((s, p) => s + p.members.length, 0)} members`);
-    const ext = await o.run(["sh", "-c", EXTRACT, "strata-unpack", o.root, ...tars], "", { ro: [o.scratch], rw: [o.root] });
+    const ext = await extractTars(o.root, tars, o.scratch, o.run);
     if (ext.exitCode !== 0) {
       const d = failedPackage(ext.stderr, debs);
       throw fail(`cannot extract package ${d !== undefined ? `${d.name} ${d.version}` : "(unknown)"}`, ext.stderr.trim().split("\n").slice(-5).join(" | "));

@@ -1,11 +1,6 @@
-// The bootstrap's extraction check across packages (src/archive/debs.ts) and the header-only tar walk it reads the
-// packages' plain tars with (src/archive/tar-headers.ts).
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The bootstrap's extraction check across packages (src/debian/unpack.ts).
 import { describe, expect, it } from "vitest";
-import { checkPackages, tarFileHeaders } from "../../src/archive/index.js";
+import { checkPackages } from "../../src/debian/unpack.js";
 
 const MERGED = ["bin", "sbin", "lib", "lib64"];
 const file = (name: string) => ({ name, type: "0", linkname: "" });
@@ -31,21 +26,5 @@ describe("checkPackages", () => {
 
   it("refuses device nodes and fifos", () => {
     expect(checkPackages([{ name: "a", members: [{ name: "./dev/null", type: "3", linkname: "" }] }], MERGED)).toEqual(['package a: member "dev/null" is of a kind strata does not extract (tar type "3")']);
-  });
-});
-
-describe("tarFileHeaders", () => {
-  it("reads GNU long names and link targets, pax paths and symlinks, skipping contents", () => {
-    const d = mkdtempSync(join(tmpdir(), "strata-tarh-"));
-    const long = `${"d".repeat(120)}/${"f".repeat(130)}`;
-    mkdirSync(join(d, "t", "d".repeat(120)), { recursive: true });
-    writeFileSync(join(d, "t", long), "x".repeat(5000));
-    symlinkSync(long, join(d, "t", "l"));
-    for (const format of ["gnu", "pax"]) {
-      execFileSync("tar", ["-c", `--format=${format}`, "-f", join(d, `${format}.tar`), "-C", join(d, "t"), "--sort=name", "."]);
-      const h = tarFileHeaders(join(d, `${format}.tar`));
-      expect(h.map((e) => [e.name.replace(/\/$/, ""), e.type]), format).toEqual([[".", "5"], [`./${"d".repeat(120)}`, "5"], [`./${long}`, "0"], ["./l", "2"]]);
-      expect(h[3]!.linkname).toBe(long);
-    }
   });
 });

@@ -3,16 +3,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { fixture, local } from "./helpers.js";
+import { SH_OUT_RULE, fixture, local } from "./helpers.js";
 
 const RULES = {
-  "rules/sh.bzl": `def _impl(ctx):
-    out = ctx.actions.declare_output("out")
-    ctx.actions.run(cmd_args(["sh", "-c", ctx.attrs.cmd, out.as_output(), ctx.attrs.srcs]), category = "sh")
-    return [DefaultInfo(default_output = out)]
-
-sh_out = rule(impl = _impl, attrs = {"cmd": attrs.string(), "srcs": attrs.list(attrs.source(), default = [])})
-`,
+  "rules/sh.bzl": SH_OUT_RULE,
   "p/TARGETS": `load("//rules:sh.bzl", "sh_out")
 sh_out(name = "x", cmd = 'cat "$1" > "$0"', srcs = ["v.txt"])
 # waits until the test creates \`go\` in the project root, after saying it started

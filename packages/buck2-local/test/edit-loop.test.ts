@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EvaluationCache, type EvaluationDeps } from "../src/evaluation-cache.js";
 import { evaluateTargets } from "../src/evaluation.js";
-import { fixture, local } from "./helpers.js";
+import { SH_OUT_RULE, fixture, local } from "./helpers.js";
 
 const PATTERNS = ["//app:both", "//app:facts", "//app:acopy"];
 
@@ -131,13 +131,7 @@ describe("the evaluation cache", () => {
 });
 
 const STAGING = {
-  "rules/sh.bzl": `def _impl(ctx):
-    out = ctx.actions.declare_output("out")
-    ctx.actions.run(cmd_args(["sh", "-c", ctx.attrs.cmd, out.as_output(), ctx.attrs.srcs]), category = "sh")
-    return [DefaultInfo(default_output = out)]
-
-sh_out = rule(impl = _impl, attrs = {"cmd": attrs.string(), "srcs": attrs.list(attrs.source(), default = [])})
-`,
+  "rules/sh.bzl": SH_OUT_RULE,
   // like a downloaded .deb and the Debian phase that hard-links it into a staging directory
   "p/TARGETS": `load("//rules:sh.bzl", "sh_out")
 sh_out(name = "deb", cmd = 'echo payload > "$0"')

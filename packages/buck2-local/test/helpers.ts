@@ -28,3 +28,12 @@ export async function local(cwd: string, args: string[], env: Record<string, str
   const r = await execa("node", [strata, "local", ...args], { cwd, reject: false, env: { ...process.env, ...env } });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `sh_out(name, cmd, srcs)`: a rule whose action runs `sh -c CMD OUT SRCS...`, for tests of the executor and cache */
+export const SH_OUT_RULE = `def _impl(ctx):
+    out = ctx.actions.declare_output("out")
+    ctx.actions.run(cmd_args(["sh", "-c", ctx.attrs.cmd, out.as_output(), ctx.attrs.srcs]), category = "sh")
+    return [DefaultInfo(default_output = out)]
+
+sh_out = rule(impl = _impl, attrs = {"cmd": attrs.string(), "srcs": attrs.list(attrs.source(), default = [])})
+`;

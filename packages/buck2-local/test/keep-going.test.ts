@@ -5,18 +5,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fixture, local } from "./helpers.js";
+import { SH_OUT_RULE, fixture, local } from "./helpers.js";
 
 const strata = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "strata.mjs");
 
 const FILES = {
-  "rules/sh.bzl": `def _impl(ctx):
-    out = ctx.actions.declare_output("out")
-    ctx.actions.run(cmd_args(["sh", "-c", ctx.attrs.cmd, out.as_output(), ctx.attrs.srcs]), category = "sh")
-    return [DefaultInfo(default_output = out)]
-
-sh_out = rule(impl = _impl, attrs = {"cmd": attrs.string(), "srcs": attrs.list(attrs.source(), default = [])})
-`,
+  "rules/sh.bzl": SH_OUT_RULE,
   "p/TARGETS": `load("//rules:sh.bzl", "sh_out")
 sh_out(name = "f1", cmd = 'echo "error: f1 broke" >&2; exit 3')
 sh_out(name = "f2", cmd = 'echo "error: f2 broke" >&2; exit 4')

@@ -93,12 +93,8 @@ def _plain(value):
     return str(value)
 
 
-def query(args: argparse.Namespace) -> str:
-    """`--query uquery|cquery [--output-attribute REGEX]... PATTERN...`: what `buck2 uquery` prints for target
-    patterns: the labels, one a line, or with --output-attribute a JSON object of label to the matching attributes.
-    Loading only, no analysis; the driver has no configurations, so cquery prints the same."""
-    project = load_project(args.root)
-    driver = Driver(project)
+def _expand_patterns(driver: Driver, project, args: argparse.Namespace) -> tuple[list[Label], list[DriverError]]:
+    """the labels of every pattern, relative to --cwd, and the error of each pattern that failed"""
     cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
     labels: list[Label] = []
     errors: list[DriverError] = []
@@ -107,6 +103,16 @@ def query(args: argparse.Namespace) -> str:
             labels.extend(expand_pattern(driver, p, cwd_abs))
         except DriverError as e:
             errors.append(e)
+    return labels, errors
+
+
+def query(args: argparse.Namespace) -> str:
+    """`--query uquery|cquery [--output-attribute REGEX]... PATTERN...`: what `buck2 uquery` prints for target
+    patterns: the labels, one a line, or with --output-attribute a JSON object of label to the matching attributes.
+    Loading only, no analysis; the driver has no configurations, so cquery prints the same."""
+    project = load_project(args.root)
+    driver = Driver(project)
+    labels, errors = _expand_patterns(driver, project, args)
     if errors:
         raise DriverErrors(errors)
     labels = sorted(dict.fromkeys(l.without_sub() for l in labels), key=str)
@@ -132,15 +138,8 @@ def run(args: argparse.Namespace) -> dict:
     project = load_project(args.root)
     driver = Driver(project)
     driver.check_execution_platforms()
-    cwd_abs = os.path.normpath(os.path.join(project.root, args.cwd or "."))
-    requested: list[Label] = []
     # every pattern and every requested target is tried, and all their errors reported (not only the first)
-    errors: list[DriverError] = []
-    for p in args.patterns:
-        try:
-            requested.extend(expand_pattern(driver, p, cwd_abs))
-        except DriverError as e:
-            errors.append(e)
+    requested, errors = _expand_patterns(driver, project, args)
     for label in requested:
         try:
             driver.analyse(label)

@@ -1,11 +1,10 @@
 // Real Buck2 as an ordinary user: `strata unshare -- buck2 ...` runs the daemon inside strata's namespace (its file
 // watcher follows the layer symlinks in buck-out into directories only the namespace can read), and the actions,
 // the persistent `strata worker` among them, run there too. Builds, image tests and [container] work.
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeBuck2, findBuck2 } from "../buck2/harness.js";
-import { checkout, ensureUser, ROOTLESS_USER, strataAs, type TestUser } from "./helpers.js";
+import { checkout, ensureUser, removeCheckout, ROOTLESS_USER, strataAs, type TestUser } from "./helpers.js";
 
 describeBuck2("rootless: real Buck2 as an ordinary user", () => {
   let user: TestUser;
@@ -20,8 +19,7 @@ describeBuck2("rootless: real Buck2 as an ordinary user", () => {
   afterAll(async () => {
     if (co === undefined) return;
     await buck2(["kill"]);
-    await strataAs(user, co, ["clean"]);
-    rmSync(co.dir, { recursive: true, force: true });
+    await removeCheckout(co, user);
   });
 
   it("buck2 build, test and run [container]; the layer actions ran on the persistent worker", async () => {

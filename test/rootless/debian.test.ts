@@ -1,10 +1,10 @@
 // A real Debian image built rootless: the bootstrap and apt_install (dpkg and its maintainer scripts) inside the
 // user namespace, the image tests pass, and the layers' facts exports and tar packages have the bytes of root's.
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { checkout, describeRootless, ensureUser, ROOTLESS_USER, strataAs, type TestUser } from "./helpers.js";
+import { checkout, removeCheckout, describeRootless, ensureUser, ROOTLESS_USER, strataAs, type TestUser } from "./helpers.js";
 import { strata } from "../runner/helpers.js";
 
 const TARGETS = ["//examples/debian:base[facts]", "//examples/debian:tools[facts]"];
@@ -28,9 +28,8 @@ describeRootless("rootless: a Debian image (bootstrap, apt_install) as an ordina
   }, 1_200_000);
 
   afterAll(async () => {
-    if (mine !== undefined) await strataAs(user, mine, ["clean"]);
-    if (roots !== undefined) await strata(["clean"], { cwd: roots.dir });
-    for (const co of [mine, roots]) if (co !== undefined) rmSync(co.dir, { recursive: true, force: true });
+    await removeCheckout(mine, user);
+    await removeCheckout(roots);
   });
 
   it("the facts exports of the base and the tools layer are root's bytes", () => {

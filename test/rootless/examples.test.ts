@@ -2,11 +2,11 @@
 // checkout of its own, and every tar, cpio, squashfs, ext4 and OCI output has the sha256 of the same build as root;
 // image tests, genrules and the [container] shell work; the layers hold the image's ids mapped onto the user's
 // subordinate range; gc and clean work.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { checkout, describeRootless, ensureUser, strataAs, type TestUser } from "./helpers.js";
+import { checkout, removeCheckout, describeRootless, ensureUser, strataAs, type TestUser } from "./helpers.js";
 import { strata } from "../runner/helpers.js";
 
 const PACKAGES = [
@@ -59,10 +59,8 @@ describeRootless("rootless: the examples as an ordinary user", () => {
   }, 900_000);
 
   afterAll(async () => {
-    if (mine !== undefined) await strataAs(user, mine, ["clean"]);
-    // root's checkout has a loopback volume mounted under its strata-out
-    if (roots !== undefined) await strata(["clean"], { cwd: roots.dir });
-    for (const co of [mine, roots]) if (co !== undefined) rmSync(co.dir, { recursive: true, force: true });
+    await removeCheckout(mine, user);
+    await removeCheckout(roots);
   });
 
   it("the tar, cpio, squashfs, ext4 and OCI outputs have the root build's sha256", () => {

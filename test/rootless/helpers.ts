@@ -3,11 +3,11 @@
 // strata in it with runuser, as the user would. Nothing here fakes the namespace: strata enters a real one.
 import { execa, type Result } from "execa";
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe } from "vitest";
 import { asUser, type TestUser } from "../../bench/rootless-user.js";
-import { repoRoot } from "../runner/helpers.js";
+import { repoRoot, strata } from "../runner/helpers.js";
 
 export { ensureUser, ROOTLESS_USER, type TestUser } from "../../bench/rootless-user.js";
 
@@ -83,4 +83,13 @@ export function runAs(user: TestUser, cwd: string, argv: string[], extra: Record
 /** `node bin/strata.mjs ...` as `user` in checkout `dir` */
 export function strataAs(user: TestUser, co: { dir: string; env: Record<string, string> }, args: string[], extra: Record<string, string> = {}): Promise<Result> {
   return runAs(user, co.dir, [process.execPath, join(co.dir, "bin", "strata.mjs"), ...args], { ...co.env, ...extra });
+}
+
+/** `strata clean` in a checkout, as `user` or else as root (root's checkout has a loopback volume mounted under its
+ * strata-out, which a plain rm cannot take), then the checkout goes */
+export async function removeCheckout(co: { dir: string; env: Record<string, string> } | undefined, user?: TestUser): Promise<void> {
+  if (co === undefined) return;
+  if (user !== undefined) await strataAs(user, co, ["clean"]);
+  else await strata(["clean"], { cwd: co.dir });
+  rmSync(co.dir, { recursive: true, force: true });
 }

@@ -1,12 +1,12 @@
 // Remote execution rootless: a NativeLink started by an ordinary user runs the portable strata_phase actions (its
 // worker is that user, so each action enters strata's namespace itself), Buck2 runs inside `strata unshare`, and the
 // layer's facts equal a local build's.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { findBuck2 } from "../buck2/harness.js";
 import { describeRemote, findNativeLink } from "../remote/harness.js";
-import { checkout, ensureUser, ROOTLESS_USER, runAs, strataAs, type TestUser } from "./helpers.js";
+import { checkout, ensureUser, removeCheckout, ROOTLESS_USER, runAs, strataAs, type TestUser } from "./helpers.js";
 
 const nativelink = findNativeLink().bin;
 
@@ -34,8 +34,7 @@ describeRemote("rootless: remote execution on a NativeLink run by an ordinary us
     if (co === undefined) return;
     await buck2(["kill"]);
     await nl("stop");
-    await strataAs(user, co, ["clean"]);
-    rmSync(co.dir, { recursive: true, force: true });
+    await removeCheckout(co, user);
   });
 
   it("the portable phases run on the user's NativeLink worker; the facts equal a local build's", async () => {

@@ -2,8 +2,9 @@
 // editors. Today one check: `mode = <decimal literal>` (mode-literals.ts). Under real Buck2 this is the only guard:
 // Buck2 evaluates `mode = 644` to the int 0o1204 and never sees the literal.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { findProjectRoot } from "../buckconfig.js";
 import { StrataError } from "../errors.js";
 import { requestCwd, requestStdout } from "../request-context.js";
 import { decimalModes } from "./mode-literals.js";
@@ -39,13 +40,6 @@ export function starlarkFiles(path: string): string[] {
   return out;
 }
 
-/** The project root: the nearest directory at or above `from` with a `.buckconfig`, else `from`. */
-export function projectRoot(from: string): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, ".buckconfig"))) return dir;
-    if (dirname(dir) === dir) return resolve(from);
-  }
-}
 
 /** `path:line:col: error: ...` lines for every finding in `files` (relative to `base`), paths as given. */
 export function lintFiles(files: string[], base: string): string[] {
@@ -69,7 +63,7 @@ export const lintCommand: CommandModule<object, LintArgs> = {
     }) as unknown as Argv<LintArgs>,
   handler: async (argv: ArgumentsCamelCase<LintArgs>) => {
     const cwd = requestCwd();
-    const paths = argv.paths.length > 0 ? argv.paths : [projectRoot(cwd)];
+    const paths = argv.paths.length > 0 ? argv.paths : [findProjectRoot(cwd) ?? resolve(cwd)];
     const files: string[] = [];
     for (const p of paths) {
       const abs = resolve(cwd, p);

@@ -6,7 +6,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { StrataError, type ErrorDetail } from "../errors.js";
 import { readManifest } from "./lock.js";
-import { debianMirror, readProjectConfig } from "./mirror.js";
+import { readProjectConfig } from "../buckconfig.js";
+import { debianMirror } from "./mirror.js";
 import { closestNames } from "./names.js";
 import { archiveNames, defaultAptDir } from "./resolve.js";
 

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { debianMirror, readProjectConfig } from "../../src/debian/mirror.js";
+import { readProjectConfig } from "../../src/buckconfig.js";
+import { debianMirror } from "../../src/debian/mirror.js";
 import { BUSYBOX_STATIC } from "../../src/debian/pins.js";
 import { repoRoot } from "../runner/helpers.js";
 
